@@ -1,0 +1,54 @@
+"""Final model assembly: copy the best trial's model and files to optimized_model/ (no retraining)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from healthtune.exceptions import OptimizationFailed
+from healthtune.results import SUMMARY_FILE, RunPaths, TrialRecord, model_file_name, write_json
+
+if TYPE_CHECKING:
+    from healthtune.config import OptimizationConfig
+
+COPIED_FILES = ("metrics.json", "history.json", "config.json", "health.json", "architecture.json")
+
+
+def assemble_best_model(paths: RunPaths, best: TrialRecord, config: OptimizationConfig) -> Path:
+    """Copy the best trial's files; the copied model gives exactly the trial's accuracy.
+
+    Earlier assemblies are replaced, so re-ranking or resuming never leaves two "best" models.
+    """
+    source = paths.trial_dir(best.number)
+    model = source / "model.keras"
+    if not model.is_file():
+        raise OptimizationFailed(f"best trial {best.number} has no saved model at {model}")
+    target = paths.optimized_dir
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    model_name = model_file_name(config.dataset, float(best.metrics["val_accuracy"]))
+    shutil.copy2(model, staging / model_name)
+    for name in COPIED_FILES:
+        if (source / name).is_file():
+            shutil.copy2(source / name, staging / name)
+    if (source / "plots").is_dir():
+        shutil.copytree(source / "plots", staging / "plots")
+    write_json(
+        staging / SUMMARY_FILE,
+        {
+            "run_name": config.run_name,
+            "dataset": config.dataset,
+            "mode": config.mode.value,
+            "best_trial": best.number,
+            "score": best.score,
+            "params": best.params,
+            "metrics": best.metrics,
+            "model_file": model_name,
+            "source_trial_dir": str(source.relative_to(paths.run_dir)),
+        },
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return target / model_name

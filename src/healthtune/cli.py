@@ -1,0 +1,177 @@
+"""The `healthtune` command line: optimize, datasets list, datasets import."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import enum
+import logging
+import os
+import sys
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from healthtune.config import OptimizationConfig
+from healthtune.exceptions import HealthtuneError
+
+console = Console(stderr=True)
+FLAG_ALIASES = {"max_epochs_per_trial": ["--epochs"], "search_space_overrides": ["--override", "-O"]}
+
+
+def _field_type(annotation: Any) -> tuple[Any, bool]:
+    """(base type, optional?) of a dataclass annotation such as `int | None`."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        return next(a for a in args if a is not type(None)), True
+    return annotation, False
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per OptimizationConfig field; unset flags keep the config's own defaults."""
+    hints = typing.get_type_hints(OptimizationConfig)
+    for field in dataclasses.fields(OptimizationConfig):
+        base, _ = _field_type(hints[field.name])
+        flags = [f"--{field.name.replace('_', '-')}", *FLAG_ALIASES.get(field.name, [])]
+        default = field.default if field.default is not dataclasses.MISSING else "see below"
+        if isinstance(default, enum.Enum):
+            default = default.value
+        help_text = f"{field.metadata.get('help', '')} (default: {default if default != '' else 'auto'})"
+        if field.name == "search_space_overrides":
+            parser.add_argument(
+                *flags, dest=field.name, action="append", metavar="NAME=VALUE", help=help_text
+            )
+        elif isinstance(base, type) and issubclass(base, enum.Enum):
+            choices = [m.value for m in base]
+            parser.add_argument(*flags, dest=field.name, choices=choices, help=help_text)
+        else:
+            caster = {int: int, float: float, Path: Path}.get(base, str)
+            parser.add_argument(*flags, dest=field.name, type=caster, help=help_text)
+
+
+def config_from_args(args: argparse.Namespace) -> OptimizationConfig:
+    from healthtune.search.space import parse_override
+
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(OptimizationConfig):
+        value = getattr(args, field.name, None)
+        if value is None:
+            continue
+        if field.name == "search_space_overrides":
+            value = dict(parse_override(text) for text in value)
+        values[field.name] = value
+    return OptimizationConfig(**values)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthtune",
+        description="Health-aware hyperparameter optimization for neural-network classifiers.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show info logs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    optimize = commands.add_parser("optimize", help="search hyperparameters and save the best model")
+    add_config_flags(optimize)
+    optimize.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+
+    datasets = commands.add_parser("datasets", help="list or import datasets")
+    dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
+    listing = dataset_commands.add_parser("list", help="name, type, shape, classes, size, cached")
+    listing.add_argument("--data-dir", type=Path, help="dataset cache (default: $HEALTHTUNE_DATA_DIR)")
+    importing = dataset_commands.add_parser("import", help="import official files you downloaded yourself")
+    importing.add_argument("name", help="dataset name, e.g. mnist")
+    importing.add_argument("path", type=Path, help="file or directory in the official distribution format")
+    importing.add_argument("--data-dir", type=Path, help="dataset cache (default: $HEALTHTUNE_DATA_DIR)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _configure_logging(args)
+    try:
+        if args.command == "optimize":
+            return _optimize(args)
+        return _datasets(args)
+    except HealthtuneError as error:
+        if args.debug:
+            console.print_exception()
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: the study is saved; run the same command again to resume")
+        return 130
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    from rich.logging import RichHandler
+
+    level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
+    handler = RichHandler(console=console, show_path=False, rich_tracebacks=args.debug)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    if not args.debug:
+        for noisy in ("optuna", "absl", "tensorflow", "jax"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    import json
+
+    import optuna
+
+    from healthtune.cli_progress import ProgressDisplay, trials_table
+    from healthtune.optimizer import optimize
+
+    optuna.logging.set_verbosity(optuna.logging.DEBUG if args.debug else optuna.logging.WARNING)
+    config = config_from_args(args)
+    console.print(f"[bold]healthtune[/] run [cyan]{config.run_name}[/] on [cyan]{config.dataset}[/]")
+    with ProgressDisplay(console, config) as display:
+        result = optimize(config, on_event=display.handle)
+    console.print(trials_table(result))
+    best = result.best_trial
+    if best is not None:
+        console.print(
+            f"[bold green]best trial {best.number}[/]: score {best.score:.4f}, "
+            f"test accuracy {best.metrics.get('test_accuracy', float('nan')):.4f}\n"
+            f"model: {result.best_model_path}"
+        )
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from healthtune.data import import_dataset, list_datasets
+
+    if args.datasets_command == "import":
+        path = import_dataset(args.name, args.path, args.data_dir)
+        console.print(f"imported [cyan]{args.name}[/] into {path}")
+        return 0
+    table = Table(title="datasets")
+    for column in ("name", "type", "shape", "classes", "download", "cached"):
+        table.add_column(column)
+    for info in list_datasets(args.data_dir):
+        shape = "x".join(str(d) for d in info.input_shape) if info.input_shape else "varies"
+        size = f"{info.download_size_mb:.0f} MB" if info.download_size_mb else "-"
+        table.add_row(
+            info.name,
+            info.kind.value,
+            shape,
+            str(info.num_classes or "?"),
+            size,
+            "yes" if info.cached else "no",
+        )
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Live progress of a run in the terminal (rich) and the final table of trials."""
+
+from __future__ import annotations
+
+import math
+from types import TracebackType
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from healthtune.config import OptimizationConfig
+from healthtune.events import Event, EventType
+from healthtune.results import OptimizationResult
+
+
+class ProgressDisplay:
+    """Trials done/pruned/failed, best so far, ETA, and the epoch of the running trial."""
+
+    def __init__(self, console: Console, config: OptimizationConfig) -> None:
+        self.config = config
+        self.progress = Progress(
+            TextColumn("[bold]trials"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self.task = self.progress.add_task("trials", total=config.trials)
+        self.counts = {"complete": 0, "pruned": 0, "failed": 0}
+        self.best: tuple[int, float] | None = None
+        self.current = ""
+        self.live = Live(self._render(), console=console, refresh_per_second=4, transient=False)
+
+    def __enter__(self) -> ProgressDisplay:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.live.update(self._render())
+        self.live.__exit__(kind, error, trace)
+
+    def handle(self, event: Event) -> None:
+        data = event.data
+        if event.type is EventType.RUN_STARTED:
+            finished = int(data.get("finished_before", 0))
+            self.progress.update(self.task, completed=finished)
+            if data.get("resumed"):
+                self.current = f"resuming the study: {finished} trials already finished"
+        elif event.type is EventType.TRIAL_STARTED:
+            self.current = f"trial {event.trial}: starting"
+        elif event.type is EventType.EPOCH_ENDED:
+            metrics = data.get("metrics", {})
+            self.current = (
+                f"trial {event.trial}: epoch {data.get('epoch')}/{self.config.max_epochs_per_trial}  "
+                f"loss {metrics.get('loss', math.nan):.4f}  "
+                f"val_accuracy {metrics.get('val_accuracy', math.nan):.4f}"
+            )
+        elif event.type in (EventType.TRIAL_FINISHED, EventType.TRIAL_PRUNED, EventType.TRIAL_FAILED):
+            state = {
+                EventType.TRIAL_FINISHED: "complete",
+                EventType.TRIAL_PRUNED: "pruned",
+                EventType.TRIAL_FAILED: "failed",
+            }[event.type]
+            self.counts[state] += 1
+            score = data.get("score")
+            if state == "complete" and score is not None and (self.best is None or score > self.best[1]):
+                self.best = (event.trial or 0, float(score))
+            self.progress.advance(self.task)
+            self.current = f"trial {event.trial}: {state}"
+        self.live.update(self._render())
+
+    def _render(self) -> Group:
+        best = f"trial {self.best[0]} score {self.best[1]:.4f}" if self.best else "-"
+        counts = Text(
+            f"done {self.counts['complete']}  pruned {self.counts['pruned']}  failed {self.counts['failed']}"
+            f"  best {best}"
+        )
+        return Group(self.progress, counts, Text(self.current, style="dim"))
+
+
+def trials_table(result: OptimizationResult) -> Table:
+    table = Table(title=f"run {result.run_name}")
+    for column in ("trial", "state", "score", "val acc", "test acc", "params", "epochs", "seconds"):
+        table.add_column(column, justify="right" if column != "state" else "left")
+    best_number = result.best_trial.number if result.best_trial else None
+    for trial in result.trials:
+        metrics = trial.metrics
+        style = "bold green" if trial.number == best_number else None
+        table.add_row(
+            str(trial.number),
+            trial.state + (f" ({trial.failure_reason})" if trial.failure_reason else ""),
+            _number(trial.score),
+            _number(metrics.get("val_accuracy")),
+            _number(metrics.get("test_accuracy")),
+            f"{metrics['params']:,}" if "params" in metrics else "-",
+            str(metrics.get("epochs_trained", "-")),
+            _number(metrics.get("total_seconds"), 1),
+            style=style,
+        )
+    return table
+
+
+def _number(value: object, digits: int = 4) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "-"

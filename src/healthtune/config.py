@@ -1,0 +1,222 @@
+"""OptimizationConfig: every system default of a run in one place, validated at construction."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from healthtune.data import defaults as data_defaults
+from healthtune.exceptions import ConfigError
+
+
+class Mode(enum.StrEnum):
+    """How a trial is scored. `simple`: validation accuracy."""
+
+    SIMPLE = "simple"
+
+
+class Architecture(enum.StrEnum):
+    """Network family; chosen by the data (images -> CNN, text -> LSTM)."""
+
+    CNN = "cnn"
+    LSTM = "lstm"
+
+
+class ExecutorKind(enum.StrEnum):
+    """Where trials run."""
+
+    LOCAL = "local"
+
+
+class PrunerKind(enum.StrEnum):
+    """How hopeless trials are stopped early (Optuna pruners)."""
+
+    NONE = "none"
+    MEDIAN = "median"
+    HYPERBAND = "hyperband"
+
+
+class SamplerKind(enum.StrEnum):
+    """How the next hyperparameters are proposed (Optuna samplers)."""
+
+    TPE = "tpe"
+    RANDOM = "random"
+
+
+class PlotMode(enum.StrEnum):
+    """Which trials draw diagnostic plots: every trial, only the final model, or none."""
+
+    ALL = "all"
+    BEST = "best"
+    NONE = "none"
+
+
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def _help(text: str, **extra: Any) -> dict[str, Any]:
+    """Field metadata: the help text is shown by the CLI (and later the API and UI)."""
+    return {"help": text, **extra}
+
+
+@dataclass(frozen=True)
+class OptimizationConfig:
+    """Everything one optimization run needs. Defaults here are the system defaults."""
+
+    dataset: str = field(
+        default="digits",
+        metadata=_help("registry name (digits, mnist, ...), images:PATH or csv:PATH"),
+    )
+    run_name: str = field(
+        default="", metadata=_help("name of the run and its study; default: dataset + timestamp")
+    )
+    trials: int = field(
+        default=20,
+        metadata=_help("total finished trials the run aims for; re-running a run continues up to it"),
+    )
+    max_epochs_per_trial: int = field(default=10, metadata=_help("upper bound of epochs for one trial"))
+    batch_size: int = field(default=64, metadata=_help("examples per gradient step"))
+    validation_split: float = field(
+        default=0.2, metadata=_help("share of the training data held out to score trials, in (0, 1)")
+    )
+    timeout_hours: float | None = field(
+        default=None, metadata=_help("stop starting new trials after this many hours")
+    )
+    seed: int = field(default=42, metadata=_help("seed for data splits, the sampler and training"))
+    mode: Mode = field(default=Mode.SIMPLE, metadata=_help("how trials are scored"))
+    pruner: PrunerKind = field(
+        default=PrunerKind.MEDIAN, metadata=_help("stop trials that do worse than others at the same epoch")
+    )
+    sampler: SamplerKind = field(default=SamplerKind.TPE, metadata=_help("how parameters are proposed"))
+    storage_url: str = field(
+        default="", metadata=_help("Optuna storage URL; default: sqlite file studies.db in results_root")
+    )
+    results_root: Path = field(
+        default=Path("optimization_results"), metadata=_help("directory that holds every run")
+    )
+    data_dir: Path | None = field(
+        default=None, metadata=_help("dataset cache; default: $HEALTHTUNE_DATA_DIR or the user cache dir")
+    )
+    dataset_mirror: str | None = field(
+        default=None, metadata=_help("base URL to download datasets from instead of their official sources")
+    )
+    max_samples: int | None = field(
+        default=None, metadata=_help("use a stratified subset of this many training examples")
+    )
+    vocab_size: int = field(
+        default=data_defaults.DEFAULT_VOCAB_SIZE, metadata=_help("text: words kept in the vocabulary")
+    )
+    sequence_length: int = field(
+        default=data_defaults.DEFAULT_SEQUENCE_LENGTH, metadata=_help("text: tokens per example")
+    )
+    plot_mode: PlotMode = field(default=PlotMode.BEST, metadata=_help("which trials draw diagnostic plots"))
+    executor: ExecutorKind = field(default=ExecutorKind.LOCAL, metadata=_help("where trials run"))
+    concurrent_workers: int = field(default=1, metadata=_help("trials running at the same time"))
+    max_consecutive_failures: int = field(
+        default=5, metadata=_help("stop the run after this many failed trials in a row")
+    )
+    search_space_overrides: Mapping[str, Any] = field(
+        default_factory=dict,
+        metadata=_help("fix a parameter (name=value) or narrow it (name=low:high or name=a,b)"),
+    )
+
+    def __post_init__(self) -> None:
+        from healthtune.data import validate_dataset_name
+
+        for name, enum_type in (
+            ("mode", Mode),
+            ("pruner", PrunerKind),
+            ("sampler", SamplerKind),
+            ("plot_mode", PlotMode),
+            ("executor", ExecutorKind),
+        ):
+            object.__setattr__(self, name, _coerce_enum(name, getattr(self, name), enum_type))
+        validate_dataset_name(self.dataset)
+        _require_int("trials", self.trials, minimum=1)
+        _require_int("max_epochs_per_trial", self.max_epochs_per_trial, minimum=1)
+        _require_int("batch_size", self.batch_size, minimum=1)
+        _require_int("concurrent_workers", self.concurrent_workers, minimum=1)
+        _require_int("max_consecutive_failures", self.max_consecutive_failures, minimum=1)
+        _require_int("vocab_size", self.vocab_size, minimum=3)
+        _require_int("sequence_length", self.sequence_length, minimum=1)
+        _require_int("seed", self.seed, minimum=0)
+        if self.max_samples is not None:
+            _require_int("max_samples", self.max_samples, minimum=10)
+        split = self.validation_split
+        if not isinstance(split, int | float) or isinstance(split, bool) or not 0 < split < 1:
+            raise ConfigError(f"validation_split must be in (0, 1), got validation_split={split!r}")
+        if self.timeout_hours is not None and (
+            not isinstance(self.timeout_hours, int | float) or not self.timeout_hours > 0
+        ):
+            raise ConfigError(f"timeout_hours must be > 0 or unset, got timeout_hours={self.timeout_hours!r}")
+        object.__setattr__(self, "results_root", Path(self.results_root))
+        if self.data_dir is not None:
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if not self.run_name:
+            stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+            base = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.dataset.split(":", 1)[-1]).name) or "run"
+            object.__setattr__(self, "run_name", f"{base}_{stamp}")
+        if not _RUN_NAME.match(self.run_name):
+            raise ConfigError(
+                "run_name must be 1-128 letters, digits, '_', '.' or '-' and start with a letter or digit, "
+                f"got run_name={self.run_name!r}"
+            )
+        if not self.storage_url:
+            db = (self.results_root / "studies.db").resolve()
+            object.__setattr__(self, "storage_url", f"sqlite:///{db}")
+        from healthtune.search.space import validate_overrides
+
+        object.__setattr__(self, "search_space_overrides", validate_overrides(self.search_space_overrides))
+
+    @property
+    def run_dir(self) -> Path:
+        return self.results_root / self.run_name
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (enums as values, paths as strings)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> OptimizationConfig:
+        """Build from a dict, rejecting unknown keys with the list of valid ones."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown config field(s) {unknown}; valid fields: {', '.join(sorted(known))}")
+        return cls(**dict(values))
+
+
+def _coerce_enum(name: str, value: Any, enum_type: type[enum.Enum]) -> enum.Enum:
+    if isinstance(value, enum_type):
+        return value
+    allowed = [m.value for m in enum_type]
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be one of {allowed}, got {name}={value!r}") from None
+
+
+def _require_int(name: str, value: Any, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            raise ConfigError(f"{name} must be an integer, got {name}={value!r}")
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be >= {minimum}, got {name}={value!r}")

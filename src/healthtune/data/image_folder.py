@@ -1,0 +1,145 @@
+"""User image folders: one sub-folder per class (optionally under train/ and test/), read with Pillow."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
+from healthtune.data.defaults import FIXED_SPLIT_SEED, MAX_IMAGE_SIDE, USER_TEST_FRACTION
+from healthtune.data.prepare import split_validation
+from healthtune.exceptions import DatasetError
+
+logger = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = frozenset(
+    {".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".gif", ".webp", ".tif", ".tiff"}
+)
+_GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
+_PIL_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+
+
+def _class_dirs(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith(".")
+    )
+
+
+def scan_classes(root: Path) -> dict[str, list[Path]]:
+    """Class name -> image files; DatasetError when there are no class folders or one is empty."""
+    folders = _class_dirs(root)
+    if not folders:
+        raise DatasetError(
+            f"{root} has no class sub-folders; expected one folder per class, e.g. {root}/cats/*.png"
+        )
+    classes = {folder.name: _images_in(folder) for folder in folders}
+    empty = [name for name, files in classes.items() if not files]
+    if empty:
+        raise DatasetError(
+            f"class folder {root / empty[0]} contains no images "
+            f"(expected files ending in {', '.join(sorted(IMAGE_EXTENSIONS))})"
+        )
+    return classes
+
+
+def _header(path: Path) -> tuple[tuple[int, int], str]:
+    try:
+        with Image.open(path) as img:
+            return (img.height, img.width), img.mode
+    except _PIL_ERRORS as exc:
+        raise DatasetError(f"cannot read image {path}: {exc}") from exc
+
+
+def _read(path: Path, size: tuple[int, int], mode: str) -> npt.NDArray[np.uint8]:
+    try:
+        with Image.open(path) as img:
+            converted = img.convert(mode)
+            if (converted.height, converted.width) != size:
+                converted = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            array = np.asarray(converted, dtype=np.uint8)
+    except _PIL_ERRORS as exc:
+        raise DatasetError(f"cannot read image {path}: {exc}") from exc
+    return array[..., np.newaxis] if array.ndim == 2 else array
+
+
+def target_size(sizes: list[tuple[int, int]], image_size: tuple[int, int] | None) -> tuple[int, int]:
+    """image_size if given, else the most common (height, width), shrunk so its longest side is <= 128."""
+    if image_size is not None:
+        return (int(image_size[0]), int(image_size[1]))
+    height, width = Counter(sizes).most_common(1)[0][0]
+    longest = max(height, width)
+    if longest > MAX_IMAGE_SIDE:
+        scale = MAX_IMAGE_SIDE / longest
+        height, width = max(1, round(height * scale)), max(1, round(width * scale))
+    return (height, width)
+
+
+class ImageFolderSource(DatasetSource):
+    """A folder of images, one sub-folder per class; `train/` + `test/` are used when both exist.
+
+    Without them, a stratified 20% test split is carved with a fixed seed (the same for every trial).
+    Images are resized to `image_size` (height, width), else to the most common size (longest side at
+    most 128); they are RGB unless every image is grayscale.
+    """
+
+    kind = DataKind.IMAGE
+
+    def __init__(self, path: Path, image_size: tuple[int, int] | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self.name = f"images:{self.path}"
+        self.image_size = image_size
+
+    def _roots(self) -> tuple[Path, Path | None]:
+        if not self.path.is_dir():
+            raise DatasetError(f"image folder {self.path} does not exist or is not a directory")
+        train, test = self.path / "train", self.path / "test"
+        if train.is_dir() and test.is_dir():
+            return train, test
+        return self.path, None
+
+    def info(self, data_dir: Path) -> DatasetInfo:
+        train_root, _ = self._roots()
+        names = tuple(folder.name for folder in _class_dirs(train_root))
+        return DatasetInfo(
+            name=self.name,
+            kind=self.kind,
+            input_shape=None,
+            num_classes=len(names),
+            class_names=names,
+            description=f"image folder {self.path}",
+            cached=True,
+        )
+
+    def load_raw(self, data_dir: Path) -> RawSplits:
+        train_root, test_root = self._roots()
+        train = scan_classes(train_root)
+        class_names = tuple(train)
+        test = scan_classes(test_root) if test_root is not None else {}
+        unknown = sorted(set(test) - set(train))
+        if unknown:
+            raise DatasetError(f"{test_root} has classes {unknown} that {train_root} does not have")
+        files = [(p, class_names.index(c)) for c, paths in train.items() for p in paths]
+        test_files = [(p, class_names.index(c)) for c, paths in test.items() for p in paths]
+        headers = [_header(p) for p, _ in files + test_files]
+        size = target_size([h[0] for h in headers], self.image_size)
+        mode = "L" if all(h[1] in _GRAY_MODES for h in headers) else "RGB"
+        logger.info("reading %d images from %s as %s %dx%d", len(headers), self.path, mode, *size)
+        x = np.stack([_read(p, size, mode) for p, _ in files])
+        y = np.asarray([label for _, label in files], dtype=np.int32)
+        if test_root is not None:
+            x_test = np.stack([_read(p, size, mode) for p, _ in test_files])
+            y_test = np.asarray([label for _, label in test_files], dtype=np.int32)
+            return RawSplits(x, y, x_test, y_test, class_names, self.kind)
+        keep, held = split_validation(y, USER_TEST_FRACTION, FIXED_SPLIT_SEED, what="test")
+        return RawSplits(x[keep], y[keep], x[held], y[held], class_names, self.kind)

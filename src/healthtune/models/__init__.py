@@ -1,0 +1,42 @@
+"""Model building: ModelConfig -> compiled Keras model (CNN for images, LSTM for text)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from healthtune.config import Architecture
+from healthtune.models.config import ModelConfig
+from healthtune.models.optimizers import build_optimizer
+
+if TYPE_CHECKING:
+    import keras
+
+    from healthtune.data import Dataset
+
+__all__ = ["ModelConfig", "architecture_for", "build_model"]
+
+
+def architecture_for(dataset: Dataset) -> Architecture:
+    """The data type chooses the architecture: images -> CNN, token sequences -> LSTM."""
+    from healthtune.data import DataKind
+
+    return Architecture.CNN if dataset.kind is DataKind.IMAGE else Architecture.LSTM
+
+
+def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> keras.Model:
+    """Build and compile the network for `dataset` (sparse categorical cross-entropy, accuracy)."""
+    from healthtune.models.cnn import build_cnn
+    from healthtune.models.lstm import build_lstm
+
+    if config.architecture is Architecture.CNN:
+        model = build_cnn(config, dataset.input_shape, dataset.num_classes)
+    else:
+        if dataset.vocab_size is None or dataset.sequence_length is None:
+            raise ValueError(f"dataset {dataset.name!r} has no vocabulary; an LSTM needs token sequences")
+        model = build_lstm(config, dataset.sequence_length, dataset.vocab_size, dataset.num_classes)
+    model.compile(
+        optimizer=build_optimizer(config, total_steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

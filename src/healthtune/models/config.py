@@ -1,0 +1,118 @@
+"""ModelConfig: the architecture and training settings of one model, with defaults that train well."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from healthtune.config import Architecture
+from healthtune.exceptions import ConfigError
+
+ACTIVATIONS = ("relu", "leaky_relu", "gelu", "swish", "elu", "tanh", "linear")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+LR_SCHEDULES = ("constant", "cosine")
+POOLINGS = ("max", "avg")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One network and how to train it. Fields not used by the architecture are ignored.
+
+    The defaults are a solid model without any search: two conv blocks (32 then 64 filters)
+    with batch normalization for images, a bidirectional 64-unit LSTM for text, Adam at 1e-3.
+    """
+
+    architecture: Architecture = Architecture.CNN
+    # CNN
+    conv_blocks: int = 2
+    filters: int = 32
+    filter_growth: float = 2.0
+    kernel_size: int = 3
+    batch_norm: bool = True
+    pooling: str = "max"
+    global_pooling: bool = False
+    conv_dropout: float = 0.1
+    # LSTM
+    embedding_dim: int = 64
+    lstm_layers: int = 1
+    lstm_units: int = 64
+    bidirectional: bool = True
+    lstm_dropout: float = 0.2
+    recurrent_dropout: float = 0.0
+    # dense head (both)
+    activation: str = "relu"
+    dense_layers: int = 1
+    dense_units: int = 128
+    dense_dropout: float = 0.3
+    # training
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    lr_schedule: str = "constant"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.architecture, Architecture):
+            try:
+                object.__setattr__(self, "architecture", Architecture(self.architecture))
+            except ValueError:
+                allowed = [a.value for a in Architecture]
+                raise ConfigError(
+                    f"architecture must be one of {allowed}, got architecture={self.architecture!r}"
+                ) from None
+        for name, low, high in (
+            ("conv_blocks", 1, 6),
+            ("filters", 1, 1024),
+            ("kernel_size", 1, 11),
+            ("embedding_dim", 1, 2048),
+            ("lstm_layers", 1, 4),
+            ("lstm_units", 1, 2048),
+            ("dense_layers", 0, 4),
+            ("dense_units", 1, 8192),
+        ):
+            _in_range(name, getattr(self, name), low, high, integer=True)
+        _in_range("filter_growth", self.filter_growth, 1.0, 4.0)
+        for name in ("conv_dropout", "lstm_dropout", "recurrent_dropout", "dense_dropout"):
+            _in_range(name, getattr(self, name), 0.0, 0.9)
+        _in_range("learning_rate", self.learning_rate, 1e-7, 10.0)
+        _in_range("momentum", self.momentum, 0.0, 0.999)
+        _in_range("weight_decay", self.weight_decay, 0.0, 1.0)
+        choice_fields: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("activation", ACTIVATIONS),
+            ("optimizer", OPTIMIZERS),
+            ("lr_schedule", LR_SCHEDULES),
+            ("pooling", POOLINGS),
+        )
+        for name, allowed in choice_fields:
+            if getattr(self, name) not in allowed:
+                raise ConfigError(
+                    f"{name} must be one of {list(allowed)}, got {name}={getattr(self, name)!r}"
+                )
+        for name in ("batch_norm", "global_pooling", "bidirectional"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {name}={getattr(self, name)!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            f.name: (v.value if isinstance(v := getattr(self, f.name), enum.Enum) else v)
+            for f in dataclasses.fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown model field(s) {unknown}; valid fields: {', '.join(sorted(known))}")
+        return cls(**dict(values))
+
+
+def _in_range(name: str, value: Any, low: float, high: float, *, integer: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{name} must be {kind} in [{low}, {high}], got {name}={value!r}")
+    if not low <= float(value) <= high:
+        raise ConfigError(f"{name} must be in [{low}, {high}], got {name}={value!r}")

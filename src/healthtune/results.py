@@ -1,0 +1,144 @@
+"""The run directory layout, OptimizationResult, and load_run to read a finished run back."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from healthtune.exceptions import HealthtuneError
+
+RUN_FILE = "run.json"
+EVENTS_FILE = "events.jsonl"
+OPTIMIZED_DIR = "optimized_model"
+SUMMARY_FILE = "summary.json"
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Where everything of one run lives: optimization_results/{run}/..."""
+
+    run_dir: Path
+
+    @property
+    def run_file(self) -> Path:
+        return self.run_dir / RUN_FILE
+
+    @property
+    def events_file(self) -> Path:
+        return self.run_dir / EVENTS_FILE
+
+    @property
+    def trials_dir(self) -> Path:
+        return self.run_dir / "trials"
+
+    def trial_dir(self, number: int) -> Path:
+        return self.trials_dir / f"trial_{number}"
+
+    @property
+    def optimized_dir(self) -> Path:
+        return self.run_dir / OPTIMIZED_DIR
+
+
+def model_file_name(dataset: str, accuracy: float) -> str:
+    """optimized_{dataset}_acc_{acc}.keras, with user paths reduced to a safe name."""
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(dataset.split(":", 1)[-1]).name) or "dataset"
+    return f"optimized_{base}_acc_{accuracy:.4f}.keras"
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One trial as the run reports it."""
+
+    number: int
+    state: str  # complete, pruned, failed, running
+    params: dict[str, Any]
+    score: float | None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    failure_reason: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "state": self.state,
+            "params": self.params,
+            "score": self.score,
+            "metrics": self.metrics,
+            "failure_reason": self.failure_reason,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrialRecord:
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class OptimizationResult:
+    """What `healthtune.optimize` returns: the best trial, all trials and where the files are."""
+
+    run_name: str
+    run_dir: Path
+    status: str
+    best_trial: TrialRecord | None
+    best_model_path: Path | None
+    trials: list[TrialRecord]
+    config: dict[str, Any]
+    storage_url: str
+    elapsed_seconds: float = 0.0
+
+    @property
+    def best_score(self) -> float | None:
+        return self.best_trial.score if self.best_trial else None
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return dict(self.best_trial.params) if self.best_trial else {}
+
+    def count(self, state: str) -> int:
+        return sum(1 for trial in self.trials if trial.state == state)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_name": self.run_name,
+            "status": self.status,
+            "best_trial": self.best_trial.to_dict() if self.best_trial else None,
+            "best_model_path": str(self.best_model_path) if self.best_model_path else None,
+            "trials": [trial.to_dict() for trial in self.trials],
+            "config": self.config,
+            "storage_url": self.storage_url,
+            "elapsed_seconds": self.elapsed_seconds,
+        }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically: a crash never leaves half a JSON file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_run(path: str | Path) -> OptimizationResult:
+    """Read a run back from its directory (optimization_results/{run_name})."""
+    run_dir = Path(path)
+    run_file = RunPaths(run_dir).run_file
+    if not run_file.is_file():
+        raise HealthtuneError(f"no run at {run_dir}: {RUN_FILE} not found")
+    data = json.loads(run_file.read_text(encoding="utf-8"))
+    best = data.get("best_trial")
+    best_model = data.get("best_model_path")
+    return OptimizationResult(
+        run_name=data["run_name"],
+        run_dir=run_dir,
+        status=data.get("status", "unknown"),
+        best_trial=TrialRecord.from_dict(best) if best else None,
+        best_model_path=run_dir / best_model if best_model else None,
+        trials=[TrialRecord.from_dict(t) for t in data.get("trials", [])],
+        config=data.get("config", {}),
+        storage_url=data.get("storage_url", ""),
+        elapsed_seconds=float(data.get("elapsed_seconds", 0.0)),
+    )

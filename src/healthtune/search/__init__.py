@@ -1,0 +1,6 @@
+"""Search: the search space, the trial -> ModelConfig selector and the Optuna study."""
+
+from healthtune.search.selector import HyperparameterSelector
+from healthtune.search.space import SEARCH_SPACE, ParamSpec, params_for, validate_overrides
+
+__all__ = ["SEARCH_SPACE", "HyperparameterSelector", "ParamSpec", "params_for", "validate_overrides"]

@@ -1,0 +1,63 @@
+"""Keras callbacks of a trial: per-epoch progress and pruning, per-batch divergence check and loss record."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Protocol
+
+import keras
+
+
+class TrialReporter(Protocol):
+    """Where a running trial sends its epochs; answers whether the trial should be pruned."""
+
+    def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None: ...
+
+    def should_prune(self, epoch: int, value: float) -> bool: ...
+
+
+class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
+    """Reports every epoch, stops on pruning, and stops at the first NaN/inf batch loss."""
+
+    def __init__(self, reporter: TrialReporter | None, objective_metric: str = "val_accuracy") -> None:
+        super().__init__()
+        self.reporter = reporter
+        self.objective_metric = objective_metric
+        self.batch_losses: list[float] = []
+        self.epoch_seconds: list[float] = []
+        self.intermediate_values: dict[int, float] = {}
+        self.diverged_at: tuple[int, int] | None = None
+        self.pruned_at: int | None = None
+        self._epoch = 0
+        self._epoch_start = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._epoch = epoch
+        self._epoch_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        loss = float((logs or {}).get("loss", 0.0))
+        self.batch_losses.append(loss)
+        if not math.isfinite(loss):
+            self.diverged_at = (self._epoch, batch)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.epoch_seconds.append(time.perf_counter() - self._epoch_start)
+        if self.diverged_at is not None:
+            return
+        metrics = {key: float(value) for key, value in (logs or {}).items()}
+        if not all(math.isfinite(v) for k, v in metrics.items() if k.endswith("loss")):
+            self.diverged_at = (epoch, -1)
+            self.model.stop_training = True
+            return
+        step = epoch + 1
+        value = metrics.get(self.objective_metric, float("nan"))
+        self.intermediate_values[step] = value
+        if self.reporter is None:
+            return
+        self.reporter.epoch_ended(step, {**metrics, "epoch_seconds": self.epoch_seconds[-1]})
+        if self.reporter.should_prune(step, value):
+            self.pruned_at = step
+            self.model.stop_training = True

@@ -1,0 +1,75 @@
+"""OptimizationConfig validation: clear messages naming the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from healthtune import OptimizationConfig
+from healthtune.config import Mode, PrunerKind
+from healthtune.exceptions import ConfigError
+
+
+def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
+    config = OptimizationConfig(results_root=tmp_path)
+    assert config.dataset == "digits"
+    assert config.run_name.startswith("digits_")
+    assert config.storage_url == f"sqlite:///{(tmp_path / 'studies.db').resolve()}"
+    assert config.mode is Mode.SIMPLE
+    assert config.run_dir == tmp_path / config.run_name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("trials", 0, "trials must be >= 1, got trials=0"),
+        ("max_epochs_per_trial", 0, "max_epochs_per_trial must be >= 1, got max_epochs_per_trial=0"),
+        ("batch_size", -1, "batch_size must be >= 1"),
+        ("validation_split", 0.0, "validation_split must be in (0, 1), got validation_split=0.0"),
+        ("validation_split", 1.0, "validation_split must be in (0, 1), got validation_split=1.0"),
+        ("trials", 2.5, "trials must be an integer"),
+        (
+            "pruner",
+            "sometimes",
+            "pruner must be one of ['none', 'median', 'hyperband'], got pruner='sometimes'",
+        ),
+        ("mode", "fast", "mode must be one of"),
+        ("run_name", "../escape", "run_name must be"),
+        ("timeout_hours", 0, "timeout_hours must be > 0"),
+    ],
+)
+def test_bad_values_name_the_field(field: str, value: object, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        OptimizationConfig(**{field: value})  # type: ignore[arg-type]
+    assert message in str(error.value)
+
+
+def test_unknown_dataset_lists_valid_names() -> None:
+    with pytest.raises(ConfigError) as error:
+        OptimizationConfig(dataset="imagenet")
+    for name in ("mnist", "fashion_mnist", "cifar10", "digits", "reuters"):
+        assert name in str(error.value)
+
+
+def test_enums_accept_strings_and_round_trip(tmp_path: Path) -> None:
+    config = OptimizationConfig(pruner="hyperband", results_root=tmp_path, run_name="r1")  # type: ignore[arg-type]
+    assert config.pruner is PrunerKind.HYPERBAND
+    again = OptimizationConfig.from_dict(config.to_dict())
+    assert again == config
+
+
+def test_from_dict_rejects_unknown_fields() -> None:
+    with pytest.raises(ConfigError, match="unknown config field"):
+        OptimizationConfig.from_dict({"trails": 3})
+
+
+def test_search_space_overrides_are_validated() -> None:
+    config = OptimizationConfig(search_space_overrides={"learning_rate": {"low": 1e-3, "high": 5e-3}})
+    assert config.search_space_overrides == {"learning_rate": {"low": 1e-3, "high": 5e-3}}
+    with pytest.raises(ConfigError, match="unknown parameter 'learnig_rate'"):
+        OptimizationConfig(search_space_overrides={"learnig_rate": 0.1})
+    with pytest.raises(ConfigError, match="optimizer must be one of"):
+        OptimizationConfig(search_space_overrides={"optimizer": "adagrad"})
+    with pytest.raises(ConfigError, match="low must be <= high"):
+        OptimizationConfig(search_space_overrides={"conv_blocks": {"low": 3, "high": 1}})
