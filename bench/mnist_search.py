@@ -27,6 +27,7 @@ def healthtune_search(args: argparse.Namespace, data_dir: Path, root: Path) -> d
         pruner=args.pruner,
         results_root=root,
         run_name="bench_mnist",
+        mode="simple",  # this benchmark measures accuracy
         seed=args.seed,
     )
     start = time.perf_counter()
@@ -69,8 +70,8 @@ def plain_search(args: argparse.Namespace, data_dir: Path) -> dict[str, float]:
         steps = -(-len(data.y_train) // args.batch_size)
         model = build_model(selector.suggest(trial), data, total_steps=steps * args.epochs)
         model.fit(data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=0)
-        tests[trial.number] = evaluate(model, data.x_test, data.y_test)["accuracy"]
-        return evaluate(model, data.x_val, data.y_val)["accuracy"]
+        tests[trial.number] = evaluate(model, data.x_test, data.y_test)[0]["accuracy"]
+        return evaluate(model, data.x_val, data.y_val)[0]["accuracy"]
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=args.seed))
     start = time.perf_counter()

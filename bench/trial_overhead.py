@@ -48,8 +48,13 @@ def healthtune_trial(model_config: dict[str, object], spec_data: object, epochs:
 
     spec = TrialSpec("bench", n, model_config, spec_data, epochs, batch, 0, str(out / f"trial_{n}"))  # type: ignore[arg-type]
     start = time.perf_counter()
-    run_trial(spec)
-    return time.perf_counter() - start
+    result = run_trial(spec)
+    elapsed = time.perf_counter() - start
+    phases = {
+        k.removesuffix("_seconds"): round(v, 2) for k, v in result.metrics.items() if k.endswith("_seconds")
+    }
+    print(f"  healthtune phases (s): {phases}")
+    return elapsed
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
     assert config.dataset == "digits"
     assert config.run_name.startswith("digits_")
     assert config.storage_url == f"sqlite:///{(tmp_path / 'studies.db').resolve()}"
-    assert config.mode is Mode.SIMPLE
+    assert config.mode is Mode.HEALTH
     assert config.run_dir == tmp_path / config.run_name
 
 

@@ -24,6 +24,7 @@ def digits_config(tmp_path: Path, **overrides: object) -> OptimizationConfig:
         "results_root": tmp_path / "results",
         "run_name": "digits_run",
         "pruner": "none",
+        "mode": "simple",
     }
     values.update(overrides)
     return OptimizationConfig(**values)  # type: ignore[arg-type]

@@ -13,7 +13,9 @@ from healthtune.events import Event, EventType
 from healthtune.exceptions import HealthtuneError
 from healthtune.models.config import ModelConfig
 from healthtune.optimizer import ModelOptimizer, optimize
+from healthtune.rescoring import rescore
 from healthtune.results import OptimizationResult, load_run
+from healthtune.scoring import ScoringWeights
 
 __version__ = "0.1.0"
 
@@ -31,7 +33,9 @@ __all__ = [
     "PlotMode",
     "PrunerKind",
     "SamplerKind",
+    "ScoringWeights",
     "__version__",
     "load_run",
     "optimize",
+    "rescore",
 ]

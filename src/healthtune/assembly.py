@@ -11,11 +11,14 @@ from healthtune.results import SUMMARY_FILE, RunPaths, TrialRecord, model_file_n
 
 if TYPE_CHECKING:
     from healthtune.config import OptimizationConfig
+    from healthtune.scoring import ScoringWeights
 
 COPIED_FILES = ("metrics.json", "history.json", "config.json", "health.json", "architecture.json")
 
 
-def assemble_best_model(paths: RunPaths, best: TrialRecord, config: OptimizationConfig) -> Path:
+def assemble_best_model(
+    paths: RunPaths, best: TrialRecord, config: OptimizationConfig, weights: ScoringWeights
+) -> Path:
     """Copy the best trial's files; the copied model gives exactly the trial's accuracy.
 
     Earlier assemblies are replaced, so re-ranking or resuming never leaves two "best" models.
@@ -41,6 +44,7 @@ def assemble_best_model(paths: RunPaths, best: TrialRecord, config: Optimization
             "run_name": config.run_name,
             "dataset": config.dataset,
             "mode": config.mode.value,
+            "weights": weights.to_dict(),
             "best_trial": best.number,
             "score": best.score,
             "params": best.params,

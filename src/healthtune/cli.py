@@ -20,7 +20,12 @@ from healthtune.config import OptimizationConfig
 from healthtune.exceptions import HealthtuneError
 
 console = Console(stderr=True)
-FLAG_ALIASES = {"max_epochs_per_trial": ["--epochs"], "search_space_overrides": ["--override", "-O"]}
+FLAG_ALIASES = {
+    "max_epochs_per_trial": ["--epochs"],
+    "search_space_overrides": ["--override", "-O"],
+    "health_component_proportions": ["--proportion"],
+}
+MAPPING_FIELDS = ("search_space_overrides", "health_component_proportions")
 
 
 def _field_type(annotation: Any) -> tuple[Any, bool]:
@@ -63,8 +68,32 @@ def config_from_args(args: argparse.Namespace) -> OptimizationConfig:
             continue
         if field.name == "search_space_overrides":
             value = dict(parse_override(text) for text in value)
+        elif field.name == "health_component_proportions":
+            value = _proportions(value)
         values[field.name] = value
     return OptimizationConfig(**values)
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _proportions(items: Sequence[str]) -> dict[str, float]:
+    from healthtune.exceptions import ConfigError
+
+    result = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            result[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"health_component_proportions: expected name=number, got {item!r}") from None
+    return result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     optimize = commands.add_parser("optimize", help="search hyperparameters and save the best model")
     add_config_flags(optimize)
     optimize.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+
+    rescoring = commands.add_parser("rescore", help="re-rank a finished run with new weights (no training)")
+    rescoring.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
+    rescoring.add_argument("--accuracy-weight", type=float, help="share of the score given to accuracy")
+    rescoring.add_argument("--health-overall-weight", type=float, help="share of the score given to health")
+    rescoring.add_argument("--proportion", action="append", metavar="NAME=VALUE", help="health split")
 
     datasets = commands.add_parser("datasets", help="list or import datasets")
     dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
@@ -98,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "optimize":
             return _optimize(args)
+        if args.command == "rescore":
+            return _rescore(args)
         return _datasets(args)
     except HealthtuneError as error:
         if args.debug:
@@ -143,6 +180,25 @@ def _optimize(args: argparse.Namespace) -> int:
         )
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from healthtune.cli_progress import trials_table
+    from healthtune.rescoring import rescore
+
+    weights: dict[str, Any] = {}
+    if args.accuracy_weight is not None:
+        weights["accuracy_weight"] = args.accuracy_weight
+    if args.health_overall_weight is not None:
+        weights["health_overall_weight"] = args.health_overall_weight
+    if args.proportion:
+        weights["health_component_proportions"] = _proportions(args.proportion)
+    result = rescore(args.run_dir, weights)
+    console.print(trials_table(result))
+    console.print(
+        f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}"
+    )
     return 0
 
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from healthtune.config import OptimizationConfig
 from healthtune.events import Event, EventType
 from healthtune.results import OptimizationResult
+from healthtune.scoring import ScoringWeights
 
 
 class ProgressDisplay:
@@ -86,17 +87,23 @@ class ProgressDisplay:
 
 def trials_table(result: OptimizationResult) -> Table:
     table = Table(title=f"run {result.run_name}")
-    for column in ("trial", "state", "score", "val acc", "test acc", "params", "epochs", "seconds"):
+    for column in ("trial", "state", "score", "val acc", "health", "test acc", "params", "epochs", "seconds"):
         table.add_column(column, justify="right" if column != "state" else "left")
     best_number = result.best_trial.number if result.best_trial else None
+    proportions = ScoringWeights.resolve(
+        health_component_proportions=result.config.get("health_component_proportions")
+    )
     for trial in result.trials:
         metrics = trial.metrics
+        health = proportions.health(metrics["health"]) if metrics.get("health") else None
+        reason = trial.failure_reason or trial.prune_reason
         style = "bold green" if trial.number == best_number else None
         table.add_row(
             str(trial.number),
-            trial.state + (f" ({trial.failure_reason})" if trial.failure_reason else ""),
+            trial.state + (f" ({reason})" if reason else ""),
             _number(trial.score),
             _number(metrics.get("val_accuracy")),
+            _number(health),
             _number(metrics.get("test_accuracy")),
             f"{metrics['params']:,}" if "params" in metrics else "-",
             str(metrics.get("epochs_trained", "-")),

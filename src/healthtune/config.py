@@ -10,16 +10,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
+from healthtune.health import defaults as health_defaults
+
+if TYPE_CHECKING:
+    from healthtune.scoring import ScoringWeights
 
 
 class Mode(enum.StrEnum):
-    """How a trial is scored. `simple`: validation accuracy."""
+    """How a trial is scored.
+
+    `simple`: validation accuracy. `health`: accuracy_weight x accuracy + health_overall_weight x
+    health. `pareto`: accuracy and health as two objectives; the final model is picked from the
+    Pareto set by the weights.
+    """
 
     SIMPLE = "simple"
+    HEALTH = "health"
+    PARETO = "pareto"
 
 
 class Architecture(enum.StrEnum):
@@ -90,7 +101,36 @@ class OptimizationConfig:
         default=None, metadata=_help("stop starting new trials after this many hours")
     )
     seed: int = field(default=42, metadata=_help("seed for data splits, the sampler and training"))
-    mode: Mode = field(default=Mode.SIMPLE, metadata=_help("how trials are scored"))
+    mode: Mode = field(
+        default=Mode.HEALTH,
+        metadata=_help("simple: accuracy; health: weighted accuracy + health; pareto: both as objectives"),
+    )
+    accuracy_weight: float | None = field(
+        default=None, metadata=_help("share of the score given to validation accuracy (health/pareto modes)")
+    )
+    health_overall_weight: float | None = field(
+        default=None, metadata=_help("share of the score given to health; accuracy_weight + this = 1")
+    )
+    health_component_proportions: Mapping[str, float] | None = field(
+        default=None, metadata=_help("how health splits over the six metrics (name=share, summing to 1)")
+    )
+    health_monitoring_frequency: int = field(
+        default=health_defaults.HEALTH_MONITORING_FREQUENCY,
+        metadata=_help("probe model health every N epochs (0 = no probes; simple mode only)"),
+    )
+    health_pruning: bool | None = field(
+        default=None,
+        metadata=_help("stop unhealthy trials early (divergence, exploding gradients, dormant units); "
+                       "default: on in health mode"),
+    )  # fmt: skip
+    health_prune_dormant_share: float = field(
+        default=health_defaults.HEALTH_PRUNE_DORMANT_SHARE,
+        metadata=_help("health pruning: prune when more than this share of units is dormant"),
+    )
+    health_prune_after_epoch: int = field(
+        default=health_defaults.HEALTH_PRUNE_AFTER_EPOCH,
+        metadata=_help("health pruning: check dormant units from this epoch on"),
+    )
     pruner: PrunerKind = field(
         default=PrunerKind.MEDIAN, metadata=_help("stop trials that do worse than others at the same epoch")
     )
@@ -147,6 +187,25 @@ class OptimizationConfig:
         _require_int("vocab_size", self.vocab_size, minimum=3)
         _require_int("sequence_length", self.sequence_length, minimum=1)
         _require_int("seed", self.seed, minimum=0)
+        _require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)
+        _require_int("health_prune_after_epoch", self.health_prune_after_epoch, minimum=1)
+        if self.health_monitoring_frequency == 0 and self.mode is not Mode.SIMPLE:
+            raise ConfigError(
+                f"health_monitoring_frequency=0 turns probes off, which mode={self.mode.value!r} needs; "
+                "use mode='simple' or a frequency >= 1"
+            )
+        share = self.health_prune_dormant_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise ConfigError(
+                f"health_prune_dormant_share must be in (0, 1], got health_prune_dormant_share={share!r}"
+            )
+        if self.health_pruning is None:
+            object.__setattr__(self, "health_pruning", self.mode is Mode.HEALTH)
+        elif not isinstance(self.health_pruning, bool):
+            raise ConfigError(
+                f"health_pruning must be true or false, got health_pruning={self.health_pruning!r}"
+            )
+        self.weights  # noqa: B018 - validates the weights now, not when the first trial ends
         if self.max_samples is not None:
             _require_int("max_samples", self.max_samples, minimum=10)
         split = self.validation_split
@@ -174,6 +233,17 @@ class OptimizationConfig:
         from healthtune.search.space import validate_overrides
 
         object.__setattr__(self, "search_space_overrides", validate_overrides(self.search_space_overrides))
+
+    @property
+    def weights(self) -> ScoringWeights:
+        """The scoring weights in force: accuracy only in `simple` mode."""
+        from healthtune.scoring import ScoringWeights
+
+        if self.mode is Mode.SIMPLE:
+            return ScoringWeights.accuracy_only()
+        return ScoringWeights.resolve(
+            self.accuracy_weight, self.health_overall_weight, self.health_component_proportions
+        )
 
     @property
     def run_dir(self) -> Path:

@@ -12,7 +12,8 @@ from healthtune.events import EventCallback, EventLog, EventType
 from healthtune.exceptions import ConfigError, HealthtuneError, OptimizationFailed, TrialFailed
 from healthtune.results import OptimizationResult, RunPaths, TrialRecord, write_json
 from healthtune.search.study import create_or_load_study, open_storage
-from healthtune.training.spec import DataSpec, TrialResult, TrialSpec
+from healthtune.selection import pareto_numbers, select_best
+from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 
 if TYPE_CHECKING:
     import optuna
@@ -44,6 +45,8 @@ class StudyTrialReporter:
         self.events.emit(EventType.EPOCH_ENDED, self.trial.number, epoch=epoch, metrics=metrics)
 
     def should_prune(self, epoch: int, value: float) -> bool:
+        if len(self.trial.study.directions) > 1:
+            return False  # Optuna prunes single-objective studies only; health pruning still applies
         self.trial.report(value, step=epoch)
         return bool(self.trial.should_prune())
 
@@ -57,6 +60,7 @@ class ModelOptimizer:
         self.config = config
         self.paths = RunPaths(config.run_dir)
         self.on_event = on_event
+        self.weights = config.weights
 
     def optimize_model(self) -> OptimizationResult:
         from healthtune.data import load_dataset
@@ -152,17 +156,24 @@ class ModelOptimizer:
             consecutive_failures = 0
             trial.set_user_attr("metrics", result.metrics)
             if result.state == "pruned":
+                trial.set_user_attr("prune_reason", result.prune_reason)
                 study.tell(trial, state=TrialState.PRUNED)
-                events.emit(EventType.TRIAL_PRUNED, trial.number, epoch=result.metrics.get("pruned_at_epoch"))
+                events.emit(
+                    EventType.TRIAL_PRUNED,
+                    trial.number,
+                    epoch=result.metrics.get("pruned_at_epoch"),
+                    reason=result.prune_reason,
+                )
                 continue
-            values = scoring.objective_values(config.mode, result.metrics)
+            values = scoring.objective_values(config.mode, self.weights, result.metrics)
             study.tell(trial, values=values[0] if len(values) == 1 else values)
+            best = select_best(trial_records(study, config), config.mode, self.weights, pareto_numbers(study))
             events.emit(
                 EventType.TRIAL_FINISHED,
                 trial.number,
-                score=scoring.score(config.mode, result.metrics),
+                score=scoring.score(config.mode, self.weights, result.metrics),
                 metrics=result.metrics,
-                best_trial=_best_number(study),
+                best_trial=best.number if best else None,
             )
 
     def _run(self, spec: TrialSpec, reporter: StudyTrialReporter) -> TrialResult:
@@ -197,6 +208,13 @@ class ModelOptimizer:
             seed=config.seed + number,
             trial_dir=str(self.paths.trial_dir(number)),
             params=dict(params),
+            health=HealthSpec(
+                frequency=config.health_monitoring_frequency,
+                pruning=bool(config.health_pruning),
+                prune_dormant_share=config.health_prune_dormant_share,
+                prune_after_epoch=config.health_prune_after_epoch,
+                proportions=dict(self.weights.health_component_proportions),
+            ),
         )
 
     # -- run bookkeeping ---------------------------------------------------------------------
@@ -236,6 +254,8 @@ class ModelOptimizer:
             "storage_url": self.config.storage_url,
             "started_at": started,
             "elapsed_seconds": time.time() - started,
+            "weights": self.weights.to_dict(),
+            "pareto_front": pareto_numbers(study),
             "trials": [record.to_dict() for record in trial_records(study, self.config)],
             "error": error,
             "versions": {"healthtune": healthtune.__version__},
@@ -247,10 +267,10 @@ class ModelOptimizer:
         from healthtune.assembly import assemble_best_model
 
         records = trial_records(study, self.config)
-        best = next((r for r in records if r.number == _best_number(study)), None)
+        best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
         if best is None:
             raise OptimizationFailed("no trial completed, so there is no best model; see the failed trials")
-        model_path = assemble_best_model(self.paths, best, self.config)
+        model_path = assemble_best_model(self.paths, best, self.config, self.weights)
         data = self._write_run_file("completed", study, started)
         data["best_trial"] = best.to_dict()
         data["best_model_path"] = str(model_path.relative_to(self.paths.run_dir))
@@ -278,9 +298,10 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
                 number=trial.number,
                 state=trial.state.name.lower(),
                 params=dict(trial.params),
-                score=scoring.score(config.mode, metrics) if complete and metrics else None,
+                score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
                 metrics=metrics,
                 failure_reason=trial.user_attrs.get("failure_reason"),
+                prune_reason=trial.user_attrs.get("prune_reason"),
                 error=trial.user_attrs.get("error"),
             )
         )
@@ -296,13 +317,6 @@ def _finished_count(study: optuna.Study) -> int:
         ):
             finished += 1
     return finished
-
-
-def _best_number(study: optuna.Study) -> int | None:
-    completed = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
-    if not completed:
-        return None
-    return max(completed, key=lambda t: (t.value, -t.number)).number
 
 
 def optimize(config: OptimizationConfig, *, on_event: EventCallback | None = None) -> OptimizationResult:

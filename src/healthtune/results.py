@@ -59,6 +59,7 @@ class TrialRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     failure_reason: str | None = None
     error: str | None = None
+    prune_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,11 +70,13 @@ class TrialRecord:
             "metrics": self.metrics,
             "failure_reason": self.failure_reason,
             "error": self.error,
+            "prune_reason": self.prune_reason,
         }
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrialRecord:
-        return cls(**values)
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
             name=f"conv_{index}",
         )(x)
         if config.batch_norm:
-            x = layers.BatchNormalization(name=f"bn_{index}")(x)
+            # momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a few hundred
+            # steps; with 0.99, small datasets validate on stale statistics and look like chance.
+            x = layers.BatchNormalization(momentum=0.9, name=f"bn_{index}")(x)
         x = layers.Activation(config.activation, name=f"act_{index}")(x)
         # Small inputs (8x8 digits) cannot be halved by every block: pool only while it fits.
         if min(height, width) >= 2:

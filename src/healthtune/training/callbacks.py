@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import keras
 
+from healthtune.health.monitor import HealthMonitor
+
 
 class TrialReporter(Protocol):
     """Where a running trial sends its epochs; answers whether the trial should be pruned."""
@@ -20,9 +22,16 @@ class TrialReporter(Protocol):
 class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
     """Reports every epoch, stops on pruning, and stops at the first NaN/inf batch loss."""
 
-    def __init__(self, reporter: TrialReporter | None, objective_metric: str = "val_accuracy") -> None:
+    def __init__(
+        self,
+        reporter: TrialReporter | None,
+        objective_metric: str = "val_accuracy",
+        health: HealthMonitor | None = None,
+    ) -> None:
         super().__init__()
         self.reporter = reporter
+        self.health = health
+        self.prune_reason: str | None = None
         self.objective_metric = objective_metric
         self.batch_losses: list[float] = []
         self.epoch_seconds: list[float] = []
@@ -55,9 +64,14 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         step = epoch + 1
         value = metrics.get(self.objective_metric, float("nan"))
         self.intermediate_values[step] = value
-        if self.reporter is None:
-            return
-        self.reporter.epoch_ended(step, {**metrics, "epoch_seconds": self.epoch_seconds[-1]})
-        if self.reporter.should_prune(step, value):
-            self.pruned_at = step
-            self.model.stop_training = True
+        if self.reporter is not None:
+            self.reporter.epoch_ended(step, {**metrics, "epoch_seconds": self.epoch_seconds[-1]})
+        if self.health is not None and self.health.prune_reason:
+            self._prune(step, f"health: {self.health.prune_reason}")
+        elif self.reporter is not None and self.reporter.should_prune(step, value):
+            self._prune(step, "below the other trials at this epoch (Optuna pruner)")
+
+    def _prune(self, step: int, reason: str) -> None:
+        self.pruned_at = step
+        self.prune_reason = reason
+        self.model.stop_training = True

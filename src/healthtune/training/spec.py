@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from healthtune.health import defaults as health_defaults
+
 SPEC_VERSION = 1
 
 
@@ -24,6 +26,17 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
+class HealthSpec:
+    """How the trial probes its health and when it prunes itself for bad health."""
+
+    frequency: int = health_defaults.HEALTH_MONITORING_FREQUENCY  # 0 = no probes
+    pruning: bool = False
+    prune_dormant_share: float = health_defaults.HEALTH_PRUNE_DORMANT_SHARE
+    prune_after_epoch: int = health_defaults.HEALTH_PRUNE_AFTER_EPOCH
+    proportions: dict[str, float] | None = None  # to write the weighted health into health.json
+
+
+@dataclass(frozen=True)
 class TrialSpec:
     """Everything `run_trial` needs; JSON-serializable so remote workers can receive it."""
 
@@ -36,6 +49,7 @@ class TrialSpec:
     seed: int
     trial_dir: str
     params: dict[str, Any] = field(default_factory=dict)
+    health: HealthSpec = field(default_factory=HealthSpec)
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,7 +61,9 @@ class TrialSpec:
             raise ValueError(
                 f"TrialSpec version must be {SPEC_VERSION}, got version={values.get('version')!r}"
             )
-        return cls(**{**values, "data": DataSpec(**values["data"])})
+        return cls(
+            **{**values, "data": DataSpec(**values["data"]), "health": HealthSpec(**values.get("health", {}))}
+        )
 
 
 @dataclass
@@ -60,6 +76,7 @@ class TrialResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     intermediate_values: dict[int, float] = field(default_factory=dict)
     failure_reason: str | None = None  # "diverged", "error"
+    prune_reason: str | None = None  # "optuna" (compared with other trials) or a health reason
     error: str | None = None
     version: int = SPEC_VERSION
 

@@ -6,13 +6,19 @@ import json
 import logging
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from healthtune.exceptions import TrialDiverged, TrialFailed
-from healthtune.training.spec import DataSpec, TrialResult, TrialSpec
+from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
+
+if TYPE_CHECKING:
+    from healthtune.health.analyzer import HealthReport
+    from healthtune.health.monitor import HealthMonitor
+    from healthtune.training.callbacks import TrialMonitor
 
 logger = logging.getLogger(__name__)
 
@@ -46,26 +52,109 @@ def seed_everything(seed: int) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Accuracy and cross-entropy from predictions, so a reloaded model reproduces them exactly."""
+def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
+    """Accuracy and cross-entropy from predictions (so a reloaded model reproduces them exactly),
+    and the predicted labels."""
     if len(y) == 0:
-        return {"accuracy": float("nan"), "loss": float("nan")}
+        return {"accuracy": float("nan"), "loss": float("nan")}, np.zeros(0, dtype=np.int64)
     probabilities = np.asarray(model.predict(x, batch_size=PREDICT_BATCH_SIZE, verbose=0), dtype=np.float64)
-    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y))
+    predicted = np.argmax(probabilities, axis=1)
     picked = np.clip(probabilities[np.arange(len(y)), y], 1e-12, 1.0)
-    return {"accuracy": accuracy, "loss": float(-np.mean(np.log(picked)))}
+    return {"accuracy": float(np.mean(predicted == y)), "loss": float(-np.mean(np.log(picked)))}, predicted
+
+
+@dataclass
+class TrainingOutcome:
+    """What fitting recorded: Keras history plus per-batch losses, probes and stop reasons."""
+
+    history: dict[str, list[float]]
+    monitor: TrialMonitor
+    health: HealthMonitor | None
+
+    @property
+    def epochs_trained(self) -> int:
+        return len(self.monitor.epoch_seconds)
+
+
+def train_model(
+    model: Any,
+    dataset: Any,
+    *,
+    epochs: int,
+    batch_size: int,
+    reporter: Any = None,
+    health: HealthSpec | None = None,
+) -> TrainingOutcome:
+    """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too)."""
+    from healthtune.health.defaults import PROBE_BATCH_SIZE
+    from healthtune.health.monitor import HealthMonitor
+    from healthtune.training.callbacks import TrialMonitor
+
+    health = health or HealthSpec()
+    health_monitor = None
+    if health.frequency > 0:
+        health_monitor = HealthMonitor(
+            dataset.x_val[:PROBE_BATCH_SIZE],
+            dataset.y_val[:PROBE_BATCH_SIZE],
+            frequency=health.frequency,
+            pruning=health.pruning,
+            prune_dormant_share=health.prune_dormant_share,
+            prune_after_epoch=health.prune_after_epoch,
+        )
+    monitor = TrialMonitor(reporter, health=health_monitor)
+    callbacks = [c for c in (health_monitor, monitor) if c is not None]
+    try:
+        history = model.fit(
+            dataset.x_train,
+            dataset.y_train,
+            validation_data=(dataset.x_val, dataset.y_val),
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            verbose=0,
+        )
+    except Exception as error:
+        raise TrialFailed(f"training failed: {type(error).__name__}: {error}") from error
+    history_data = {key: [float(v) for v in values] for key, values in history.history.items()}
+    history_data["batch_loss"] = monitor.batch_losses
+    history_data["epoch_seconds"] = monitor.epoch_seconds
+    outcome = TrainingOutcome(history_data, monitor, health_monitor)
+    if health_monitor is not None and outcome.epochs_trained:
+        # The final state, if the schedule skipped it (after a divergence this shows the NaN gradients).
+        health_monitor.probe(outcome.epochs_trained)
+    return outcome
+
+
+def diagnose(
+    model: Any, dataset: Any, outcome: TrainingOutcome, seed: int = 0
+) -> tuple[HealthReport, dict[str, float]]:
+    """Health report and validation metrics of a trained model."""
+    from healthtune.health.analyzer import analyze
+
+    val, predicted = evaluate(model, dataset.x_val, dataset.y_val)
+    report = analyze(
+        snapshots=outcome.health.snapshots if outcome.health else [],
+        history=outcome.history,
+        val_accuracy=val["accuracy"],
+        y_val=dataset.y_val,
+        val_predictions=predicted,
+        num_classes=dataset.num_classes,
+        params=int(model.count_params()),
+        seed=seed,
+    )
+    return report, val
 
 
 def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
-    """Build, train, evaluate and save one trial.
+    """Build, train, probe, evaluate and save one trial.
 
-    Returns a TrialResult with state "complete" or "pruned"; raises TrialDiverged when the
-    loss becomes NaN/inf and TrialFailed for any other error inside the trial.
+    Returns a TrialResult with state "complete" or "pruned" (with its reason); raises
+    TrialDiverged when the loss becomes NaN/inf (unless health pruning is on: then the trial
+    is pruned as "diverged") and TrialFailed for any other error inside the trial.
     """
     import keras
 
     from healthtune.models import ModelConfig, build_model
-    from healthtune.training.callbacks import TrialMonitor
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
@@ -80,30 +169,14 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
     except Exception as error:
         raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
-    monitor = TrialMonitor(reporter)
     built = time.perf_counter()
-    try:
-        history = model.fit(
-            dataset.x_train,
-            dataset.y_train,
-            validation_data=(dataset.x_val, dataset.y_val),
-            epochs=spec.epochs,
-            batch_size=spec.batch_size,
-            callbacks=[monitor],
-            verbose=0,
-        )
-    except Exception as error:
-        raise TrialFailed(f"training failed: {type(error).__name__}: {error}") from error
+    outcome = train_model(
+        model, dataset, epochs=spec.epochs, batch_size=spec.batch_size, reporter=reporter, health=spec.health
+    )
     trained = time.perf_counter()
-    history_data = {key: [float(v) for v in values] for key, values in history.history.items()}
-    history_data["batch_loss"] = monitor.batch_losses
-    history_data["epoch_seconds"] = monitor.epoch_seconds
-    _write_json(trial_dir / "history.json", history_data)
+    monitor = outcome.monitor
+    _write_json(trial_dir / "history.json", outcome.history)
     _write_json(trial_dir / "config.json", {"model_config": model_config.to_dict(), "spec": spec.to_dict()})
-    if monitor.diverged_at is not None:
-        epoch, batch = monitor.diverged_at
-        where = f"epoch {epoch + 1}" + (f", batch {batch + 1}" if batch >= 0 else "")
-        raise TrialDiverged(f"loss became NaN or infinite at {where}")
     timings = {
         "load_seconds": loaded - started,
         "build_seconds": built - loaded,
@@ -111,35 +184,59 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     }
     result = TrialResult(
         trial_number=spec.trial_number,
-        state="pruned" if monitor.pruned_at is not None else "complete",
-        history=history_data,
+        state="complete",
+        history=outcome.history,
         intermediate_values=dict(monitor.intermediate_values),
     )
-    epochs_trained = len(monitor.epoch_seconds)
-    if result.state == "pruned":
-        result.metrics = {"epochs_trained": epochs_trained, "pruned_at_epoch": monitor.pruned_at, **timings}
+    if monitor.diverged_at is not None:
+        epoch, batch = monitor.diverged_at
+        where = f"epoch {epoch + 1}" + (f", batch {batch + 1}" if batch >= 0 else "")
+        if not spec.health.pruning:
+            raise TrialDiverged(f"loss became NaN or infinite at {where}")
+        monitor.pruned_at, monitor.prune_reason = (
+            epoch + 1,
+            f"health: diverged (loss NaN or infinite at {where})",
+        )
+    if monitor.pruned_at is not None:
+        result.state, result.prune_reason = "pruned", monitor.prune_reason
+        result.metrics = {
+            "epochs_trained": outcome.epochs_trained,
+            "pruned_at_epoch": monitor.pruned_at,
+            "prune_reason": monitor.prune_reason,
+            **timings,
+        }
         _write_json(trial_dir / "metrics.json", result.metrics)
+        if outcome.health is not None:
+            _write_json(
+                trial_dir / "health.json", {"snapshots": [s.to_dict() for s in outcome.health.snapshots]}
+            )
         return result
-    val = evaluate(model, dataset.x_val, dataset.y_val)
-    test = evaluate(model, dataset.x_test, dataset.y_test)
+    report, val = diagnose(model, dataset, outcome, seed=spec.seed)
+    test, _ = evaluate(model, dataset.x_test, dataset.y_test)
     model.save(trial_dir / "model.keras")
     finished = time.perf_counter()
+    probed = outcome.health is not None
     result.metrics = {
         "val_accuracy": val["accuracy"],
         "val_loss": val["loss"],
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
-        "train_accuracy": history_data.get("accuracy", [float("nan")])[-1],
-        "train_loss": history_data.get("loss", [float("nan")])[-1],
+        "train_accuracy": outcome.history.get("accuracy", [float("nan")])[-1],
+        "train_loss": outcome.history.get("loss", [float("nan")])[-1],
         "params": int(model.count_params()),
-        "epochs_trained": epochs_trained,
+        "epochs_trained": outcome.epochs_trained,
         "num_classes": dataset.num_classes,
+        "health": report.metrics if probed else {},
+        "overfitting_gap": report.overfitting_gap,
+        "findings": len(report.findings),
         **timings,
         "evaluate_seconds": finished - trained,
         "total_seconds": finished - started,
         "backend": keras.backend.backend(),
     }
     _write_json(trial_dir / "metrics.json", result.metrics)
+    if probed:
+        _write_json(trial_dir / "health.json", report.to_dict(spec.health.proportions))
     return result
 
 

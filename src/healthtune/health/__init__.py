@@ -1,0 +1,5 @@
+"""Model health: probes during training, the six metrics, findings, and the report in health.json."""
+
+from healthtune.health.metrics import METRIC_NAMES
+
+__all__ = ["METRIC_NAMES"]

@@ -1,0 +1,175 @@
+"""Findings: every health problem detected, explained in plain words with a suggested fix.
+
+These texts teach; keep them concrete (what was measured, what it means, what to try).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from healthtune.health import defaults as d
+from healthtune.health.metrics import MetricResult
+
+SEVERITIES = ("info", "warning", "critical")
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # info, warning, critical
+    metric: str
+    layer: str | None
+    title: str
+    explanation: str
+    suggestion: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = f"{self.layer}: " if self.layer else ""
+        return f"{where}{self.title}. {self.explanation} Try: {self.suggestion}"
+
+
+def dormancy_findings(result: MetricResult) -> list[Finding]:
+    found = []
+    for layer, stats in result.details.get("layers", {}).items():
+        share = stats["dormant_share"]
+        if share < 0.10:
+            continue
+        unit = "channels" if layer.startswith(("conv", "act")) else "units"
+        severity = "critical" if share >= 0.5 else "warning" if share >= 0.25 else "info"
+        dead = f" ({stats['dead']} never output anything at all)" if stats["dead"] else ""
+        found.append(
+            Finding(
+                severity,
+                "neuron_utilization",
+                layer,
+                f"{share:.0%} of {unit} are dormant{dead}",
+                f"A dormant unit's average output is at most {d.DORMANCY_TAU:.1%} of its layer's average: it "
+                "barely contributes, so the layer does the work of a smaller one while costing the full size. "
+                "Common causes: a learning rate too high, ReLU units pushed negative (dying ReLU), poor "
+                "initialization.",
+                "lower the learning rate, add batch normalization, use LeakyReLU, GELU or swish, "
+                "or make the layer smaller.",
+            )
+        )
+    return found
+
+
+def gradient_findings(result: MetricResult) -> list[Finding]:
+    found = []
+    texts = {
+        "nan": ("critical", "gradients are NaN or infinite",
+                "The numbers overflowed, so the weights are now garbage.",
+                "lower the learning rate, add gradient clipping (clipnorm=1.0), check the input for NaNs."),
+        "exploding": ("critical", "gradients are exploding",
+                      f"The gradient norm exceeds {d.EXPLODING_GRADIENT:g}; each step throws the weights far away.",
+                      "lower the learning rate, add batch normalization or gradient clipping."),
+        "vanishing": ("warning", "gradients are vanishing",
+                      "This layer gets almost no gradient, so it stops learning. Typical in deep stacks of "
+                      "sigmoid or tanh layers, whose derivatives are at most 0.25 or 1 and shrink the signal "
+                      "layer by layer.",
+                      "use ReLU-family activations, batch normalization, fewer layers or residual connections."),
+        "too_fast": ("warning", "weights change too fast",
+                     f"Learning rate x gradient / weight norm is above {d.UPDATE_RATIO_HIGH:g}; "
+                     "a healthy ratio is around 1e-3 (CS231n's rule of thumb).",
+                     "lower the learning rate."),
+        "too_slow": ("info", "weights barely change",
+                     f"Learning rate x gradient / weight norm is below {d.UPDATE_RATIO_LOW:g}.",
+                     "raise the learning rate or check that the layer is connected to the loss."),
+    }  # fmt: skip
+    for layer, states in result.details.get("layer_states", {}).items():
+        bad = {state: count for state, count in states.items() if state != "ok"}
+        if not bad:
+            continue
+        state = max(bad, key=lambda s: (SEVERITIES.index(texts[s][0]), bad[s]))
+        severity, title, explanation, suggestion = texts[state]
+        probes = sum(states.values())
+        found.append(Finding(severity, "gradient_health", layer, f"{title} ({bad[state]} of {probes} probes)",
+                             explanation, suggestion))  # fmt: skip
+    ratio = result.details.get("max_min_ratio", 1.0)
+    if ratio > d.GRADIENT_SPREAD:
+        found.append(
+            Finding("warning", "gradient_health", None, f"gradient norms differ {ratio:.1e}x across layers",
+                    "Some layers learn ten thousand times slower than others, so the network trains unevenly.",
+                    "add batch normalization, use ReLU-family activations, or a smaller network.")
+        )  # fmt: skip
+    return found
+
+
+def stability_findings(result: MetricResult) -> list[Finding]:
+    details = result.details
+    if details.get("non_finite"):
+        return [Finding("critical", "training_stability", None, "the training loss became NaN or infinite",
+                        "Training diverged: the weights overflowed and the model stopped learning.",
+                        "lower the learning rate, add gradient clipping or batch normalization.")]  # fmt: skip
+    found = []
+    if details.get("spike_share", 0) > 0.02:
+        found.append(
+            Finding("warning", "training_stability", None,
+                    f"{details['spikes']} loss spikes ({details['spike_share']:.0%} of batches)",
+                    f"A spike is a batch whose loss is over {d.SPIKE_FACTOR:g}x the recent median: the optimizer "
+                    "overshoots and has to recover.",
+                    "lower the learning rate, use a larger batch, or a cosine learning-rate schedule.")
+        )  # fmt: skip
+    if result.score < 0.5 and details.get("log_loss_spread", 0) > d.STABILITY_SPREAD_SCALE * 0.7:
+        found.append(
+            Finding("warning", "training_stability", None, "the training loss is very noisy",
+                    "The loss jumps around its trend from batch to batch, so progress is erratic.",
+                    "lower the learning rate or raise the batch size.")
+        )  # fmt: skip
+    return found
+
+
+def convergence_findings(result: MetricResult) -> list[Finding]:
+    details = result.details
+    found = []
+    gap = details.get("train_val_gap", 0.0)
+    if gap > d.OVERFITTING_GAP:
+        found.append(
+            Finding("critical" if gap > 0.15 else "warning", "convergence_quality", None,
+                    f"overfitting: train accuracy is {gap:.1%} above validation accuracy",
+                    "The model memorizes the training examples instead of learning what generalizes.",
+                    "add dropout or weight decay, use more data or augmentation, or stop earlier.")
+        )  # fmt: skip
+    best, final = details.get("best_val_loss"), details.get("final_val_loss")
+    if best is not None and final is not None and final > best * 1.1 and details.get("best_epoch"):
+        found.append(
+            Finding("warning", "convergence_quality", None,
+                    f"validation loss rose after epoch {details['best_epoch']} ({best:.3f} -> {final:.3f})",
+                    "Training went on past the point where the model generalized best.",
+                    "train fewer epochs, use early stopping, or regularize more.")
+        )  # fmt: skip
+    if details.get("improvement", 1.0) < 0.1:
+        found.append(
+            Finding("critical", "convergence_quality", None, "the model barely learned",
+                    "The validation loss is close to that of random guessing.",
+                    "check the learning rate (too low or far too high) and that labels match inputs.")
+        )  # fmt: skip
+    return found
+
+
+def efficiency_findings(result: MetricResult) -> list[Finding]:
+    details = result.details
+    if result.score >= 0.4 or details.get("params", 0) < 1e5:
+        return []
+    return [
+        Finding("info", "parameter_efficiency", None,
+                f"{details['params']:,} parameters for {details['accuracy']:.1%} accuracy",
+                "Each tenfold increase in parameters above 10,000 halves this score unless it buys accuracy: "
+                "a smaller model that does as well is cheaper to train, to serve and to understand.",
+                "fewer or narrower layers, global average pooling instead of flattening.")
+    ]  # fmt: skip
+
+
+def consistency_findings(result: MetricResult) -> list[Finding]:
+    std = result.details.get("std", 0.0)
+    if result.score >= 0.5:
+        return []
+    return [
+        Finding("info", "accuracy_consistency", None,
+                f"accuracy varies by {std:.1%} (std) across validation folds",
+                "The model's accuracy depends on which examples it sees; small validation sets add noise too.",
+                "use a larger validation split, more data, or regularization.")
+    ]  # fmt: skip

@@ -1,0 +1,175 @@
+"""Health probes: per-layer activation statistics and gradient/weight norms on a fixed probe batch."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from healthtune.health.defaults import DORMANCY_TAU
+from healthtune.health.gradients import gradient_fn
+
+RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
+ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
+
+
+@dataclass
+class LayerActivity:
+    """Activation statistics of one layer's units (dense units, conv channels, LSTM units)."""
+
+    layer: str
+    kind: str  # dense, conv, recurrent, activation
+    units: int
+    mean_abs: list[float]  # E|h_i| per unit over the probe batch (and positions / time steps)
+    dormant: int  # units with s_i = E|h_i| / mean_k E|h_k| <= tau
+    dead: int  # units that are exactly 0 for every probe example
+
+    @property
+    def dormant_share(self) -> float:
+        return self.dormant / self.units if self.units else 0.0
+
+
+@dataclass
+class LayerGradient:
+    """Gradient and weight L2 norms of one layer's trainable weights on the probe batch."""
+
+    layer: str
+    grad_norm: float
+    weight_norm: float
+    update_ratio: float  # learning_rate * |g| / |w|
+    grad_max: float  # largest |gradient| entry, for the gradient-flow plot
+
+
+@dataclass
+class ProbeSnapshot:
+    """Everything one probe measured, after a given epoch (1-based)."""
+
+    epoch: int
+    learning_rate: float
+    activity: list[LayerActivity] = field(default_factory=list)
+    gradients: list[LayerGradient] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ProbeSnapshot:
+        return cls(
+            epoch=values["epoch"],
+            learning_rate=values["learning_rate"],
+            activity=[LayerActivity(**a) for a in values["activity"]],
+            gradients=[LayerGradient(**g) for g in values["gradients"]],
+        )
+
+
+def probed_layers(model: Any) -> list[tuple[Any, str]]:
+    """Layers whose outputs are unit activations after a non-linearity; the output layer is left out."""
+    chosen = []
+    output_layer = model.layers[-1]
+    for layer in model.layers:
+        if layer is output_layer:
+            continue
+        kind = type(layer).__name__
+        activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+        if kind in RECURRENT_LAYERS:
+            chosen.append((layer, "recurrent"))
+        elif kind in ACTIVATION_LAYERS:
+            chosen.append((layer, "activation"))
+        elif kind.startswith("Conv") and activation != "linear":
+            chosen.append((layer, "conv"))
+        elif kind == "Dense" and activation != "linear":
+            chosen.append((layer, "dense"))
+    return chosen
+
+
+def current_learning_rate(model: Any) -> float:
+    import keras
+
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return 0.0
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class Prober:
+    """Measures a model on a fixed probe batch; build once per model, call after any epoch."""
+
+    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, tau: float = DORMANCY_TAU) -> None:
+        import keras
+
+        self.model = model
+        self.x = x
+        self.y = y
+        self.tau = tau
+        self.layers = probed_layers(model)
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        self.activity_model = (
+            keras.Model(inputs, [layer.output for layer, _ in self.layers]) if self.layers else None
+        )
+        self.gradients = gradient_fn()
+
+    def snapshot(self, epoch: int) -> ProbeSnapshot:
+        return ProbeSnapshot(
+            epoch=epoch,
+            learning_rate=current_learning_rate(self.model),
+            activity=self.measure_activity(),
+            gradients=self.measure_gradients(),
+        )
+
+    def measure_activity(self) -> list[LayerActivity]:
+        import keras
+
+        if self.activity_model is None:
+            return []
+        outputs = self.activity_model(self.x, training=False)
+        if not isinstance(outputs, list | tuple):
+            outputs = [outputs]
+        result = []
+        for (layer, kind), output in zip(self.layers, outputs, strict=True):
+            values = np.abs(np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float64))
+            per_unit = values.reshape(-1, values.shape[-1])  # examples x positions/time steps, units
+            result.append(activity_stats(layer.name, kind, per_unit, self.tau))
+        return result
+
+    def measure_gradients(self) -> list[LayerGradient]:
+        import keras
+
+        grads = self.gradients(self.model, self.x, self.y)
+        by_path = {w.path: g for w, g in zip(self.model.trainable_weights, grads, strict=True)}
+        rate = current_learning_rate(self.model)
+        result = []
+        for layer in self.model.layers:
+            weights = [w for w in layer.trainable_weights if w.path in by_path]
+            if not weights:
+                continue
+            layer_grads = [np.asarray(by_path[w.path], dtype=np.float64) for w in weights]
+            grad_sq = sum(float(np.sum(g * g)) for g in layer_grads)
+            weight_sq = sum(
+                float(np.sum(np.square(np.asarray(keras.ops.convert_to_numpy(w), dtype=np.float64))))
+                for w in weights
+            )
+            grad_norm, weight_norm = math.sqrt(grad_sq), math.sqrt(weight_sq)
+            result.append(
+                LayerGradient(
+                    layer=layer.name,
+                    grad_norm=grad_norm,
+                    weight_norm=weight_norm,
+                    update_ratio=rate * grad_norm / weight_norm if weight_norm > 0 else float("inf"),
+                    grad_max=max(float(np.max(np.abs(g))) if g.size else 0.0 for g in layer_grads),
+                )
+            )
+        return result
+
+
+def activity_stats(layer: str, kind: str, abs_values: np.ndarray, tau: float) -> LayerActivity:
+    """Dormancy per unit: s_i = E|h_i| / mean_k E|h_k|, dormant when s_i <= tau; dead when always 0."""
+    mean_abs = abs_values.mean(axis=0)
+    layer_mean = float(mean_abs.mean()) if mean_abs.size else 0.0
+    if layer_mean > 0 and math.isfinite(layer_mean):
+        dormant = int(np.sum(mean_abs / layer_mean <= tau))
+    else:
+        dormant = int(mean_abs.size)  # a silent layer: every unit is dormant
+    dead = int(np.sum(abs_values.max(axis=0) == 0))
+    return LayerActivity(layer, kind, int(mean_abs.size), [float(v) for v in mean_abs], dormant, dead)

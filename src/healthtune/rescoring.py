@@ -1,0 +1,69 @@
+"""rescore: re-rank a finished run's trials with new weights and re-assemble the best model, no training."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from healthtune.assembly import assemble_best_model
+from healthtune.config import Mode, OptimizationConfig
+from healthtune.exceptions import ConfigError, OptimizationFailed
+from healthtune.results import OptimizationResult, RunPaths, TrialRecord, load_run, write_json
+from healthtune.scoring import ScoringWeights, score
+from healthtune.selection import select_best
+
+
+def rescore(
+    run: str | Path | OptimizationResult, weights: ScoringWeights | Mapping[str, Any]
+) -> OptimizationResult:
+    """Score every finished trial again from its stored metrics and copy the new best to optimized_model/.
+
+    `weights` is a ScoringWeights or a mapping with accuracy_weight / health_overall_weight /
+    health_component_proportions (missing parts are filled as in ScoringWeights.resolve).
+    A `simple` run has no health metrics to re-weigh and is refused.
+    """
+    run_dir = run.run_dir if isinstance(run, OptimizationResult) else Path(run)
+    previous = load_run(run_dir)
+    if not isinstance(weights, ScoringWeights):
+        unknown = sorted(
+            set(weights) - {"accuracy_weight", "health_overall_weight", "health_component_proportions"}
+        )
+        if unknown:
+            raise ConfigError(f"unknown weight field(s) {unknown}; valid: accuracy_weight, health_overall_weight, "
+                              "health_component_proportions")  # fmt: skip
+        weights = ScoringWeights.resolve(**weights)
+    config_values = dict(previous.config)
+    mode = Mode(config_values.get("mode", Mode.SIMPLE))
+    if mode is Mode.SIMPLE:
+        raise ConfigError(
+            "rescore needs a run in mode 'health' or 'pareto'; a 'simple' run stored accuracy only"
+        )
+    config_values.update(weights.to_dict())
+    config = OptimizationConfig.from_dict(config_values)
+    trials = [
+        TrialRecord.from_dict(
+            {**t.to_dict(), "score": score(mode, weights, t.metrics) if t.score is not None else None}
+        )
+        for t in previous.trials
+    ]
+    data = json.loads(RunPaths(run_dir).run_file.read_text(encoding="utf-8"))
+    best = select_best(trials, mode, weights, data.get("pareto_front", []))
+    if best is None:
+        raise OptimizationFailed(f"run {previous.run_name!r} has no completed trial to pick")
+    paths = RunPaths(run_dir)
+    model_path = assemble_best_model(paths, best, config, weights)
+    data.update(
+        {
+            "config": config.to_dict(),
+            "weights": weights.to_dict(),
+            "trials": [t.to_dict() for t in trials],
+            "best_trial": best.to_dict(),
+            "best_model_path": str(model_path.relative_to(run_dir)),
+            "rescored": {"at": time.time(), "weights": weights.to_dict(), "best_trial": best.number},
+        }
+    )
+    write_json(paths.run_file, data)
+    return load_run(run_dir)

@@ -1,0 +1,106 @@
+"""Planted pathologies are detected by the right metric and named in the findings (real training)."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+from keras import layers
+
+from healthtune.config import Architecture
+from healthtune.data import Dataset, import_dataset, load_dataset
+from healthtune.health.analyzer import HealthReport
+from healthtune.models import ModelConfig, build_model
+
+
+def dense_net(*hidden: layers.Layer) -> keras.Model:
+    return keras.Sequential(
+        [keras.Input((8, 8, 1)), layers.Flatten(), *hidden, layers.Dense(10, activation="softmax")]
+    )
+
+
+def titles(report: HealthReport, metric: str) -> list[str]:
+    return [f"{f.layer}: {f.title}" for f in report.findings if f.metric == metric]
+
+
+def test_a_healthy_small_cnn_scores_well_everywhere(train_and_diagnose, digits: Dataset) -> None:  # type: ignore[no-untyped-def]
+    report = train_and_diagnose(lambda: build_model(ModelConfig(dense_units=64), digits, total_steps=1))
+    assert min(report.metrics.values()) >= 0.5, report.metrics
+    assert report.metrics["gradient_health"] >= 0.9
+    assert report.metrics["convergence_quality"] >= 0.8
+    assert not [f for f in report.findings if f.severity == "critical"]
+
+
+def test_a_very_high_learning_rate_is_unstable_and_explodes(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    report = train_and_diagnose(
+        lambda: dense_net(layers.Dense(64, activation="linear"), layers.Dense(64, activation="linear")),
+        optimizer=keras.optimizers.SGD(learning_rate=10.0, momentum=0.99),
+    )
+    assert report.metrics["training_stability"] == 0.0
+    assert report.metrics["gradient_health"] == 0.0
+    assert any("NaN" in t for t in titles(report, "training_stability") + titles(report, "gradient_health"))
+
+
+def test_negative_bias_relu_layers_have_dead_units(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    dead = keras.initializers.Constant(-5.0)
+    report = train_and_diagnose(
+        lambda: dense_net(
+            layers.Dense(64, activation="relu", name="healthy"),
+            layers.Dense(64, activation="relu", bias_initializer=dead, name="dead_layer"),
+        )
+    )
+    assert report.metrics["neuron_utilization"] <= 0.6
+    assert report.details["neuron_utilization"]["layers"]["dead_layer"]["dead"] >= 32
+    assert any(t.startswith("dead_layer:") and "dormant" in t for t in titles(report, "neuron_utilization"))
+
+
+def test_a_deep_sigmoid_stack_has_vanishing_gradients(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    stack = [layers.Dense(32, activation="sigmoid", name=f"sig_{i}") for i in range(12)]
+    report = train_and_diagnose(lambda: dense_net(*stack), optimizer=keras.optimizers.SGD(learning_rate=0.01))
+    assert report.metrics["gradient_health"] <= 0.5
+    assert any("vanishing" in t for t in titles(report, "gradient_health"))
+    assert any(t.startswith("sig_0:") for t in titles(report, "gradient_health"))
+
+
+def test_a_huge_dense_layer_is_parameter_inefficient(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    small = train_and_diagnose(lambda: dense_net(layers.Dense(32, activation="relu")), epochs=3)
+    huge = train_and_diagnose(
+        lambda: dense_net(layers.Dense(4096, activation="relu"), layers.Dense(2048, activation="relu")),
+        epochs=3,
+    )
+    assert huge.details["parameter_efficiency"]["params"] > 8_000_000
+    assert huge.metrics["parameter_efficiency"] < 0.3 < small.metrics["parameter_efficiency"]
+    assert titles(huge, "parameter_efficiency")
+
+
+def test_training_far_past_the_best_epoch_overfits(train_and_diagnose, shared_datasets, data_dir) -> None:  # type: ignore[no-untyped-def]
+    import_dataset("fashion_mnist", shared_datasets / "fashion-mnist", data_dir)
+    tiny = load_dataset("fashion_mnist", validation_split=0.5, seed=0, max_samples=400, data_dir=data_dir)
+    report = train_and_diagnose(
+        lambda: keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(512, activation="relu"),
+                                  layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")]),
+        dataset=tiny,
+        epochs=40,
+        batch_size=16,
+    )  # fmt: skip
+    details = report.details["convergence_quality"]
+    assert details["train_val_gap"] > 0.1 and details["overfitting_penalty"] > 0.3
+    assert details["final_val_loss"] > details["best_val_loss"] * 1.1
+    assert report.metrics["convergence_quality"] < 0.5
+    found = titles(report, "convergence_quality")
+    assert any("overfitting" in t for t in found) and any("validation loss rose" in t for t in found)
+
+
+@pytest.mark.jax_core
+def test_an_lstm_is_probed_per_unit(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    text = load_dataset("csv:" + str(_reuters()), validation_split=0.2, seed=0, max_samples=300,
+                        vocab_size=500, sequence_length=30)  # fmt: skip
+    config = ModelConfig(architecture=Architecture.LSTM, lstm_units=8, embedding_dim=8, dense_units=8)
+    report = train_and_diagnose(lambda: build_model(config, text, total_steps=1), dataset=text, epochs=1)
+    assert report.details["neuron_utilization"]["layers"]["bilstm_1"]["units"] == 16
+    assert "bilstm_1" in report.details["gradient_health"]["layer_states"]
+
+
+def _reuters():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[3] / "shared" / "datasets" / "reuters-r8"

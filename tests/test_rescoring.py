@@ -1,0 +1,97 @@
+"""Pareto mode, health-aware pruning, and rescoring a finished run without retraining."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import optuna
+import pytest
+
+from healthtune import OptimizationConfig, ScoringWeights, optimize, rescore
+from healthtune.exceptions import ConfigError
+from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
+
+
+def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Path) -> None:
+    config = OptimizationConfig(
+        dataset="digits", mode="pareto", trials=5, max_epochs_per_trial=2, batch_size=32,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="pareto_run", pruner="none", max_samples=800,  # type: ignore[arg-type]
+    )  # fmt: skip
+    result = optimize(config)
+    run = json.loads((result.run_dir / "run.json").read_text())
+    assert run["pareto_front"], "the Pareto set must not be empty"
+    assert result.best_trial is not None and result.best_trial.number in run["pareto_front"]
+    study = optuna.load_study(storage=config.storage_url, study_name="pareto_run")
+    assert len(study.directions) == 2
+
+    models_before = {p: p.stat().st_mtime_ns for p in result.run_dir.glob("trials/*/model.keras")}
+    complete = [t for t in result.trials if t.state == "complete"]
+    weights = ScoringWeights.resolve(health_component_proportions=DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
+
+    by_accuracy = rescore(result.run_dir, {"accuracy_weight": 1.0})
+    most_accurate = max(
+        (t for t in complete if t.number in run["pareto_front"]),
+        key=lambda t: (t.metrics["val_accuracy"], -t.number),
+    )
+    assert by_accuracy.best_trial is not None and by_accuracy.best_trial.number == most_accurate.number
+
+    by_health = rescore(result.run_dir, {"accuracy_weight": 0.0})
+    healthiest = max(
+        (t for t in complete if t.number in run["pareto_front"]),
+        key=lambda t: (weights.health(t.metrics["health"]), -t.number),
+    )
+    assert by_health.best_trial is not None and by_health.best_trial.number == healthiest.number
+    summary = json.loads((result.run_dir / "optimized_model" / "summary.json").read_text())
+    assert summary["best_trial"] == healthiest.number and summary["weights"]["accuracy_weight"] == 0.0
+    assert (
+        json.loads((result.run_dir / "run.json").read_text())["rescored"]["best_trial"] == healthiest.number
+    )
+    assert {p: p.stat().st_mtime_ns for p in result.run_dir.glob("trials/*/model.keras")} == models_before
+    assert len(optuna.load_study(storage=config.storage_url, study_name="pareto_run").trials) == 5
+
+
+def test_rescore_rejects_bad_weights_and_simple_runs(tmp_path: Path) -> None:
+    config = OptimizationConfig(
+        dataset="digits", mode="simple", trials=1, max_epochs_per_trial=1,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="simple_run", max_samples=300,
+    )  # fmt: skip
+    result = optimize(config)
+    with pytest.raises(ConfigError, match="needs a run in mode 'health' or 'pareto'"):
+        rescore(result.run_dir, {"accuracy_weight": 0.5})
+    with pytest.raises(ConfigError, match="unknown weight field"):
+        rescore(result.run_dir, {"acc": 0.5})
+
+
+def test_health_pruning_stops_a_trial_with_dormant_units(tmp_path: Path) -> None:
+    # Any dormant unit at all after epoch 1 is "too many" here, so the pruning path must trigger.
+    config = OptimizationConfig(
+        dataset="digits", mode="health", trials=1, max_epochs_per_trial=3,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="prune_run", health_prune_dormant_share=0.001,
+        health_prune_after_epoch=1, max_samples=600,
+        search_space_overrides={"activation": "relu", "dense_units": [256], "dense_layers": 2},
+    )  # fmt: skip
+    with pytest.raises(Exception, match="no trial completed"):
+        optimize(config)
+    run = json.loads((config.run_dir / "run.json").read_text())
+    trial = run["trials"][0]
+    assert trial["state"] == "pruned"
+    assert trial["prune_reason"].startswith("health: ") and "dormant" in trial["prune_reason"]
+
+
+def test_health_mode_prunes_diverging_trials_instead_of_failing(tmp_path: Path) -> None:
+    explode = {
+        "optimizer": "sgd",
+        "learning_rate": 10.0,
+        "momentum": 0.99,
+        "batch_norm": False,
+        "activation": "linear",
+    }
+    config = OptimizationConfig(
+        dataset="digits", mode="health", trials=1, max_epochs_per_trial=2,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="diverge_run", search_space_overrides=explode, max_samples=600,
+    )  # fmt: skip
+    with pytest.raises(Exception, match="no trial completed"):
+        optimize(config)
+    trial = json.loads((config.run_dir / "run.json").read_text())["trials"][0]
+    assert trial["state"] == "pruned" and "diverged" in trial["prune_reason"]
