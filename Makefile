@@ -31,8 +31,8 @@ run: install
 test: dev lint test-python test-jax
 
 lint: dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 	$(BIN)/mypy
 
 test-python: dev
@@ -43,6 +43,8 @@ test-jax: dev
 
 bench: dev
 	$(BIN)/python bench/trial_overhead.py
+	$(BIN)/python bench/health_overhead.py
+	$(BIN)/python bench/plot_cost.py
 	$(BIN)/python bench/mnist_search.py
 
 clean:

@@ -59,3 +59,12 @@ def test_bad_input_is_one_line_without_traceback(args: list[str], message: str) 
     assert done.returncode == 1
     assert message in " ".join(done.stderr.split())
     assert "Traceback" not in done.stderr
+
+
+def test_tensorboard_on_a_directory_without_logs_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "healthtune.cli", "tensorboard", str(tmp_path), "--port", "0"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "error:" in done.stderr

@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     rescoring.add_argument("--health-overall-weight", type=float, help="share of the score given to health")
     rescoring.add_argument("--proportion", action="append", metavar="NAME=VALUE", help="health split")
 
+    board = commands.add_parser("tensorboard", help="start TensorBoard on a run's trial logs (127.0.0.1)")
+    board.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
+    board.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
+
     datasets = commands.add_parser("datasets", help="list or import datasets")
     dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
     listing = dataset_commands.add_parser("list", help="name, type, shape, classes, size, cached")
@@ -135,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _optimize(args)
         if args.command == "rescore":
             return _rescore(args)
+        if args.command == "tensorboard":
+            return _tensorboard(args)
         return _datasets(args)
     except HealthtuneError as error:
         if args.debug:
@@ -199,6 +205,17 @@ def _rescore(args: argparse.Namespace) -> int:
     console.print(
         f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}"
     )
+    return 0
+
+
+def _tensorboard(args: argparse.Namespace) -> int:
+    import threading
+
+    from healthtune.tensorboard_server import launch_tensorboard
+
+    url = launch_tensorboard(args.run_dir / "trials", port=args.port)
+    console.print(f"TensorBoard for [cyan]{args.run_dir}[/] at {url} (Ctrl-C stops it)")
+    threading.Event().wait()  # TensorBoard serves from a background thread of this process
     return 0
 
 

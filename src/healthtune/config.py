@@ -157,6 +157,10 @@ class OptimizationConfig:
         default=data_defaults.DEFAULT_SEQUENCE_LENGTH, metadata=_help("text: tokens per example")
     )
     plot_mode: PlotMode = field(default=PlotMode.BEST, metadata=_help("which trials draw diagnostic plots"))
+    tensorboard: bool = field(
+        default=True,
+        metadata=_help("write TensorBoard logs per trial (scalars, weight and gradient histograms)"),
+    )
     executor: ExecutorKind = field(default=ExecutorKind.LOCAL, metadata=_help("where trials run"))
     concurrent_workers: int = field(default=1, metadata=_help("trials running at the same time"))
     max_consecutive_failures: int = field(

@@ -7,12 +7,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from healthtune import scoring
-from healthtune.config import OptimizationConfig
+from healthtune.config import OptimizationConfig, PlotMode
 from healthtune.events import EventCallback, EventLog, EventType
 from healthtune.exceptions import ConfigError, HealthtuneError, OptimizationFailed, TrialFailed
-from healthtune.results import OptimizationResult, RunPaths, TrialRecord, write_json
+from healthtune.results import OptimizationResult, RunPaths, write_json
 from healthtune.search.study import create_or_load_study, open_storage
 from healthtune.selection import pareto_numbers, select_best
+from healthtune.study_records import finished_count, trial_records
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class ModelOptimizer:
         events.emit(
             EventType.RUN_STARTED,
             resumed=resumed,
-            finished_before=_finished_count(study),
+            finished_before=finished_count(study),
             trials=config.trials,
             dataset=config.dataset,
             architecture=selector.architecture.value,
@@ -128,7 +129,7 @@ class ModelOptimizer:
         config = self.config
         deadline = started + config.timeout_hours * 3600 if config.timeout_hours else None
         consecutive_failures = 0
-        while _finished_count(study) < config.trials:
+        while finished_count(study) < config.trials:
             if deadline is not None and time.time() >= deadline:
                 logger.info("timeout of %s h reached; no new trials are started", config.timeout_hours)
                 break
@@ -213,8 +214,10 @@ class ModelOptimizer:
                 pruning=bool(config.health_pruning),
                 prune_dormant_share=config.health_prune_dormant_share,
                 prune_after_epoch=config.health_prune_after_epoch,
-                proportions=dict(self.weights.health_component_proportions),
             ),
+            weights=self.weights.to_dict(),
+            plots=config.plot_mode is PlotMode.ALL,
+            tensorboard=config.tensorboard,
         )
 
     # -- run bookkeeping ---------------------------------------------------------------------
@@ -265,12 +268,17 @@ class ModelOptimizer:
 
     def _assemble(self, study: optuna.Study, started: float) -> OptimizationResult:
         from healthtune.assembly import assemble_best_model
+        from healthtune.plots.study_plots import make_study_plots
+        from healthtune.training.visuals import plot_finished_trial
 
         records = trial_records(study, self.config)
         best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
         if best is None:
             raise OptimizationFailed("no trial completed, so there is no best model; see the failed trials")
+        if self.config.plot_mode is PlotMode.BEST:
+            plot_finished_trial(self.paths.trial_dir(best.number), self.config, self.weights)
         model_path = assemble_best_model(self.paths, best, self.config, self.weights)
+        make_study_plots(study, self.paths.run_dir)
         data = self._write_run_file("completed", study, started)
         data["best_trial"] = best.to_dict()
         data["best_model_path"] = str(model_path.relative_to(self.paths.run_dir))
@@ -286,37 +294,6 @@ class ModelOptimizer:
             storage_url=self.config.storage_url,
             elapsed_seconds=data["elapsed_seconds"],
         )
-
-
-def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[TrialRecord]:
-    records = []
-    for trial in study.get_trials(deepcopy=False):
-        metrics = dict(trial.user_attrs.get("metrics", {}))
-        complete = trial.state.name == "COMPLETE"
-        records.append(
-            TrialRecord(
-                number=trial.number,
-                state=trial.state.name.lower(),
-                params=dict(trial.params),
-                score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
-                metrics=metrics,
-                failure_reason=trial.user_attrs.get("failure_reason"),
-                prune_reason=trial.user_attrs.get("prune_reason"),
-                error=trial.user_attrs.get("error"),
-            )
-        )
-    return records
-
-
-def _finished_count(study: optuna.Study) -> int:
-    """Trials that count towards the target: complete, pruned, or failed (but not interrupted)."""
-    finished = 0
-    for trial in study.get_trials(deepcopy=False):
-        if trial.state.name in ("COMPLETE", "PRUNED") or (
-            trial.state.name == "FAIL" and trial.user_attrs.get("failure_reason") != "interrupted"
-        ):
-            finished += 1
-    return finished
 
 
 def optimize(config: OptimizationConfig, *, on_event: EventCallback | None = None) -> OptimizationResult:

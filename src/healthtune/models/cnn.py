@@ -27,18 +27,21 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
     x = inputs
     height, width = input_shape[0], input_shape[1]
     for index, filters in enumerate(block_filters(config), start=1):
-        x = layers.Conv2D(
-            filters,
-            config.kernel_size,
-            padding="same",
-            use_bias=not config.batch_norm,  # batch norm's beta replaces the bias
-            name=f"conv_{index}",
-        )(x)
-        if config.batch_norm:
-            # momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a few hundred
-            # steps; with 0.99, small datasets validate on stale statistics and look like chance.
-            x = layers.BatchNormalization(momentum=0.9, name=f"bn_{index}")(x)
-        x = layers.Activation(config.activation, name=f"act_{index}")(x)
+        for repeat in range(1, config.convs_per_block + 1):
+            # conv_2 for one conv per block; conv_2a, conv_2b, ... when a block stacks several.
+            suffix = f"{index}" if config.convs_per_block == 1 else f"{index}{'abc'[repeat - 1]}"
+            x = layers.Conv2D(
+                filters,
+                config.kernel_size,
+                padding="same",
+                use_bias=not config.batch_norm,  # batch norm's beta replaces the bias
+                name=f"conv_{suffix}",
+            )(x)
+            if config.batch_norm:
+                # momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a few hundred
+                # steps; with 0.99, small datasets validate on stale statistics and look like chance.
+                x = layers.BatchNormalization(momentum=0.9, name=f"bn_{suffix}")(x)
+            x = layers.Activation(config.activation, name=f"act_{suffix}")(x)
         # Small inputs (8x8 digits) cannot be halved by every block: pool only while it fits.
         if min(height, width) >= 2:
             pool = layers.MaxPooling2D if config.pooling == "max" else layers.AveragePooling2D

@@ -45,6 +45,8 @@ class ParamSpec:
 SEARCH_SPACE: tuple[ParamSpec, ...] = (
     ParamSpec("conv_blocks", "int", "How many conv blocks (conv, normalization, activation, pooling) are "
               "stacked. More blocks see larger patterns but cost time.", (CNN,), 1, 4),
+    ParamSpec("convs_per_block", "int", "Convolutions stacked inside each block before it pools; two "
+              "small convs see as far as one big one with fewer parameters.", (CNN,), 1, 2),
     ParamSpec("filters", "categorical", "Filters (feature detectors) in the first conv block.",
               (CNN,), choices=(16, 32, 64)),
     ParamSpec("filter_growth", "categorical", "Factor by which the filter count grows from one block to "

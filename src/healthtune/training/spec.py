@@ -33,7 +33,6 @@ class HealthSpec:
     pruning: bool = False
     prune_dormant_share: float = health_defaults.HEALTH_PRUNE_DORMANT_SHARE
     prune_after_epoch: int = health_defaults.HEALTH_PRUNE_AFTER_EPOCH
-    proportions: dict[str, float] | None = None  # to write the weighted health into health.json
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ class TrialSpec:
     trial_dir: str
     params: dict[str, Any] = field(default_factory=dict)
     health: HealthSpec = field(default_factory=HealthSpec)
+    weights: dict[str, Any] = field(default_factory=dict)  # ScoringWeights.to_dict(); empty = defaults
+    plots: bool = False  # draw the diagnostic plots where the trial runs (plot_mode "all")
+    tensorboard: bool = True  # write TensorBoard event files under trial_dir/tensorboard
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:

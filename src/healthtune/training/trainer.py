@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from healthtune.exceptions import TrialDiverged, TrialFailed
+from healthtune.scoring import ScoringWeights
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
+from healthtune.training.visuals import write_trial_visuals
 
 if TYPE_CHECKING:
     from healthtune.health.analyzer import HealthReport
@@ -84,6 +86,7 @@ def train_model(
     batch_size: int,
     reporter: Any = None,
     health: HealthSpec | None = None,
+    tensorboard_dir: Path | None = None,
 ) -> TrainingOutcome:
     """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too)."""
     from healthtune.health.defaults import PROBE_BATCH_SIZE
@@ -101,8 +104,15 @@ def train_model(
             prune_dormant_share=health.prune_dormant_share,
             prune_after_epoch=health.prune_after_epoch,
         )
-    monitor = TrialMonitor(reporter, health=health_monitor)
-    callbacks = [c for c in (health_monitor, monitor) if c is not None]
+    monitor = TrialMonitor(
+        reporter, health=health_monitor, samples=len(dataset.y_train), batch_size=batch_size
+    )
+    callbacks: list[Any] = [c for c in (health_monitor, monitor) if c is not None]
+    if tensorboard_dir is not None:
+        from healthtune.training.tensorboard import TensorBoardLogger
+
+        probe = slice(0, PROBE_BATCH_SIZE)
+        callbacks.append(TensorBoardLogger(tensorboard_dir, dataset.x_val[probe], dataset.y_val[probe]))
     try:
         history = model.fit(
             dataset.x_train,
@@ -171,7 +181,13 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
     built = time.perf_counter()
     outcome = train_model(
-        model, dataset, epochs=spec.epochs, batch_size=spec.batch_size, reporter=reporter, health=spec.health
+        model,
+        dataset,
+        epochs=spec.epochs,
+        batch_size=spec.batch_size,
+        reporter=reporter,
+        health=spec.health,
+        tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
     )
     trained = time.perf_counter()
     monitor = outcome.monitor
@@ -235,8 +251,20 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "backend": keras.backend.backend(),
     }
     _write_json(trial_dir / "metrics.json", result.metrics)
+    weights = ScoringWeights(**spec.weights) if spec.weights else ScoringWeights()
     if probed:
-        _write_json(trial_dir / "health.json", report.to_dict(spec.health.proportions))
+        _write_json(trial_dir / "health.json", report.to_dict(weights.health_component_proportions))
+    write_trial_visuals(
+        trial_dir,
+        model,
+        dataset,
+        outcome.history,
+        report if probed else None,
+        weights,
+        plots=spec.plots,
+        epochs_planned=spec.epochs,
+        batch_size=spec.batch_size,
+    )
     return result
 
 

@@ -1,0 +1,80 @@
+"""PlotContext: everything a per-trial plot may draw from, built after training or from a trial directory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from healthtune.data.base import Dataset
+from healthtune.health.analyzer import HealthReport
+from healthtune.scoring import ScoringWeights
+
+
+@dataclass
+class PlotContext:
+    """A trained trial: its model, data, history, health and test-set predictions.
+
+    `test_probabilities` are the model's softmax outputs on `dataset.x_test` (computed once and
+    shared by the confusion matrix, per-class, ROC/PR, calibration and misclassified plots).
+    """
+
+    model: Any  # a compiled keras.Model (with its optimizer, for the learning-rate schedule)
+    dataset: Dataset
+    history: dict[str, list[float]]
+    health: HealthReport | None
+    weights: ScoringWeights
+    test_probabilities: np.ndarray
+    epochs_planned: int
+    batch_size: int
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def architecture(self) -> str:
+        return "cnn" if self.dataset.kind.value == "image" else "lstm"
+
+    @property
+    def test_predictions(self) -> np.ndarray:
+        return np.asarray(np.argmax(self.test_probabilities, axis=1))
+
+    @classmethod
+    def from_trial_dir(
+        cls, trial_dir: Path, dataset: Dataset, weights: ScoringWeights, *, batch_size: int = 64
+    ) -> PlotContext:
+        """Rebuild the context of a finished trial from its files (used for `plot_mode=best`)."""
+        import keras
+
+        model = keras.saving.load_model(trial_dir / "model.keras")
+        history = json.loads((trial_dir / "history.json").read_text(encoding="utf-8"))
+        health_file = trial_dir / "health.json"
+        health = None
+        if health_file.is_file():
+            data = json.loads(health_file.read_text(encoding="utf-8"))
+            health = HealthReport.from_dict(data) if "metrics" in data else None
+        config_file = trial_dir / "config.json"
+        epochs = len(history.get("loss", []))
+        if config_file.is_file():
+            spec = json.loads(config_file.read_text(encoding="utf-8")).get("spec", {})
+            epochs = int(spec.get("epochs", epochs))
+            batch_size = int(spec.get("batch_size", batch_size))
+        return cls.build(
+            model, dataset, history, health, weights, epochs_planned=epochs, batch_size=batch_size
+        )
+
+    @classmethod
+    def build(
+        cls,
+        model: Any,
+        dataset: Dataset,
+        history: dict[str, list[float]],
+        health: HealthReport | None,
+        weights: ScoringWeights,
+        *,
+        epochs_planned: int,
+        batch_size: int,
+    ) -> PlotContext:
+        probabilities = np.asarray(model.predict(dataset.x_test, batch_size=512, verbose=0), dtype=np.float64)
+        return cls(model, dataset, history, health, weights, probabilities, epochs_planned, batch_size)

@@ -1,0 +1,43 @@
+"""Reading an Optuna study back as TrialRecords, and counting the trials that count towards a run's target."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from healthtune import scoring
+from healthtune.config import OptimizationConfig
+from healthtune.results import TrialRecord
+
+if TYPE_CHECKING:
+    import optuna
+
+
+def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[TrialRecord]:
+    records = []
+    for trial in study.get_trials(deepcopy=False):
+        metrics = dict(trial.user_attrs.get("metrics", {}))
+        complete = trial.state.name == "COMPLETE"
+        records.append(
+            TrialRecord(
+                number=trial.number,
+                state=trial.state.name.lower(),
+                params=dict(trial.params),
+                score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
+                metrics=metrics,
+                failure_reason=trial.user_attrs.get("failure_reason"),
+                prune_reason=trial.user_attrs.get("prune_reason"),
+                error=trial.user_attrs.get("error"),
+            )
+        )
+    return records
+
+
+def finished_count(study: optuna.Study) -> int:
+    """Trials that count towards the target: complete, pruned, or failed (but not interrupted)."""
+    finished = 0
+    for trial in study.get_trials(deepcopy=False):
+        if trial.state.name in ("COMPLETE", "PRUNED") or (
+            trial.state.name == "FAIL" and trial.user_attrs.get("failure_reason") != "interrupted"
+        ):
+            finished += 1
+    return finished
