@@ -34,3 +34,18 @@ def test_plot_modes(tmp_path: Path, plot_mode: str) -> None:
     assert (optimized / "architecture.json").is_file()
     study_plots = {p.stem for p in (result.run_dir / "study_plots").glob("*.png")}
     assert {"optimization_history", "param_importances", "parallel_coordinates", "slice"} <= study_plots
+
+
+def test_study_plots_can_be_redrawn_on_demand(tmp_path: Path) -> None:
+    from healthtune.cli import main
+
+    config = OptimizationConfig(
+        dataset="digits", trials=2, max_epochs_per_trial=1, max_samples=300, results_root=tmp_path,
+        run_name="redraw", plot_mode="none", tensorboard=False,  # type: ignore[arg-type]
+    )  # fmt: skip
+    result = optimize(config)
+    for png in (result.run_dir / "study_plots").glob("*"):
+        png.unlink()
+    assert main(["study-plots", str(result.run_dir)]) == 0
+    assert (result.run_dir / "study_plots" / "optimization_history.png").is_file()
+    assert main(["study-plots", str(tmp_path / "missing")]) == 1

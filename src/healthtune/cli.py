@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     rescoring.add_argument("--health-overall-weight", type=float, help="share of the score given to health")
     rescoring.add_argument("--proportion", action="append", metavar="NAME=VALUE", help="health split")
 
+    study = commands.add_parser("study-plots", help="redraw a run's study plots now (also while it runs)")
+    study.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
+
     board = commands.add_parser("tensorboard", help="start TensorBoard on a run's trial logs (127.0.0.1)")
     board.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
     board.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
@@ -141,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rescore(args)
         if args.command == "tensorboard":
             return _tensorboard(args)
+        if args.command == "study-plots":
+            return _study_plots(args)
         return _datasets(args)
     except HealthtuneError as error:
         if args.debug:
@@ -205,6 +210,14 @@ def _rescore(args: argparse.Namespace) -> int:
     console.print(
         f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}"
     )
+    return 0
+
+
+def _study_plots(args: argparse.Namespace) -> int:
+    from healthtune.plots.study_plots import redraw_study_plots
+
+    names = redraw_study_plots(args.run_dir)
+    console.print(f"wrote {len(names)} study plots to {args.run_dir / 'study_plots'}: {', '.join(names)}")
     return 0
 
 

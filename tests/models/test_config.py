@@ -39,11 +39,21 @@ def test_model_config_validation(field: str, value: object, message: str) -> Non
 
 @pytest.mark.jax_core
 def test_cnn_on_tiny_images_skips_pooling_it_cannot_do() -> None:
-    config = ModelConfig(conv_blocks=5, filters=8, filter_growth=1.0)
+    config = ModelConfig(conv_blocks=5, convs_per_block=1, filters=8, filter_growth=1.0)
     model = build_model(config, _dataset(DataKind.IMAGE, (8, 8, 1)), total_steps=10)
     names = [layer.name for layer in model.layers]
     assert names.count("pool_1") == 1 and "pool_3" in names and "pool_4" not in names
     assert "conv_5" in names and model.output_shape == (None, 3)
+
+
+def test_cnn_numbers_convolutions_through_the_network() -> None:
+    model = build_model(
+        ModelConfig(conv_blocks=2, convs_per_block=2), _dataset(DataKind.IMAGE, (8, 8, 1)), total_steps=1
+    )
+    names = [layer.name for layer in model.layers]
+    assert [n for n in names if n.startswith(("conv_", "pool_")) and "dropout" not in n] == [
+        "conv_1", "conv_2", "pool_1", "conv_3", "conv_4", "pool_2"
+    ]  # fmt: skip
 
 
 @pytest.mark.jax_core

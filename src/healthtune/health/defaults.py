@@ -32,6 +32,9 @@ STABILITY_WINDOW = 10
 STABILITY_SPREAD_SCALE = 0.5
 """Std of log-loss residuals at which the spread part of training_stability has fallen to 1/e."""
 
+STABILITY_FLOOR = 0.1
+"""Added to batch losses before taking logs, as a share of the initial loss: tiny losses are not noise."""
+
 SPIKE_FACTOR = 2.0
 """A batch loss above this multiple of its moving median is a spike."""
 

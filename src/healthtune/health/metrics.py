@@ -66,10 +66,13 @@ def parameter_efficiency(accuracy: float, num_classes: int, params: int) -> Metr
 
 
 def training_stability(batch_losses: Sequence[float]) -> MetricResult:
-    """exp(-spread / 0.5) * (1 - 2 * spike share); 0 if any batch loss is NaN or infinite.
+    """exp(-spread / 0.5) * max(0, 1 - 2 * spike share); 0 if any batch loss is NaN or infinite.
 
-    spread = std of (log loss - its moving average); a spike is a batch whose loss exceeds twice
-    the moving median of the preceding batches.
+    With floor = 0.1 x the median loss of the first batches (the scale of the problem):
+    spread = std of z_t - MA(z)_t, z_t = log(L_t + floor), MA over the last 10 batches;
+    a spike is a batch with L_t > 2 x median(previous 10) and L_t > median + floor.
+    The floor keeps the normal batch-to-batch noise of tiny, well-trained losses (0.01 vs 0.03)
+    from looking like instability.
     """
     losses = np.asarray(batch_losses, dtype=np.float64)
     if losses.size == 0:
@@ -78,15 +81,16 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
         return MetricResult(
             0.0, {"batches": int(losses.size), "non_finite": int(np.sum(~np.isfinite(losses)))}
         )
-    logs = np.log(np.maximum(losses, 1e-12))
     window = min(d.STABILITY_WINDOW, max(1, losses.size))
-    kernel = np.ones(window) / window
+    floor = max(1e-8, d.STABILITY_FLOOR * float(np.median(np.maximum(losses[:window], 0.0))))
+    logs = np.log(np.maximum(losses, 0.0) + floor)
     padded = np.concatenate([np.full(window - 1, logs[0]), logs])
-    moving_average = np.convolve(padded, kernel, mode="valid")
+    moving_average = np.convolve(padded, np.ones(window) / window, mode="valid")
     spread = float(np.std(logs - moving_average))
     spikes = 0
     for index in range(window, losses.size):
-        if losses[index] > d.SPIKE_FACTOR * float(np.median(losses[index - window : index])):
+        median = float(np.median(losses[index - window : index]))
+        if losses[index] > d.SPIKE_FACTOR * median and losses[index] > median + floor:
             spikes += 1
     spike_share = spikes / max(1, losses.size - window)
     score = math.exp(-spread / d.STABILITY_SPREAD_SCALE) * max(0.0, 1 - 2 * spike_share)
@@ -94,6 +98,7 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
         _clip(score),
         {
             "batches": int(losses.size),
+            "floor": floor,
             "log_loss_spread": spread,
             "spikes": spikes,
             "spike_share": spike_share,

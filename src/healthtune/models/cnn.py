@@ -26,22 +26,23 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
     inputs = keras.Input(shape=input_shape, name="image")
     x = inputs
     height, width = input_shape[0], input_shape[1]
+    conv_number = 0
     for index, filters in enumerate(block_filters(config), start=1):
-        for repeat in range(1, config.convs_per_block + 1):
-            # conv_2 for one conv per block; conv_2a, conv_2b, ... when a block stacks several.
-            suffix = f"{index}" if config.convs_per_block == 1 else f"{index}{'abc'[repeat - 1]}"
+        for _ in range(config.convs_per_block):
+            # Convolutions are numbered through the whole network (conv_1, conv_2, ...), blocks by pool_N.
+            conv_number += 1
             x = layers.Conv2D(
                 filters,
                 config.kernel_size,
                 padding="same",
                 use_bias=not config.batch_norm,  # batch norm's beta replaces the bias
-                name=f"conv_{suffix}",
+                name=f"conv_{conv_number}",
             )(x)
             if config.batch_norm:
                 # momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a few hundred
                 # steps; with 0.99, small datasets validate on stale statistics and look like chance.
-                x = layers.BatchNormalization(momentum=0.9, name=f"bn_{suffix}")(x)
-            x = layers.Activation(config.activation, name=f"act_{suffix}")(x)
+                x = layers.BatchNormalization(momentum=0.9, name=f"bn_{conv_number}")(x)
+            x = layers.Activation(config.activation, name=f"act_{conv_number}")(x)
         # Small inputs (8x8 digits) cannot be halved by every block: pool only while it fits.
         if min(height, width) >= 2:
             pool = layers.MaxPooling2D if config.pooling == "max" else layers.AveragePooling2D

@@ -37,7 +37,7 @@ def _numpy(value: Any) -> np.ndarray:
 
 def feature_layer(model: Any) -> Any:
     """The first conv block's activation: `act_1`, else the first conv layer's own non-linearity, else the
-    first activation layer right after it (`act_1a` when a block stacks convs), else the conv layer itself."""
+    first activation layer right after it, else the conv layer itself."""
     layers = [layer for layer in model.layers if _is_4d(layer)]
     named = [layer for layer in layers if layer.name == "act_1"]
     if named:

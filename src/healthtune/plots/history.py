@@ -47,7 +47,7 @@ class TrainingHistoryPlot(TrialPlot):
                 color=TRAIN_COLOR,
                 alpha=0.25,
                 linewidth=0.8,
-                label="train, each batch (running mean of the epoch)",
+                label="train, each batch",
             )
         _curves(loss_axes, epochs, loss, val_loss, best, "loss (cross-entropy)")
         _curves(

@@ -128,3 +128,19 @@ def make_study_plots(study: optuna.Study, run_dir: Path) -> list[str]:
             logger.warning("study plot %s failed", name, exc_info=True)
             plt.close("all")
     return written
+
+
+def redraw_study_plots(run_dir: Path) -> list[str]:
+    """Open a run's study from the storage named in its run.json and redraw its study plots."""
+    import optuna
+
+    from healthtune.exceptions import HealthtuneError
+    from healthtune.results import RunPaths
+    from healthtune.search.study import open_storage
+
+    run_file = RunPaths(run_dir).run_file
+    if not run_file.is_file():
+        raise HealthtuneError(f"no run at {run_dir}: run.json not found")
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    study = optuna.load_study(study_name=run["run_name"], storage=open_storage(run["storage_url"]))
+    return make_study_plots(study, run_dir)
