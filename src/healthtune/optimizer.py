@@ -62,27 +62,28 @@ class ModelOptimizer:
         self.paths = RunPaths(config.run_dir)
         self.on_event = on_event
         self.weights = config.weights
+        self.data_spec = DataSpec(
+            name=config.dataset,
+            validation_split=config.validation_split,
+            seed=config.seed,
+            max_samples=config.max_samples,
+            vocab_size=config.vocab_size,
+            sequence_length=config.sequence_length,
+            data_dir=str(config.data_dir) if config.data_dir else None,
+            mirror_url=config.dataset_mirror,
+        )
 
     def optimize_model(self) -> OptimizationResult:
-        from healthtune.data import load_dataset
         from healthtune.models import architecture_for
         from healthtune.search import HyperparameterSelector
+        from healthtune.training.trainer import load_trial_data
 
         config = self.config
         started = time.time()
         self._check_existing_run()
         config.results_root.mkdir(parents=True, exist_ok=True)
         storage = open_storage(config.storage_url)
-        dataset = load_dataset(
-            config.dataset,
-            validation_split=config.validation_split,
-            seed=config.seed,
-            data_dir=config.data_dir,
-            max_samples=config.max_samples,
-            vocab_size=config.vocab_size,
-            sequence_length=config.sequence_length,
-            mirror_url=config.dataset_mirror,
-        )
+        dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
         selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
@@ -194,16 +195,7 @@ class ModelOptimizer:
             run_name=config.run_name,
             trial_number=number,
             model_config=model_config,
-            data=DataSpec(
-                name=config.dataset,
-                validation_split=config.validation_split,
-                seed=config.seed,
-                max_samples=config.max_samples,
-                vocab_size=config.vocab_size,
-                sequence_length=config.sequence_length,
-                data_dir=str(config.data_dir) if config.data_dir else None,
-                mirror_url=config.dataset_mirror,
-            ),
+            data=self.data_spec,
             epochs=config.max_epochs_per_trial,
             batch_size=config.batch_size,
             seed=config.seed + number,
