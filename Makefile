@@ -43,6 +43,7 @@ test-jax: dev
 
 bench: dev
 	$(BIN)/python bench/trial_overhead.py
+	$(BIN)/python bench/trial_overhead.py --full
 	$(BIN)/python bench/health_overhead.py
 	$(BIN)/python bench/plot_cost.py
 	$(BIN)/python bench/mnist_search.py

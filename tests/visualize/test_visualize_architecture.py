@@ -54,16 +54,18 @@ def test_cnn_architecture_follows_the_schema_and_the_model(cnn: Any) -> None:
     assert names[:3] == ["image", "conv_1", "bn_1"] and names[-1] == "predictions"
     assert len(data["cytoscape"]["elements"]["edges"]) == len(cnn.layers) - 1
 
-    conv_1, conv_2 = visualization.layer("conv_1"), visualization.layer("conv_2")
+    # Two convolutions per block: conv_1 and conv_2 see 8x8 inputs, conv_3 (second block) 4x4.
+    conv_1, conv_3 = visualization.layer("conv_1"), visualization.layer("conv_3")
     assert (conv_1.filters, conv_1.kernel_size, conv_1.output_shape) == (32, [3, 3], [None, 8, 8, 32])
-    assert conv_1.width == log_scale(8) and conv_2.width == log_scale(4)  # spatial size, log-scaled
-    assert conv_2.depth > conv_1.depth  # more filters, deeper block
+    assert conv_1.width == log_scale(8) and conv_3.width == log_scale(4)  # spatial size, log-scaled
+    assert conv_3.depth > conv_1.depth  # more filters, deeper block
     dense = visualization.layer("dense_1")
     assert (dense.units, dense.activation, dense.height, dense.depth) == (128, "relu", 0.5, 0.5)
     zs = [layer.position_z for layer in visualization.layers]
     assert zs == sorted(zs) and len(set(zs)) == len(zs)
     assert visualization.max_layer_width == max(layer.width for layer in visualization.layers)
-    assert visualization.layer("dense_1").color_intensity == 1.0  # the biggest layer
+    biggest = max(visualization.layers, key=lambda layer: layer.parameters)
+    assert biggest.color_intensity == 1.0  # the layer with the most parameters
     assert visualization.layer("act_1").color_intensity == 0.0
     assert visualization.health_color == GREY and visualization.performance_color == score_color(0.95)
 
