@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from healthtune.data import Dataset, load_dataset
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -28,3 +30,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.mkdir()
     monkeypatch.setenv("HEALTHTUNE_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def digits() -> Dataset:
+    """scikit-learn's digits with healthtune's standard 20% validation split (offline, instant)."""
+    return load_dataset("digits", validation_split=0.2, seed=0)

@@ -7,16 +7,10 @@ from typing import Any
 
 import pytest
 
-from healthtune.data import Dataset, load_dataset
+from healthtune.data import Dataset
 from healthtune.health.analyzer import HealthReport
 from healthtune.training.spec import HealthSpec
 from healthtune.training.trainer import diagnose, seed_everything, train_model
-
-
-@pytest.fixture(scope="session")
-def digits() -> Dataset:
-    return load_dataset("digits", validation_split=0.2, seed=0)
-
 
 TrainFn = Callable[..., HealthReport]
 

@@ -56,11 +56,6 @@ def train_trial(config: ModelConfig, dataset: Dataset, out_dir: Path) -> Trial:
 
 
 @pytest.fixture(scope="session")
-def digits_data() -> Dataset:
-    return load_dataset("digits", validation_split=0.2, seed=0)
-
-
-@pytest.fixture(scope="session")
 def reuters_data(shared_datasets: Path) -> Dataset:
     return load_dataset(
         f"csv:{shared_datasets / 'reuters-r8'}",
@@ -73,10 +68,10 @@ def reuters_data(shared_datasets: Path) -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def cnn_trial(digits_data: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Trial:
+def cnn_trial(digits: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Trial:
     """A small CNN (cosine schedule, so the learning-rate plot has a curve) trained 2 epochs on digits."""
     config = ModelConfig(filters=8, dense_units=32, learning_rate=3e-3, lr_schedule="cosine")
-    return train_trial(config, digits_data, tmp_path_factory.mktemp("cnn_plots"))
+    return train_trial(config, digits, tmp_path_factory.mktemp("cnn_plots"))
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from healthtune.models import ModelConfig, build_model
 from healthtune.plots.activations import feature_layer, hidden_states, recurrent_layer
 
 
-def test_the_first_block_activation_of_a_healthtune_cnn(digits_data: Dataset) -> None:
-    assert feature_layer(build_model(ModelConfig(filters=4), digits_data, total_steps=1)).name == "act_1"
-    stacked = build_model(ModelConfig(filters=4, convs_per_block=2), digits_data, total_steps=1)
+def test_the_first_block_activation_of_a_healthtune_cnn(digits: Dataset) -> None:
+    assert feature_layer(build_model(ModelConfig(filters=4), digits, total_steps=1)).name == "act_1"
+    stacked = build_model(ModelConfig(filters=4, convs_per_block=2), digits, total_steps=1)
     assert feature_layer(stacked).name == "act_1"
 
 

@@ -13,11 +13,6 @@ from healthtune.models import ModelConfig, build_model
 
 
 @pytest.fixture(scope="session")
-def digits() -> Dataset:
-    return load_dataset("digits", validation_split=0.2, seed=0)
-
-
-@pytest.fixture(scope="session")
 def reuters(shared_datasets: Path) -> Dataset:
     return load_dataset(
         f"csv:{shared_datasets / 'reuters-r8'}",
