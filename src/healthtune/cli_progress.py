@@ -96,7 +96,9 @@ def trials_table(result: OptimizationResult) -> Table:
     for trial in result.trials:
         metrics = trial.metrics
         health = proportions.health(metrics["health"]) if metrics.get("health") else None
-        reason = trial.failure_reason or trial.prune_reason
+        # Keep the table narrow: the full prune reason is in run.json and the trial's metrics.json.
+        pruned_by = "health" if (trial.prune_reason or "").startswith("health") else "pruner"
+        reason = trial.failure_reason or (pruned_by if trial.state == "pruned" else None)
         style = "bold green" if trial.number == best_number else None
         table.add_row(
             str(trial.number),
