@@ -150,3 +150,78 @@ def test_same_config_and_seed_give_the_same_trials(tmp_path: Path) -> None:
         [(t.params, t.metrics["val_accuracy"], t.metrics["val_loss"]) for t in r.trials] for r in runs
     )
     assert first == second
+
+
+def test_networks_over_the_compute_limit_are_rejected_before_training(tmp_path: Path) -> None:
+    from healthtune.models import ModelConfig
+    from healthtune.models.compute import forward_mflops
+
+    # Everything but the filter count is fixed, so the limit splits the choices exactly.
+    fixed = {
+        "conv_blocks": 1,
+        "convs_per_block": 1,
+        "kernel_size": 3,
+        "global_pooling": True,
+        "dense_layers": 0,
+    }
+    small, default = (
+        forward_mflops(ModelConfig(filters=f, **fixed), input_shape=(8, 8, 1), num_classes=10)  # type: ignore[arg-type]
+        for f in (16, 32)
+    )
+    events: list[Event] = []
+    config = digits_config(
+        tmp_path,
+        trials=1,
+        max_epochs_per_trial=1,
+        max_model_mflops=(small + default) / 2,
+        search_space_overrides={**fixed, "filters": [16, 32]},
+    )
+    result = optimize(config, on_event=events.append)
+
+    study = optuna.load_study(study_name=config.run_name, storage=config.storage_url)
+    first = study.trials[0]  # the ModelConfig defaults (32 filters): over the limit
+    assert first.state.name == "PRUNED" and first.user_attrs["rejected"] == "too_large"
+    assert "max_model_mflops" in first.user_attrs["prune_reason"]
+    assert not (result.run_dir / "trials" / "trial_0").exists()
+    trained = [t for t in study.trials if not t.user_attrs.get("rejected")]
+    assert len(trained) == 1 and trained[0].params["filters"] == 16 and trained[0].state.name == "COMPLETE"
+    assert result.best_trial is not None and result.best_trial.number == trained[0].number
+    pruned = [e for e in events if e.type.value == "trial_pruned"]
+    assert pruned and all("too_large" in e.data["reason"] for e in pruned)
+
+
+def test_a_search_space_entirely_over_the_limit_is_a_config_error(tmp_path: Path) -> None:
+    config = digits_config(tmp_path, max_model_mflops=0.001)
+    with pytest.raises(ConfigError, match="max_model_mflops"):
+        optimize(config)
+    study = optuna.load_study(study_name=config.run_name, storage=config.storage_url)
+    assert all(t.user_attrs.get("rejected") == "too_large" for t in study.trials)
+    assert not (config.run_dir / "trials").exists() or not any((config.run_dir / "trials").iterdir())
+
+
+def test_cancel_stops_the_running_trial_and_keeps_the_finished_ones(tmp_path: Path) -> None:
+    from healthtune import ModelOptimizer
+
+    config = digits_config(tmp_path, trials=3, max_epochs_per_trial=3)
+    events: list[Event] = []
+
+    def cancel_in_second_trial(event: Event) -> None:
+        events.append(event)
+        if event.type.value == "epoch_ended" and event.trial == 1:
+            optimizer.request_stop()
+
+    optimizer = ModelOptimizer(config, on_event=cancel_in_second_trial)
+    result = optimizer.optimize_model()
+
+    assert result.status == "cancelled"
+    assert result.best_trial is not None and result.best_trial.number == 0
+    assert result.best_model_path is not None and result.best_model_path.is_file()
+    assert [e.trial for e in events if e.type.value == "epoch_ended"] == [0, 0, 0, 1]  # stopped mid-trial
+    assert events[-1].type.value == "run_cancelled"
+    assert load_run(result.run_dir).status == "cancelled"
+
+    resumed = optimize(config)  # the cancelled trial's slot is trained again
+    assert resumed.status == "completed"
+    states = {t.number: (t.state, t.failure_reason) for t in resumed.trials}
+    assert states[1] == ("failed", "cancelled")
+    assert sum(1 for state, _ in states.values() if state == "complete") == 3

@@ -122,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
     board.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
 
+    server = commands.add_parser("serve", help="start the API server and web UI (http://127.0.0.1:8000)")
+    server.add_argument(
+        "--host", help="address to bind (default: 127.0.0.1; others need HEALTHTUNE_API_TOKEN)"
+    )
+    server.add_argument("--port", type=int, help="port (default: 8000)")
+    server.add_argument("--results-root", type=Path, help="where runs and the jobs table live")
+    server.add_argument(
+        "--max-concurrent-jobs", type=int, help="jobs training at once; others queue (default: 1)"
+    )
+    server.add_argument("--log-dir", type=Path, help="rotating log files (default: logs/)")
+    server.add_argument("--root-path", help="prefix when served behind a proxy, e.g. /hyperparameter-tuning")
+
+    schema = commands.add_parser("openapi", help="print the API's OpenAPI schema (for client generators)")
+    schema.add_argument("--output", type=Path, help="write it to this file instead of stdout")
+
     datasets = commands.add_parser("datasets", help="list or import datasets")
     dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
     listing = dataset_commands.add_parser("list", help="name, type, shape, classes, size, cached")
@@ -146,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _tensorboard(args)
         if args.command == "study-plots":
             return _study_plots(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "openapi":
+            return _openapi(args)
         return _datasets(args)
     except HealthtuneError as error:
         if args.debug:
@@ -155,6 +174,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: the study is saved; run the same command again to resume")
         return 130
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from healthtune.server import ServerSettings, serve
+
+    settings = ServerSettings.from_env(
+        host=args.host,
+        port=args.port,
+        results_root=args.results_root,
+        max_concurrent_jobs=args.max_concurrent_jobs,
+        log_dir=args.log_dir,
+        root_path=args.root_path,
+        log_level="DEBUG" if args.debug else None,
+    )
+    serve(settings)
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from healthtune.server import ServerSettings, create_app
+
+    with tempfile.TemporaryDirectory() as scratch:  # the schema does not depend on where jobs live
+        app = create_app(ServerSettings(results_root=Path(scratch), log_dir=Path(scratch)))
+        text = json.dumps(app.openapi(), indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

@@ -166,6 +166,13 @@ class OptimizationConfig:
     max_consecutive_failures: int = field(
         default=5, metadata=_help("stop the run after this many failed trials in a row")
     )
+    max_model_mflops: float = field(
+        default=150.0,
+        metadata=_help(
+            "reject sampled networks above this forward compute per example, in MFLOPs, before "
+            "training them (0: no limit; the default CNN on MNIST needs about 37)"
+        ),
+    )
     search_space_overrides: Mapping[str, Any] = field(
         default_factory=dict,
         metadata=_help("fix a parameter (name=value) or narrow it (name=low:high or name=a,b)"),
@@ -189,6 +196,14 @@ class OptimizationConfig:
         _require_int("concurrent_workers", self.concurrent_workers, minimum=1)
         _require_int("max_consecutive_failures", self.max_consecutive_failures, minimum=1)
         _require_int("vocab_size", self.vocab_size, minimum=3)
+        if isinstance(self.max_model_mflops, bool) or not isinstance(self.max_model_mflops, int | float):
+            raise ConfigError(
+                f"max_model_mflops must be a number >= 0, got max_model_mflops={self.max_model_mflops!r}"
+            )
+        if not math.isfinite(self.max_model_mflops) or self.max_model_mflops < 0:
+            raise ConfigError(
+                f"max_model_mflops must be >= 0 (0: no limit), got max_model_mflops={self.max_model_mflops!r}"
+            )
         _require_int("sequence_length", self.sequence_length, minimum=1)
         _require_int("seed", self.seed, minimum=0)
         _require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)

@@ -24,6 +24,7 @@ class EventType(enum.StrEnum):
     TRIAL_FAILED = "trial_failed"
     RUN_FINISHED = "run_finished"
     RUN_FAILED = "run_failed"
+    RUN_CANCELLED = "run_cancelled"
 
 
 @dataclass(frozen=True)

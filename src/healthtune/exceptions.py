@@ -38,5 +38,9 @@ class OptimizationFailed(HealthtuneError):
     """A fatal error stopped the whole run (for example too many consecutive trial failures)."""
 
 
+class RunCancelled(HealthtuneError):
+    """The user asked the run to stop: the running trial is dropped, finished trials are kept."""
+
+
 class ExecutorError(HealthtuneError):
     """An executor could not run or reach its workers."""

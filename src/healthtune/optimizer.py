@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from healthtune import scoring
 from healthtune.config import OptimizationConfig, PlotMode
 from healthtune.events import EventCallback, EventLog, EventType
-from healthtune.exceptions import ConfigError, HealthtuneError, OptimizationFailed, TrialFailed
-from healthtune.results import OptimizationResult, RunPaths, write_json
+from healthtune.exceptions import ConfigError, HealthtuneError, OptimizationFailed, RunCancelled, TrialFailed
+from healthtune.results import OptimizationResult, RunPaths, TrialRecord
+from healthtune.run_book import RunBook
 from healthtune.search.study import create_or_load_study, open_storage
 from healthtune.selection import pareto_numbers, select_best
 from healthtune.study_records import finished_count, trial_records
@@ -19,28 +21,25 @@ from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpe
 if TYPE_CHECKING:
     import optuna
 
+    from healthtune.data import Dataset
     from healthtune.search import HyperparameterSelector
 
 logger = logging.getLogger(__name__)
 
-# Fields that define what a run's trials mean: a resumed run must keep them.
-IDENTITY_FIELDS = (
-    "dataset",
-    "mode",
-    "validation_split",
-    "seed",
-    "max_samples",
-    "vocab_size",
-    "sequence_length",
-)
+# A search space whose samples are all over max_model_mflops is a configuration error, not a search.
+MAX_CONSECUTIVE_REJECTIONS = 50
 
 
 class StudyTrialReporter:
     """In-process reporter: epochs go to the event log and to Optuna, which decides on pruning."""
 
-    def __init__(self, trial: optuna.Trial, events: EventLog) -> None:
+    def __init__(self, trial: optuna.Trial, events: EventLog, stop: threading.Event | None = None) -> None:
         self.trial = trial
         self.events = events
+        self.stop = stop or threading.Event()
+
+    def stop_requested(self) -> bool:
+        return self.stop.is_set()
 
     def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None:
         self.events.emit(EventType.EPOCH_ENDED, self.trial.number, epoch=epoch, metrics=metrics)
@@ -61,7 +60,9 @@ class ModelOptimizer:
         self.config = config
         self.paths = RunPaths(config.run_dir)
         self.on_event = on_event
+        self._stop = threading.Event()
         self.weights = config.weights
+        self.book = RunBook(config, self.weights)
         self.data_spec = DataSpec(
             name=config.dataset,
             validation_split=config.validation_split,
@@ -73,6 +74,11 @@ class ModelOptimizer:
             mirror_url=config.dataset_mirror,
         )
 
+    def request_stop(self) -> None:
+        """Cancel from another thread or a signal handler: the running trial stops within a batch,
+        no new trial starts, and the best model is assembled from the trials already finished."""
+        self._stop.set()
+
     def optimize_model(self) -> OptimizationResult:
         from healthtune.models import architecture_for
         from healthtune.search import HyperparameterSelector
@@ -80,15 +86,15 @@ class ModelOptimizer:
 
         config = self.config
         started = time.time()
-        self._check_existing_run()
+        self.book.check_existing_run()
         config.results_root.mkdir(parents=True, exist_ok=True)
         storage = open_storage(config.storage_url)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
         selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
-        self._write_run_file("running", study, started)
-        self._close_orphans(study)
+        self.book.write("running", study, started)
+        self.book.close_orphans(study)
         if not resumed:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})
         events.emit(
@@ -102,19 +108,23 @@ class ModelOptimizer:
             classes=dataset.num_classes,
         )
         try:
-            self._search(study, selector, events, started)
-            result = self._assemble(study, started)
+            self._search(study, selector, events, started, dataset)
+            result = self.book.assemble(study, started)
+        except RunCancelled as cancelled:
+            result = self.book.assemble(study, started, status="cancelled")
+            events.emit(EventType.RUN_CANCELLED, reason=str(cancelled), best_trial=_number(result.best_trial))
+            return result
         except HealthtuneError as error:
-            self._write_run_file("failed", study, started, error=str(error))
+            self.book.write("failed", study, started, error=str(error))
             events.emit(EventType.RUN_FAILED, error=str(error))
             raise
         except BaseException as error:  # Ctrl-C or a crash: the study stays resumable
-            self._write_run_file("interrupted", study, started, error=repr(error))
+            self.book.write("interrupted", study, started, error=repr(error))
             events.emit(EventType.RUN_FAILED, error=f"interrupted: {error!r}")
             raise
         events.emit(
             EventType.RUN_FINISHED,
-            best_trial=result.best_trial.number if result.best_trial else None,
+            best_trial=_number(result.best_trial),
             best_score=result.best_score,
             elapsed_seconds=result.elapsed_seconds,
         )
@@ -123,23 +133,44 @@ class ModelOptimizer:
     # -- the ask/tell loop -------------------------------------------------------------------
 
     def _search(
-        self, study: optuna.Study, selector: HyperparameterSelector, events: EventLog, started: float
+        self,
+        study: optuna.Study,
+        selector: HyperparameterSelector,
+        events: EventLog,
+        started: float,
+        dataset: Dataset,
     ) -> None:
         from optuna.trial import TrialState
 
+        from healthtune.models.compute import forward_mflops
+
         config = self.config
         deadline = started + config.timeout_hours * 3600 if config.timeout_hours else None
-        consecutive_failures = 0
+        consecutive_failures = consecutive_rejections = 0
         while finished_count(study) < config.trials:
+            if self._stop.is_set():
+                raise RunCancelled("run cancelled between trials")
             if deadline is not None and time.time() >= deadline:
                 logger.info("timeout of %s h reached; no new trials are started", config.timeout_hours)
                 break
             trial = study.ask()
             model_config = selector.suggest(trial)
+            mflops = forward_mflops(
+                model_config,
+                input_shape=dataset.input_shape,
+                num_classes=dataset.num_classes,
+                sequence_length=dataset.sequence_length,
+            )
+            trial.set_user_attr("model_mflops", round(mflops, 2))
             events.emit(EventType.TRIAL_STARTED, trial.number, params=trial.params)
+            if config.max_model_mflops and mflops > config.max_model_mflops:
+                consecutive_rejections += 1
+                self._reject_too_large(study, trial, events, mflops, consecutive_rejections)
+                continue
+            consecutive_rejections = 0
             spec = self._trial_spec(trial.number, model_config.to_dict(), trial.params)
             try:
-                result = self._run(spec, StudyTrialReporter(trial, events))
+                result = self._run(spec, StudyTrialReporter(trial, events, self._stop))
             except TrialFailed as failure:
                 consecutive_failures += 1
                 trial.set_user_attr("failure_reason", failure.reason)
@@ -152,8 +183,13 @@ class ModelOptimizer:
                         f"{consecutive_failures} trials failed in a row; last error: {failure}"
                     ) from failure
                 continue
-            except BaseException:
+            except BaseException as error:
+                # Not counted towards `trials`: a resumed run trains this trial's slot again.
+                reason = "cancelled" if isinstance(error, RunCancelled) else "interrupted"
+                trial.set_user_attr("failure_reason", reason)
                 study.tell(trial, state=TrialState.FAIL)
+                if isinstance(error, RunCancelled):
+                    events.emit(EventType.TRIAL_FAILED, trial.number, reason=reason, error=str(error))
                 raise
             consecutive_failures = 0
             trial.set_user_attr("metrics", result.metrics)
@@ -176,6 +212,26 @@ class ModelOptimizer:
                 score=scoring.score(config.mode, self.weights, result.metrics),
                 metrics=result.metrics,
                 best_trial=best.number if best else None,
+            )
+
+    def _reject_too_large(
+        self, study: optuna.Study, trial: optuna.Trial, events: EventLog, mflops: float, in_a_row: int
+    ) -> None:
+        """Pruned before training, so TPE learns to avoid the region; not counted towards `trials`."""
+        from optuna.trial import TrialState
+
+        limit = self.config.max_model_mflops
+        reason = f"too_large: {mflops:.0f} MFLOPs per example > max_model_mflops={limit:g}"
+        trial.set_user_attr("rejected", "too_large")
+        trial.set_user_attr("prune_reason", reason)
+        study.tell(trial, state=TrialState.PRUNED)
+        events.emit(EventType.TRIAL_PRUNED, trial.number, epoch=0, reason=reason)
+        logger.info("trial %d rejected before training (%s)", trial.number, reason)
+        if in_a_row >= MAX_CONSECUTIVE_REJECTIONS:
+            raise ConfigError(
+                f"the last {in_a_row} sampled networks all exceed max_model_mflops={limit:g}; narrow "
+                "search_space_overrides (fewer conv_blocks or filters, smaller kernel_size) or raise "
+                "max_model_mflops (0: no limit)"
             )
 
     def _run(self, spec: TrialSpec, reporter: StudyTrialReporter) -> TrialResult:
@@ -212,82 +268,11 @@ class ModelOptimizer:
             tensorboard=config.tensorboard,
         )
 
-    # -- run bookkeeping ---------------------------------------------------------------------
-
-    def _check_existing_run(self) -> None:
-        """Resuming must not change what the trials mean; refuse before writing anything."""
-        import json
-
-        if not self.paths.run_file.is_file():
-            return
-        previous = json.loads(self.paths.run_file.read_text(encoding="utf-8")).get("config", {})
-        current = self.config.to_dict()
-        for name in IDENTITY_FIELDS:
-            if name in previous and previous[name] != current[name]:
-                raise ConfigError(
-                    f"run {self.config.run_name!r} already exists with {name}={previous[name]!r}; "
-                    f"got {name}={current[name]!r}. Use another run_name or the same {name}"
-                )
-
-    def _close_orphans(self, study: optuna.Study) -> None:
-        """Trials left RUNNING by a crashed process are marked failed so the run can go on."""
-        from optuna.trial import TrialState
-
-        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
-            study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-
-    def _write_run_file(
-        self, status: str, study: optuna.Study, started: float, error: str | None = None
-    ) -> dict[str, Any]:
-        import healthtune
-
-        data = {
-            "run_name": self.config.run_name,
-            "status": status,
-            "config": self.config.to_dict(),
-            "storage_url": self.config.storage_url,
-            "started_at": started,
-            "elapsed_seconds": time.time() - started,
-            "weights": self.weights.to_dict(),
-            "pareto_front": pareto_numbers(study),
-            "trials": [record.to_dict() for record in trial_records(study, self.config)],
-            "error": error,
-            "versions": {"healthtune": healthtune.__version__},
-        }
-        write_json(self.paths.run_file, data)
-        return data
-
-    def _assemble(self, study: optuna.Study, started: float) -> OptimizationResult:
-        from healthtune.assembly import assemble_best_model
-        from healthtune.plots.study_plots import make_study_plots
-        from healthtune.training.visuals import plot_finished_trial
-
-        records = trial_records(study, self.config)
-        best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
-        if best is None:
-            raise OptimizationFailed("no trial completed, so there is no best model; see the failed trials")
-        if self.config.plot_mode is PlotMode.BEST:
-            plot_finished_trial(self.paths.trial_dir(best.number), self.config, self.weights)
-        model_path = assemble_best_model(self.paths, best, self.config, self.weights)
-        make_study_plots(study, self.paths.run_dir)
-        data = self._write_run_file("completed", study, started)
-        data["best_trial"] = best.to_dict()
-        data["best_model_path"] = str(model_path.relative_to(self.paths.run_dir))
-        write_json(self.paths.run_file, data)
-        return OptimizationResult(
-            run_name=self.config.run_name,
-            run_dir=self.paths.run_dir,
-            status="completed",
-            best_trial=best,
-            best_model_path=model_path,
-            trials=records,
-            config=self.config.to_dict(),
-            storage_url=self.config.storage_url,
-            elapsed_seconds=data["elapsed_seconds"],
-        )
-
 
 def optimize(config: OptimizationConfig, *, on_event: EventCallback | None = None) -> OptimizationResult:
     """Run an optimization and return its result: `healthtune.optimize(OptimizationConfig(...))`."""
     return ModelOptimizer(config, on_event=on_event).optimize_model()
+
+
+def _number(trial: TrialRecord | None) -> int | None:
+    return trial.number if trial else None

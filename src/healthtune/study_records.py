@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     import optuna
 
 
+# Optuna's state names as healthtune reports them (FAIL reads better as "failed").
+STATE_NAMES = {
+    "COMPLETE": "complete",
+    "PRUNED": "pruned",
+    "FAIL": "failed",
+    "RUNNING": "running",
+    "WAITING": "waiting",
+}
+
+
 def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[TrialRecord]:
     records = []
     for trial in study.get_trials(deepcopy=False):
@@ -20,7 +30,7 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
         records.append(
             TrialRecord(
                 number=trial.number,
-                state=trial.state.name.lower(),
+                state=STATE_NAMES.get(trial.state.name, trial.state.name.lower()),
                 params=dict(trial.params),
                 score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
                 metrics=metrics,
@@ -33,11 +43,14 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
 
 
 def finished_count(study: optuna.Study) -> int:
-    """Trials that count towards the target: complete, pruned, or failed (but not interrupted)."""
+    """Trials that count towards the target: complete, pruned, or failed (not interrupted or too large)."""
     finished = 0
     for trial in study.get_trials(deepcopy=False):
+        if trial.user_attrs.get("rejected"):
+            continue
         if trial.state.name in ("COMPLETE", "PRUNED") or (
-            trial.state.name == "FAIL" and trial.user_attrs.get("failure_reason") != "interrupted"
+            trial.state.name == "FAIL"
+            and trial.user_attrs.get("failure_reason") not in ("interrupted", "cancelled")
         ):
             finished += 1
     return finished

@@ -24,6 +24,22 @@ METRIC_NAMES = (
     "accuracy_consistency",
 )
 
+# What each metric measures, in one sentence: the API serves these to the UI next to the sliders.
+METRIC_DESCRIPTIONS = {
+    "neuron_utilization": "Share of units that are not dormant (activity above 2.5% of their layer's "
+    "average). Low: part of the network does nothing; lower the learning rate or add batch norm.",
+    "parameter_efficiency": "Accuracy gained over chance per order of magnitude of parameters above "
+    "10,000. Low: the model is big for what it achieves; use fewer or narrower layers.",
+    "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter). "
+    "Low: the optimizer overshoots; lower the learning rate or use a larger batch.",
+    "gradient_health": "Share of layers whose gradients are neither vanishing, exploding nor giving "
+    "updates far too large or small. Low: some layers stop learning or get thrown around.",
+    "convergence_quality": "How far the validation loss fell from chance, how often it improved, and "
+    "how small the gap between training and validation accuracy stayed.",
+    "accuracy_consistency": "How stable the accuracy is across five folds of the validation split. "
+    "Low: the accuracy depends on which examples the model sees.",
+}
+
 
 @dataclass
 class MetricResult:

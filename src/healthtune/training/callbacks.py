@@ -8,15 +8,18 @@ from typing import Any, Protocol
 
 import keras
 
+from healthtune.exceptions import RunCancelled
 from healthtune.health.monitor import HealthMonitor
 
 
 class TrialReporter(Protocol):
-    """Where a running trial sends its epochs; answers whether the trial should be pruned."""
+    """Where a running trial sends its epochs; answers whether to prune it or stop the whole run."""
 
     def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None: ...
 
     def should_prune(self, epoch: int, value: float) -> bool: ...
+
+    def stop_requested(self) -> bool: ...
 
 
 class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
@@ -55,6 +58,9 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         self._running_mean = 0.0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.reporter is not None and self.reporter.stop_requested():
+            # Checked every batch so a cancel takes effect in well under a second of training.
+            raise RunCancelled(f"run cancelled during epoch {self._epoch + 1}")
         # Keras reports the epoch's running mean, weighted by batch size; undo it to get this
         # batch's own loss: l_k = (W_k * m_k - W_(k-1) * m_(k-1)) / w_k.
         mean = float((logs or {}).get("loss", 0.0))

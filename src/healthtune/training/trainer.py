@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from healthtune.exceptions import TrialDiverged, TrialFailed
+from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
@@ -123,6 +123,8 @@ def train_model(
             callbacks=callbacks,
             verbose=0,
         )
+    except RunCancelled:
+        raise
     except Exception as error:
         raise TrialFailed(f"training failed: {type(error).__name__}: {error}") from error
     history_data = {key: [float(v) for v in values] for key, values in history.history.items()}

@@ -1,0 +1,120 @@
+"""RunBook: a run's bookkeeping on disk (resume checks, run.json, orphaned trials, final assembly)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from healthtune.config import OptimizationConfig, PlotMode
+from healthtune.exceptions import ConfigError, OptimizationFailed
+from healthtune.results import OptimizationResult, RunPaths, write_json
+from healthtune.selection import pareto_numbers, select_best
+from healthtune.study_records import trial_records
+
+if TYPE_CHECKING:
+    import optuna
+
+    from healthtune.scoring import ScoringWeights
+
+# Fields that define what a run's trials mean: a resumed run must keep them.
+IDENTITY_FIELDS = (
+    "dataset",
+    "mode",
+    "validation_split",
+    "seed",
+    "max_samples",
+    "vocab_size",
+    "sequence_length",
+)
+
+
+class RunBook:
+    """Writes run.json as the run goes, and copies the best trial to optimized_model/ at the end."""
+
+    def __init__(self, config: OptimizationConfig, weights: ScoringWeights) -> None:
+        self.config = config
+        self.weights = weights
+        self.paths = RunPaths(config.run_dir)
+
+    def check_existing_run(self) -> None:
+        """Resuming must not change what the trials mean; refuse before writing anything."""
+        if not self.paths.run_file.is_file():
+            return
+        previous = json.loads(self.paths.run_file.read_text(encoding="utf-8")).get("config", {})
+        current = self.config.to_dict()
+        for name in IDENTITY_FIELDS:
+            if name in previous and previous[name] != current[name]:
+                raise ConfigError(
+                    f"run {self.config.run_name!r} already exists with {name}={previous[name]!r}; "
+                    f"got {name}={current[name]!r}. Use another run_name or the same {name}"
+                )
+
+    @staticmethod
+    def close_orphans(study: optuna.Study) -> None:
+        """Trials left RUNNING by a crashed process are marked failed so the run can go on."""
+        from optuna.trial import TrialState
+
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
+            study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+
+    def write(
+        self, status: str, study: optuna.Study, started: float, error: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        import healthtune
+
+        data = {
+            "run_name": self.config.run_name,
+            "status": status,
+            "config": self.config.to_dict(),
+            "storage_url": self.config.storage_url,
+            "started_at": started,
+            "elapsed_seconds": time.time() - started,
+            "weights": self.weights.to_dict(),
+            "pareto_front": pareto_numbers(study),
+            "trials": [record.to_dict() for record in trial_records(study, self.config)],
+            "error": error,
+            "versions": {"healthtune": healthtune.__version__},
+            **extra,
+        }
+        write_json(self.paths.run_file, data)
+        return data
+
+    def assemble(self, study: optuna.Study, started: float, status: str = "completed") -> OptimizationResult:
+        """Pick the best finished trial and copy it to optimized_model/ (no retraining).
+
+        A cancelled run may end before any trial finished: it then has no best model. Any other
+        run without a completed trial is a failure.
+        """
+        from healthtune.assembly import assemble_best_model
+        from healthtune.plots.study_plots import make_study_plots
+        from healthtune.training.visuals import plot_finished_trial
+
+        records = trial_records(study, self.config)
+        best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
+        if best is None and status != "cancelled":
+            raise OptimizationFailed("no trial completed, so there is no best model; see the failed trials")
+        model_path = None
+        extra: dict[str, Any] = {}
+        if best is not None:
+            if self.config.plot_mode is PlotMode.BEST:
+                plot_finished_trial(self.paths.trial_dir(best.number), self.config, self.weights)
+            model_path = assemble_best_model(self.paths, best, self.config, self.weights)
+            extra = {
+                "best_trial": best.to_dict(),
+                "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
+            }
+        make_study_plots(study, self.paths.run_dir)
+        data = self.write(status, study, started, **extra)
+        return OptimizationResult(
+            run_name=self.config.run_name,
+            run_dir=self.paths.run_dir,
+            status=status,
+            best_trial=best,
+            best_model_path=model_path,
+            trials=records,
+            config=self.config.to_dict(),
+            storage_url=self.config.storage_url,
+            elapsed_seconds=data["elapsed_seconds"],
+        )

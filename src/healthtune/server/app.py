@@ -1,0 +1,152 @@
+"""create_app(settings): the FastAPI app: routes, token check, error mapping, the built UI at /."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+
+import healthtune
+from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
+from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta
+from healthtune.server.jobs_store import JobStore
+from healthtune.server.progress import ProgressCache
+from healthtune.server.schemas import request_field
+from healthtune.server.settings import ServerSettings
+from healthtune.server.state import AppState
+from healthtune.server.supervisor import JobSupervisor
+
+logger = logging.getLogger(__name__)
+PACKAGE_STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """The app for `settings` (default: ServerSettings.from_env()); jobs start when it starts."""
+    settings = settings or ServerSettings.from_env()
+    settings.results_root.mkdir(parents=True, exist_ok=True)
+    store = JobStore(settings.jobs_db)
+    state = AppState(settings, store, JobSupervisor(settings, store), ProgressCache())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await state.supervisor.start()
+        try:
+            yield
+        finally:
+            await state.supervisor.stop()
+
+    app = FastAPI(
+        title="healthtune",
+        version=healthtune.__version__,
+        description="Health-aware hyperparameter optimization for neural-network classifiers.",
+        lifespan=lifespan,
+        root_path=settings.root_path,
+    )
+    app.state.healthtune = state
+    for module in (routes_jobs, routes_files, routes_meta, routes_events):
+        app.include_router(module.router)
+    _add_error_handlers(app)
+    _add_token_check(app, settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    _mount_ui(app, settings.static_dir or PACKAGE_STATIC)
+    return app
+
+
+def _api_path(request: Request) -> bool:
+    path = request.url.path
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path == "/api" or path.startswith("/api/")
+
+
+def _add_token_check(app: FastAPI, settings: ServerSettings) -> None:
+    if not settings.api_token:
+        return
+    expected = settings.api_token.encode()
+
+    @app.middleware("http")
+    async def require_token(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if _api_path(request) and request.method != "OPTIONS":
+            header = request.headers.get("authorization", "")
+            offered = header[7:] if header.lower().startswith("bearer ") else ""
+            if not hmac.compare_digest(offered.encode(), expected):
+                return JSONResponse(
+                    {"detail": "missing or wrong API token: send 'Authorization: Bearer <token>'"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        return await call_next(request)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConfigError)
+    async def config_error(request: Request, error: ConfigError) -> JSONResponse:
+        message = str(error)
+        field = request_field(message.split(" ", 1)[0].split("[", 1)[0].rstrip(":"))
+        return JSONResponse(
+            {"detail": [{"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}]},
+            status_code=422,
+        )
+
+    @app.exception_handler(DatasetError)
+    async def dataset_error(request: Request, error: DatasetError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=422)
+
+    @app.exception_handler(StorageError)
+    async def storage_error(request: Request, error: StorageError) -> JSONResponse:
+        logger.error("storage error on %s: %s", request.url.path, error)
+        return JSONResponse({"detail": str(error)}, status_code=503)
+
+    @app.exception_handler(HealthtuneError)
+    async def healthtune_error(request: Request, error: HealthtuneError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's shape, minus the echoed input: a client's bad value is named in msg, not re-sent.
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": details}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+
+
+def _mount_ui(app: FastAPI, static_dir: Path) -> None:
+    """The built UI at /, with client-side routes falling back to index.html; /api always wins."""
+    index = static_dir / "index.html"
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def ui(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            raise HTTPException(status_code=404, detail=f"no API route /{path}")
+        if not index.is_file():
+            return JSONResponse(
+                {"detail": "the web UI is not built; run `make run` (or `npm run build` in web/). "
+                           "The API is at /api and its docs at /docs."},
+                status_code=404,
+            )  # fmt: skip
+        candidate = (static_dir / path).resolve()
+        if path and candidate.is_relative_to(static_dir.resolve()) and candidate.is_file():
+            return FileResponse(candidate)
+        return FileResponse(index)

@@ -1,0 +1,168 @@
+"""File routes: plots, architecture, the best model and downloads. Names come from fixed lists only."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
+
+from healthtune.results import RunPaths
+from healthtune.server.jobs_store import Job
+from healthtune.server.schemas import BestModel, PlotList
+from healthtune.server.state import AppState, get_state
+
+router = APIRouter(prefix="/api", tags=["files"])
+State = Annotated[AppState, Depends(get_state)]
+MEDIA_TYPES = {"png": "image/png", "json": "application/json"}
+
+
+def _not_found(what: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"{what} not found")
+
+
+def _inside(base: Path, path: Path) -> Path:
+    """Defense in depth: even a name from the fixed list must resolve inside the run directory."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(base.resolve()) or not resolved.is_file():
+        raise _not_found(path.name)
+    return resolved
+
+
+def _split_name(name: str, allowed: list[str]) -> tuple[str, str]:
+    """'confusion_matrix', 'confusion_matrix.png' or 'confusion_matrix.json' -> (name, extension)."""
+    stem, _, extension = name.partition(".")
+    extension = extension or "png"
+    if stem not in allowed or extension not in MEDIA_TYPES:
+        raise _not_found(f"plot {name!r}")
+    return stem, extension
+
+
+def _trial_dir(state: AppState, job: Job, number: int) -> Path:
+    trial_dir = state.run_paths(job).trial_dir(number)
+    if number < 0 or not trial_dir.is_dir():
+        raise _not_found(f"trial {number} of job {job.id}")
+    return trial_dir
+
+
+@router.get("/jobs/{job_id}/trials/{number}/plots", response_model=PlotList)
+def list_plots(job_id: str, number: int, state: State) -> PlotList:
+    from healthtune.plots import plot_names
+
+    trial_dir = _trial_dir(state, state.job(job_id), number)
+    return PlotList(
+        trial=number, plots=[n for n in plot_names() if (trial_dir / "plots" / f"{n}.png").is_file()]
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/trials/{number}/plots/{plot_name}",
+    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+)
+def get_plot(job_id: str, number: int, plot_name: str, state: State) -> FileResponse:
+    """`name` or `name.png` for the picture, `name.json` for its data."""
+    from healthtune.plots import plot_names
+
+    job = state.job(job_id)
+    stem, extension = _split_name(plot_name, plot_names())
+    trial_dir = _trial_dir(state, job, number)
+    path = _inside(state.run_paths(job).run_dir, trial_dir / "plots" / f"{stem}.{extension}")
+    return FileResponse(path, media_type=MEDIA_TYPES[extension])
+
+
+@router.get("/jobs/{job_id}/trials/{number}/architecture")
+def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
+    """The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture.md)."""
+    job = state.job(job_id)
+    trial_dir = _trial_dir(state, job, number)
+    path = _inside(state.run_paths(job).run_dir, trial_dir / "architecture.json")
+    return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
+
+
+@router.get("/jobs/{job_id}/study-plots/{name}", responses={200: {"content": {"image/png": {}}}})
+def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
+    """Optuna's study plots (optimization_history, param_importances, ...): `.png` or `.json`."""
+    from healthtune.plots.study_plots import STUDY_PLOTS, STUDY_PLOTS_DIR
+
+    job = state.job(job_id)
+    stem, extension = _split_name(name, list(STUDY_PLOTS))
+    run_dir = state.run_paths(job).run_dir
+    path = _inside(run_dir, run_dir / STUDY_PLOTS_DIR / f"{stem}.{extension}")
+    return FileResponse(path, media_type=MEDIA_TYPES[extension])
+
+
+def _summary(paths: RunPaths, job: Job) -> dict[str, Any]:
+    summary_file = paths.optimized_dir / "summary.json"
+    if not summary_file.is_file():
+        raise HTTPException(status_code=404, detail=f"job {job.id} has no optimized model yet")
+    summary: dict[str, Any] = json.loads(summary_file.read_text(encoding="utf-8"))
+    return summary
+
+
+def _best_model(state: AppState, job: Job) -> BestModel:
+    paths = state.run_paths(job)
+    summary = _summary(paths, job)
+    architecture_file = paths.optimized_dir / "architecture.json"
+    architecture = (
+        json.loads(architecture_file.read_text(encoding="utf-8")) if architecture_file.is_file() else None
+    )
+    return BestModel(
+        job_id=job.id, run_name=job.run_name, summary=summary, architecture=architecture,
+        model_file=summary.get("model_file"),
+    )  # fmt: skip
+
+
+@router.get("/jobs/{job_id}/best-model", response_model=BestModel)
+def best_model(job_id: str, state: State) -> BestModel:
+    """The best trial's summary (params, metrics, score) and its visualization data."""
+    return _best_model(state, state.job(job_id))
+
+
+@router.get("/jobs/{job_id}/best-model/download", response_model=BestModel)
+def best_model_download(job_id: str, state: State) -> JSONResponse:
+    job = state.job(job_id)
+    data = _best_model(state, job).model_dump(mode="json")
+    return JSONResponse(
+        data, headers={"Content-Disposition": f'attachment; filename="{job.run_name}_best_model.json"'}
+    )
+
+
+@router.get("/download/{job_id}", responses={200: {"content": {"application/octet-stream": {}}}})
+def download_model(job_id: str, state: State) -> FileResponse:
+    """The optimized `.keras` file; load it with `keras.saving.load_model`."""
+    job = state.job(job_id)
+    paths = state.run_paths(job)
+    name = str(_summary(paths, job).get("model_file", ""))
+    if not name.endswith(".keras") or "/" in name or "\\" in name:
+        raise _not_found("model file")
+    path = _inside(paths.run_dir, paths.optimized_dir / name)
+    return FileResponse(path, media_type="application/octet-stream", filename=name)
+
+
+@router.get("/jobs/{job_id}/download", responses={200: {"content": {"application/zip": {}}}})
+def download_zip(job_id: str, state: State) -> FileResponse:
+    """A zip of optimized_model/ (model, summary, metrics, plots) and the study plots."""
+    from healthtune.plots.study_plots import STUDY_PLOTS_DIR
+
+    job = state.job(job_id)
+    paths = state.run_paths(job)
+    _summary(paths, job)
+    handle = tempfile.NamedTemporaryFile(prefix="healthtune-", suffix=".zip", delete=False)  # noqa: SIM115
+    handle.close()
+    archive = Path(handle.name)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for folder in (paths.optimized_dir, paths.run_dir / STUDY_PLOTS_DIR):
+            for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if file.is_file() and not file.is_symlink():
+                    bundle.write(file, file.relative_to(paths.run_dir).as_posix())
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        filename=f"{job.run_name}.zip",
+        background=BackgroundTask(archive.unlink, missing_ok=True),
+    )

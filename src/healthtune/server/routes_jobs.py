@@ -1,0 +1,185 @@
+"""Job routes: submit, list, status, cancel, resume, delete, trials and rescoring."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+
+from healthtune.exceptions import ConfigError
+from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
+from healthtune.server.schemas import (
+    JobOut,
+    JobPage,
+    JobStatusOut,
+    OptimizationRequest,
+    Progress,
+    RescoreOut,
+    RescoreRequest,
+    TrialDetail,
+    TrialOut,
+    request_to_config,
+)
+from healthtune.server.state import AppState, get_state, job_out
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["jobs"])
+State = Annotated[AppState, Depends(get_state)]
+
+
+@router.post("/optimize", status_code=202, response_model=JobOut)
+def submit(request: OptimizationRequest, state: State) -> JobOut:
+    """Queue an optimization; returns its job at once. Progress: /status and the events WebSocket."""
+    config = request_to_config(request, state.settings)
+    if state.store.by_run_name(config.run_name) is not None or config.run_dir.exists():
+        raise HTTPException(status_code=409, detail=f"run_name {config.run_name!r} is taken; choose another")
+    job = state.store.create(config.run_name, request.model_dump(mode="json"), config.to_dict())
+    logger.info("job %s (%s) queued: %s", job.id, job.run_name, config.dataset)
+    state.supervisor.wake()
+    return job_out(job)
+
+
+@router.get("/jobs", response_model=JobPage)
+def list_jobs(
+    state: State,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    status: JobStatus | None = None,
+) -> JobPage:
+    """Newest first."""
+    jobs, total = state.store.page(offset, limit, status)
+    return JobPage(items=[job_out(job) for job in jobs], total=total, offset=offset, limit=limit)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: str, state: State) -> JobOut:
+    return job_out(state.job(job_id))
+
+
+@router.get("/jobs/{job_id}/status", response_model=JobStatusOut)
+def job_status(job_id: str, state: State) -> JobStatusOut:
+    """Counts, running trials with their epoch, best so far and an ETA, from the run's events."""
+    job = state.job(job_id)
+    progress = state.progress.get(state.events_file(job))
+    concurrency = int(job.config.get("concurrent_workers", 1))
+    return JobStatusOut(
+        id=job.id,
+        status=job.status.value,
+        error=job.error,
+        cancel_requested=job.cancel_requested,
+        epochs_per_trial=int(job.config.get("max_epochs_per_trial", 0)),
+        progress=Progress(**progress.snapshot(concurrency)),
+    )
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+def cancel(job_id: str, state: State) -> JobOut:
+    """Stops the running trial within seconds; finished trials are kept and the best is assembled."""
+    job = state.job(job_id)
+    state.require_status(job, {JobStatus.QUEUED, JobStatus.RUNNING}, "cancel")
+    return job_out(state.supervisor.cancel(job))
+
+
+@router.post("/jobs/{job_id}/resume", response_model=JobOut)
+def resume(job_id: str, state: State) -> JobOut:
+    """Continue the same study with the trials still to do; finished trials are neither lost nor redone."""
+    job = state.job(job_id)
+    state.require_status(job, RESUMABLE, "resume")
+    job = state.store.update(
+        job.id, status=JobStatus.QUEUED, error=None, finished_at=None, cancel_requested=False
+    )
+    state.supervisor.wake()
+    return job_out(job)
+
+
+@router.delete("/jobs/{job_id}", status_code=204)
+def delete(job_id: str, state: State) -> Response:
+    """Removes the job, its run directory and its study; refused while the job runs."""
+    job = state.job(job_id)
+    state.require_status(job, TERMINAL | {JobStatus.QUEUED}, "delete")
+    import optuna
+
+    with contextlib.suppress(KeyError):  # the job may never have got as far as creating its study
+        optuna.delete_study(study_name=job.run_name, storage=state.settings.storage_url)
+    run_paths = state.run_paths(job)
+    state.progress.forget(run_paths.events_file)
+    shutil.rmtree(run_paths.run_dir, ignore_errors=True)
+    shutil.rmtree(state.settings.jobs_dir / job.id, ignore_errors=True)
+    state.store.delete(job.id)
+    logger.info("job %s (%s) deleted", job.id, job.run_name)
+    return Response(status_code=204)
+
+
+def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
+    """Trials from the study itself, so a running job shows them as they finish."""
+    import optuna
+
+    from healthtune.config import OptimizationConfig
+    from healthtune.study_records import trial_records
+
+    job = state.job(job_id)
+    try:
+        study = optuna.load_study(study_name=job.run_name, storage=state.settings.storage_url)
+    except KeyError:
+        return []  # queued, or failed before its study existed
+    config = OptimizationConfig.from_dict(job.config)
+    return [record.to_dict() for record in trial_records(study, config)]
+
+
+@router.get("/jobs/{job_id}/trials", response_model=list[TrialOut])
+def list_trials(job_id: str, state: State) -> list[TrialOut]:
+    return [TrialOut(**trial) for trial in _trials(state, job_id)]
+
+
+@router.get("/jobs/{job_id}/trials/{number}", response_model=TrialDetail)
+def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
+    """Params, metrics, the health report with its findings, and which plots exist."""
+    from healthtune.plots import plot_names
+
+    trial = next((t for t in _trials(state, job_id) if t["number"] == number), None)
+    if trial is None:
+        raise HTTPException(status_code=404, detail=f"job {job_id} has no trial {number}")
+    trial_dir = state.run_paths(state.job(job_id)).trial_dir(number)
+    health_file = trial_dir / "health.json"
+    health = json.loads(health_file.read_text(encoding="utf-8")) if health_file.is_file() else None
+    plots = [name for name in plot_names() if (trial_dir / "plots" / f"{name}.png").is_file()]
+    return TrialDetail(
+        **trial,
+        health=health,
+        plots=plots,
+        has_model=(trial_dir / "model.keras").is_file(),
+        has_architecture=(trial_dir / "architecture.json").is_file(),
+    )
+
+
+@router.post("/jobs/{job_id}/rescore", response_model=RescoreOut)
+def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOut:
+    """Score every finished trial again with new weights and assemble the new best; no training."""
+    from healthtune.rescoring import rescore
+
+    job = state.job(job_id)
+    state.require_status(job, {JobStatus.COMPLETED, JobStatus.CANCELLED}, "rescore")
+    run_dir = state.run_paths(job).run_dir
+    if not (run_dir / "run.json").is_file():
+        raise HTTPException(status_code=409, detail=f"job {job.id} has no finished run to rescore")
+    try:
+        result = rescore(run_dir, weights.model_dump(exclude_none=True))
+    except ConfigError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
+    best = result.best_trial
+    summary = dict(job.result or {})
+    summary.update(
+        best_trial=best.number if best else None,
+        best_score=result.best_score,
+        best_model_file=result.best_model_path.name if result.best_model_path else None,
+    )
+    state.store.update(job.id, result=summary, config=result.config)  # trials now score with the new weights
+    return RescoreOut(
+        best_trial=best.number if best else None,
+        best_score=result.best_score,
+        trials=[TrialOut(**t.to_dict()) for t in result.trials],
+    )

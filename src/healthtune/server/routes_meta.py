@@ -1,0 +1,77 @@
+"""Reference routes for forms and explanations: datasets, default weights, search space, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+import healthtune
+from healthtune.server.jobs_store import JobStatus
+from healthtune.server.schemas import DatasetOut, DefaultWeights, HealthOut, SearchParam
+from healthtune.server.state import AppState, get_state
+
+router = APIRouter(prefix="/api", tags=["reference"])
+State = Annotated[AppState, Depends(get_state)]
+
+
+@router.get("/datasets", response_model=list[DatasetOut])
+def datasets(state: State) -> list[DatasetOut]:
+    """Every registry dataset: kind, shape, classes, and whether it is cached or will download."""
+    from healthtune.data import DataKind, list_datasets
+
+    return [
+        DatasetOut(
+            name=info.name,
+            kind=info.kind.value,
+            architecture="cnn" if info.kind is DataKind.IMAGE else "lstm",
+            input_shape=list(info.input_shape) if info.input_shape else None,
+            num_classes=info.num_classes,
+            class_names=list(info.class_names),
+            description=info.description,
+            download_size_mb=info.download_size_mb,
+            cached=info.cached,
+        )
+        for info in list_datasets(state.settings.data_dir)
+    ]
+
+
+@router.get("/default-scoring-weights", response_model=DefaultWeights)
+def default_scoring_weights() -> DefaultWeights:
+    """The defaults of healthtune.scoring (the one module that owns them) and what each metric means."""
+    from healthtune import scoring
+    from healthtune.health.metrics import METRIC_DESCRIPTIONS
+
+    return DefaultWeights(
+        accuracy_weight=scoring.DEFAULT_ACCURACY_WEIGHT,
+        health_overall_weight=scoring.DEFAULT_HEALTH_OVERALL_WEIGHT,
+        health_component_proportions=dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS),
+        descriptions=dict(METRIC_DESCRIPTIONS),
+    )
+
+
+@router.get("/search-space", response_model=list[SearchParam])
+def search_space() -> list[SearchParam]:
+    """Every searchable parameter: range or choices, its default, and what it does."""
+    from healthtune.config import Architecture
+    from healthtune.models import ModelConfig
+    from healthtune.search.space import SEARCH_SPACE
+
+    defaults = {
+        architecture: ModelConfig(architecture=architecture).to_dict() for architecture in Architecture
+    }
+    return [
+        SearchParam(**spec.to_dict(), default=defaults[Architecture(spec.architectures[0])][spec.name])
+        for spec in SEARCH_SPACE
+    ]
+
+
+@router.get("/health", response_model=HealthOut)
+def health(state: State) -> HealthOut:
+    """Liveness for load balancers and container health checks."""
+    return HealthOut(
+        status="ok",
+        version=healthtune.__version__,
+        jobs_running=len(state.store.with_status(JobStatus.RUNNING)),
+        jobs_queued=len(state.store.with_status(JobStatus.QUEUED)),
+    )

@@ -1,0 +1,106 @@
+"""ServerSettings: every default of the API server in one place, overridable from HEALTHTUNE_* variables."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from healthtune.exceptions import ConfigError
+
+JOBS_DB = "jobs.db"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where the server keeps jobs and runs, who may call it, and how many jobs train at once."""
+
+    results_root: Path = Path("optimization_results")
+    storage_url: str = ""  # Optuna studies; default: results_root/studies.db, as for the CLI
+    data_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_token: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    max_concurrent_jobs: int = 1
+    log_dir: Path = Path("logs")
+    log_level: str = "INFO"
+    root_path: str = ""  # the prefix a reverse proxy serves the app under, e.g. /hyperparameter-tuning
+    cancel_grace_seconds: float = (
+        60.0  # after a cancel, how long a worker may take to save before it is killed
+    )
+    poll_seconds: float = 0.25  # how often the supervisor and WebSocket streams look for news
+    static_dir: Path | None = None  # the built UI; default: the package's static folder
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "results_root", Path(self.results_root))
+        object.__setattr__(self, "log_dir", Path(self.log_dir))
+        if isinstance(self.max_concurrent_jobs, bool) or not isinstance(self.max_concurrent_jobs, int):
+            raise ConfigError(f"max_concurrent_jobs must be an integer >= 1, got {self.max_concurrent_jobs=}")
+        if self.max_concurrent_jobs < 1:
+            raise ConfigError(f"max_concurrent_jobs must be >= 1, got {self.max_concurrent_jobs=}")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"port must be in 1..65535, got {self.port=}")
+        if self.root_path and (not self.root_path.startswith("/") or self.root_path.endswith("/")):
+            raise ConfigError(f"root_path must start with '/' and not end with one, got {self.root_path=}")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ConfigError(f"log_level must be one of DEBUG, INFO, WARNING, ERROR, got {self.log_level=}")
+        if not self.storage_url:
+            db = (self.results_root / "studies.db").resolve()
+            object.__setattr__(self, "storage_url", f"sqlite:///{db}")
+
+    @property
+    def jobs_db(self) -> Path:
+        return self.results_root / JOBS_DB
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Per-job files of the server (the worker's config and outcome); runs stay in results_root."""
+        return self.results_root / ".jobs"
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ServerSettings:
+        """HEALTHTUNE_HOST, _PORT, _RESULTS_ROOT, _API_TOKEN, _CORS_ORIGINS (comma-separated),
+        _MAX_CONCURRENT_JOBS, _LOG_DIR, _LOG_LEVEL, _ROOT_PATH, _DATA_DIR, _STORAGE_URL; explicit
+        overrides win."""
+        env = os.environ
+        values: dict[str, Any] = {}
+        simple = {
+            "results_root": "HEALTHTUNE_RESULTS_ROOT",
+            "storage_url": "HEALTHTUNE_STORAGE_URL",
+            "data_dir": "HEALTHTUNE_DATA_DIR",
+            "api_token": "HEALTHTUNE_API_TOKEN",
+            "log_dir": "HEALTHTUNE_LOG_DIR",
+            "log_level": "HEALTHTUNE_LOG_LEVEL",
+            "root_path": "HEALTHTUNE_ROOT_PATH",
+            "host": "HEALTHTUNE_HOST",
+        }
+        for name, variable in simple.items():
+            if env.get(variable):
+                values[name] = env[variable]
+        if env.get("HEALTHTUNE_CORS_ORIGINS"):
+            values["cors_origins"] = tuple(
+                o.strip() for o in env["HEALTHTUNE_CORS_ORIGINS"].split(",") if o.strip()
+            )
+        for name, variable in (
+            ("max_concurrent_jobs", "HEALTHTUNE_MAX_CONCURRENT_JOBS"),
+            ("port", "HEALTHTUNE_PORT"),
+        ):
+            if env.get(variable):
+                try:
+                    values[name] = int(env[variable])
+                except ValueError:
+                    raise ConfigError(f"{variable} must be an integer, got {env[variable]!r}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,76 @@
+"""AppState: what every route needs (settings, jobs, supervisor, progress), and job lookups that 404/409."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request, WebSocket
+
+from healthtune.results import RunPaths
+from healthtune.server.jobs_store import Job, JobStatus, JobStore
+from healthtune.server.progress import ProgressCache
+from healthtune.server.schemas import JobOut
+from healthtune.server.settings import ServerSettings
+from healthtune.server.supervisor import JobSupervisor
+
+
+@dataclass
+class AppState:
+    settings: ServerSettings
+    store: JobStore
+    supervisor: JobSupervisor
+    progress: ProgressCache
+
+    def job(self, job_id: str) -> Job:
+        """The job or 404; ids are looked up, never used as paths."""
+        job = self.store.get(job_id)
+        if job is None:
+            raise HTTPException(status_code=404, detail=f"no job with id {job_id!r}")
+        return job
+
+    def run_paths(self, job: Job) -> RunPaths:
+        return RunPaths(self.settings.results_root / job.run_name)
+
+    def events_file(self, job: Job) -> Path:
+        return self.run_paths(job).events_file
+
+    @staticmethod
+    def require_status(job: Job, allowed: frozenset[JobStatus] | set[JobStatus], action: str) -> None:
+        if job.status not in allowed:
+            names = ", ".join(sorted(s.value for s in allowed))
+            raise HTTPException(
+                status_code=409,
+                detail=f"cannot {action} job {job.id} while it is {job.status.value}; allowed when: {names}",
+            )
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.healthtune
+    return state
+
+
+def get_ws_state(websocket: WebSocket) -> AppState:
+    state: AppState = websocket.app.state.healthtune
+    return state
+
+
+def job_out(job: Job) -> JobOut:
+    config: dict[str, Any] = job.config
+    return JobOut(
+        id=job.id,
+        run_name=job.run_name,
+        status=job.status.value,
+        dataset=str(config.get("dataset", "")),
+        mode=str(config.get("mode", "")),
+        trials=int(config.get("trials", 0)),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        result=job.result,
+        cancel_requested=job.cancel_requested,
+        attempts=job.attempts,
+        request=job.request,
+    )
