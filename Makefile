@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test install dev lint test-python test-jax bench clean
+.PHONY: run test install dev lint test-python test-jax test-web test-e2e ui bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,9 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 install: $(RUN_STAMP)
 dev: $(DEV_STAMP)
 
-## make run: a small optimization on the embedded digits dataset (no downloads, a few minutes on a laptop)
+## make run: the API server and web UI on http://127.0.0.1:8000 (embedded defaults; Ctrl-C stops it)
 run: install
-	$(BIN)/healthtune optimize --dataset digits --trials 6 --epochs 8
+	$(BIN)/healthtune serve
 
 ## make test: lint, type-check, every test on TensorFlow, then the core subset on JAX
 test: dev lint test-python test-jax
@@ -49,4 +49,4 @@ bench: dev
 	$(BIN)/python bench/mnist_search.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/test-results

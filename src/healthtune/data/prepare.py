@@ -122,6 +122,12 @@ def prepare_dataset(
     """Subsample (optional), carve the validation split, then normalize images or tokenize text."""
     y_train_all = np.asarray(raw.y_train, dtype=np.int32)
     y_test_all = np.asarray(raw.y_test, dtype=np.int32)
+    present = [raw.class_names[i] for i in np.unique(y_train_all)]
+    if len(present) < 2:
+        raise DatasetError(
+            f"dataset {name!r} has training examples of {len(present)} class(es) {present}; a classifier "
+            "needs at least 2 (an image folder needs one sub-folder of images per class)"
+        )
     train_idx = np.arange(len(y_train_all))
     test_idx = np.arange(len(y_test_all))
     if max_samples is not None:

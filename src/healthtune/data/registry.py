@@ -52,6 +52,15 @@ def _unknown(name: str) -> ConfigError:
 
 def parse_dataset_name(name: str) -> tuple[str, Path | None]:
     """("registry", None), ("images", path) or ("csv", path); ConfigError for anything else."""
+    try:
+        return _parse_dataset_name(name)
+    except OSError as error:  # a path the OS refuses to look at (too long, no permission)
+        raise ConfigError(
+            f"dataset {str(name)[:80]!r}...: cannot read that path ({error.strerror})"
+        ) from None
+
+
+def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(
             f"dataset must be a non-empty string, got {name!r}; valid names: {', '.join(DATASET_NAMES)}"

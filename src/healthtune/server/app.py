@@ -18,7 +18,7 @@ from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, St
 from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta
 from healthtune.server.jobs_store import JobStore
 from healthtune.server.progress import ProgressCache
-from healthtune.server.schemas import request_field
+from healthtune.server.schemas import error_location
 from healthtune.server.settings import ServerSettings
 from healthtune.server.state import AppState
 from healthtune.server.supervisor import JobSupervisor
@@ -98,9 +98,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def config_error(request: Request, error: ConfigError) -> JSONResponse:
         message = str(error)
-        field = request_field(message.split(" ", 1)[0].split("[", 1)[0].rstrip(":"))
         return JSONResponse(
-            {"detail": [{"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}]},
+            {"detail": [{"loc": error_location(message), "msg": message, "type": "value_error"}]},
             status_code=422,
         )
 

@@ -61,8 +61,12 @@ def get_job(job_id: str, state: State) -> JobOut:
 
 
 @router.get("/jobs/{job_id}/status", response_model=JobStatusOut)
-def job_status(job_id: str, state: State) -> JobStatusOut:
-    """Counts, running trials with their epoch, best so far and an ETA, from the run's events."""
+async def job_status(job_id: str, state: State) -> JobStatusOut:
+    """Counts, running trials with their epoch, best so far and an ETA, from the run's events.
+
+    Async on purpose: dashboards poll it, and its work (one indexed row, the new bytes of
+    events.jsonl) is cheaper than a hop to the thread pool.
+    """
     job = state.job(job_id)
     progress = state.progress.get(state.events_file(job))
     concurrency = int(job.config.get("concurrent_workers", 1))

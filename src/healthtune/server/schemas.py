@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -95,11 +96,23 @@ def request_to_config(request: OptimizationRequest, settings: ServerSettings) ->
     return OptimizationConfig.from_dict(values)
 
 
-def request_field(config_field: str) -> str:
-    """The request's name for a config field, so a config error points at what the client sent."""
-    if config_field in ("accuracy_weight", "health_overall_weight", "health_component_proportions"):
-        return f"weights.{config_field}"
-    return {v: k for k, v in _RENAMED.items()}.get(config_field, config_field)
+def error_location(message: str) -> list[str]:
+    """Where a ConfigError points in the request: the first config field its message names.
+
+    Config errors name their field ("trials must be >= 1, got trials=0", "unknown dataset 'x'"),
+    so the client gets the same `loc` as for a schema error on that field.
+    """
+    found = [
+        (match.start(), name)
+        for name in _FIELDS
+        if (match := re.search(rf"\b{name}\b", message.replace("dataset name", "dataset")))
+    ]
+    if not found:
+        return ["body"]
+    name = min(found)[1]
+    if name in ("accuracy_weight", "health_overall_weight", "health_component_proportions"):
+        return ["body", "weights", name]
+    return ["body", {v: k for k, v in _RENAMED.items()}.get(name, name)]
 
 
 class JobOut(BaseModel):

@@ -31,6 +31,7 @@ class ServerSettings:
     cancel_grace_seconds: float = (
         60.0  # after a cancel, how long a worker may take to save before it is killed
     )
+    worker_niceness: int = 10  # training yields the CPU to the API, so dashboards stay responsive
     poll_seconds: float = 0.25  # how often the supervisor and WebSocket streams look for news
     static_dir: Path | None = None  # the built UI; default: the package's static folder
 

@@ -115,7 +115,11 @@ class JobSupervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={
+                    **os.environ,
+                    "PYTHONUNBUFFERED": "1",
+                    "HEALTHTUNE_WORKER_NICENESS": str(self.settings.worker_niceness),
+                },
             )
         self.processes[job.id] = process
         self.store.update(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("usage: python -m healthtune.server.worker CONFIG_JSON OUTCOME_JSON\n")
         return EXIT_FAILED
     die_with_parent()
+    niceness = int(os.environ.get("HEALTHTUNE_WORKER_NICENESS", "0") or 0)
+    if niceness > 0:
+        os.nice(niceness)  # before TensorFlow starts its threads, so they all inherit it
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     return run(Path(args[0]), Path(args[1]))

@@ -1,0 +1,126 @@
+"""p50/p99 of GET /api/jobs/{id}/status with 50 concurrent clients, idle vs while a job trains.
+
+Each client is a live dashboard: it polls the status every `--interval` seconds (staggered), so
+the figure is the latency users see, not the server's saturation throughput. Starts a real
+`healthtune serve` on a free port with a temporary results root. Target: p99 < 100 ms while
+training; the ratio against the idle server is measured in the same run.
+Run: .venv/bin/python bench/api_latency.py [--clients 50] [--requests 40] [--interval 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthtune.cli", "serve", "--port", str(port),
+         "--results-root", str(root / "results"), "--log-dir", str(root / "logs")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HEALTHTUNE_API_TOKEN": ""},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def wait_for(url: str, job_id: str, predicate: Any, timeout: float = 600) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = httpx.get(f"{url}/api/jobs/{job_id}/status", timeout=30).json()
+        if predicate(status):
+            return status
+        time.sleep(0.5)
+    raise SystemExit(f"job {job_id} did not get there in {timeout} s")
+
+
+async def measure(url: str, job_id: str, clients: int, requests: int, interval: float) -> list[float]:
+    """Each client polls `requests` times, one call every `interval` s; returns every latency in ms."""
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+
+        async def one_client(index: int) -> None:
+            (await client.get(f"/api/jobs/{job_id}/status")).raise_for_status()  # connect; not timed
+            await asyncio.sleep(interval * index / clients)  # staggered, as real dashboards are
+            for _ in range(requests):
+                start = time.perf_counter()
+                response = await client.get(f"/api/jobs/{job_id}/status")
+                elapsed = time.perf_counter() - start
+                latencies.append(elapsed * 1000)
+                response.raise_for_status()
+                await asyncio.sleep(max(0.0, interval - elapsed))
+
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+    return latencies
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return cuts[49], cuts[98]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=40, help="per client")
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between one client's polls")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="healthtune-api-bench-"))
+    process, url = start_server(root)
+    try:
+        small = {"dataset_name": "digits", "trials": 1, "max_epochs_per_trial": 1, "tensorboard": False}
+        idle_job = httpx.post(f"{url}/api/optimize", json={**small, "run_name": "idle"}).json()["id"]
+        wait_for(url, idle_job, lambda s: s["status"] == "completed")
+        idle = percentiles(asyncio.run(measure(url, idle_job, args.clients, args.requests, args.interval)))
+
+        busy = {**small, "run_name": "busy", "trials": 50, "max_epochs_per_trial": 200, "pruner": "none"}
+        busy_job = httpx.post(f"{url}/api/optimize", json=busy).json()["id"]
+        wait_for(
+            url,
+            busy_job,
+            lambda s: s["progress"]["running_trials"] and s["progress"]["running_trials"][0]["epoch"] >= 1,
+        )
+        training = percentiles(
+            asyncio.run(measure(url, busy_job, args.clients, args.requests, args.interval))
+        )
+        httpx.post(f"{url}/api/jobs/{busy_job}/cancel")
+        wait_for(url, busy_job, lambda s: s["status"] == "cancelled")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    total = args.clients * args.requests
+    rate = args.clients / args.interval
+    print(
+        f"GET /status, {args.clients} concurrent clients polling every {args.interval} s ({rate:.0f} req/s), {total} requests per phase"
+    )
+    print(f"  idle server:     p50 {idle[0]:6.1f} ms   p99 {idle[1]:6.1f} ms")
+    print(f"  while training:  p50 {training[0]:6.1f} ms   p99 {training[1]:6.1f} ms")
+    print(
+        f"  ratio training/idle: p50 {training[0] / idle[0]:.2f}, p99 {training[1] / idle[1]:.2f}; "
+        f"target p99 < 100 ms while training -> {'OK' if training[1] < 100 else 'ABOVE TARGET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Server fixtures: settings in a temporary results root, a TestClient, and one finished digits job."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from healthtune.server import ServerSettings, create_app
+
+SMALL_JOB: dict[str, Any] = {
+    "dataset_name": "digits",
+    "trials": 2,
+    "max_epochs_per_trial": 1,
+    "batch_size": 64,
+    "plot_mode": "best",
+    "tensorboard": False,
+}
+
+
+def make_settings(root: Path, **values: Any) -> ServerSettings:
+    return ServerSettings(results_root=root / "results", log_dir=root / "logs", poll_seconds=0.1, **values)
+
+
+def wait_for_status(client: TestClient, job_id: str, *statuses: str, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not reach {statuses} in {timeout} s; last: {job}")
+
+
+@pytest.fixture
+def small_job() -> dict[str, Any]:
+    return dict(SMALL_JOB)
+
+
+@pytest.fixture
+def settings_for() -> Any:
+    return make_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """A fresh server; its supervisor runs, so submitted jobs really train."""
+    with TestClient(create_app(make_settings(tmp_path))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+    """A server with one completed 2-trial digits job (health mode), shared by the read-only tests."""
+    root = tmp_path_factory.mktemp("server")
+    with TestClient(create_app(make_settings(root))) as test_client:
+        job_id = test_client.post("/api/optimize", json={**SMALL_JOB, "run_name": "finished"}).json()["id"]
+        job = wait_for_status(test_client, job_id, "completed", "failed")
+        assert job["status"] == "completed", job
+        yield test_client, job_id

@@ -1,0 +1,138 @@
+"""Job routes with a real finished job: trials, plots, best model, downloads, rescore, and error paths."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "text"),
+    [
+        ({"trials": 0}, "trials", "greater than or equal to 1"),
+        ({"trials": 10001}, "trials", "less than or equal to 10000"),
+        ({"max_epochs_per_trial": 1001}, "max_epochs_per_trial", "less than or equal to 1000"),
+        ({"batch_size": 8193}, "batch_size", "less than or equal to 8192"),
+        ({"concurrent_workers": 65}, "concurrent_workers", "less than or equal to 64"),
+        ({"validation_split": 1.0}, "validation_split", "less than 1"),
+        ({"run_name": "../escape"}, "run_name", "pattern"),
+        ({"mode": "fast"}, "mode", "'simple', 'health' or 'pareto'"),
+        ({"dataset_name": "nope"}, "dataset_name", "digits"),
+        ({"weights": {"accuracy_weight": 0.9, "health_overall_weight": 0.5}}, "weights", "must be 1"),
+        ({"search_space_overrides": {"wings": 2}}, "search_space_overrides", "unknown parameter 'wings'"),
+        ({"colour": "blue"}, "colour", "Extra inputs are not permitted"),
+    ],
+)
+def test_bad_requests_name_the_field(
+    client: TestClient, body: dict[str, object], field: str, text: str
+) -> None:
+    response = client.post("/api/optimize", json=body)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert any(field in [str(part) for part in d["loc"]] and text in d["msg"] for d in detail), detail
+    assert client.get("/api/jobs").json()["total"] == 0  # nothing was queued
+
+
+def test_unknown_jobs_are_404_everywhere(client: TestClient) -> None:
+    for method, path in [
+        ("get", "/api/jobs/nope"), ("get", "/api/jobs/nope/status"), ("post", "/api/jobs/nope/cancel"),
+        ("post", "/api/jobs/nope/resume"), ("delete", "/api/jobs/nope"), ("get", "/api/jobs/nope/trials"),
+        ("get", "/api/jobs/nope/trials/0"), ("get", "/api/jobs/nope/best-model"), ("get", "/api/download/nope"),
+        ("get", "/api/jobs/nope/download"), ("post", "/api/jobs/nope/rescore"),
+    ]:  # fmt: skip
+        kwargs = {"json": {}} if path.endswith("rescore") else {}
+        response = getattr(client, method)(path, **kwargs)
+        assert response.status_code == 404, (method, path, response.text)
+        assert "nope" in response.json()["detail"]
+
+
+def test_finished_job_reports_trials_health_and_plots(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    job = client.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "completed" and job["result"]["best_model_file"].endswith(".keras")
+    status = client.get(f"/api/jobs/{job_id}/status").json()
+    assert status["progress"]["complete"] == 2 and status["progress"]["running"] == 0
+    assert status["progress"]["best_trial"] == job["result"]["best_trial"]
+    trials = client.get(f"/api/jobs/{job_id}/trials").json()
+    assert [t["state"] for t in trials] == ["complete", "complete"]
+    best = job["result"]["best_trial"]
+    detail = client.get(f"/api/jobs/{job_id}/trials/{best}").json()
+    assert detail["has_model"] and detail["has_architecture"]
+    assert set(detail["health"]["metrics"]) >= {"neuron_utilization", "gradient_health"}
+    assert "confusion_matrix" in detail["plots"]  # plot_mode=best draws the best trial's plots
+    listed = client.get(f"/api/jobs/{job_id}/trials/{best}/plots").json()["plots"]
+    assert listed == detail["plots"]
+    png = client.get(f"/api/jobs/{job_id}/trials/{best}/plots/confusion_matrix")
+    assert (
+        png.status_code == 200
+        and png.headers["content-type"] == "image/png"
+        and png.content[:4] == b"\x89PNG"
+    )
+    data = client.get(f"/api/jobs/{job_id}/trials/{best}/plots/confusion_matrix.json").json()
+    assert data["plot"] == "confusion_matrix"
+    graph = client.get(f"/api/jobs/{job_id}/trials/{best}/architecture").json()
+    assert graph["cytoscape"]["elements"]["nodes"]
+    history = client.get(f"/api/jobs/{job_id}/study-plots/optimization_history.json")
+    assert history.status_code == 200
+
+
+def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Path) -> None:
+    client, job_id = finished
+    best = client.get(f"/api/jobs/{job_id}/best-model").json()
+    assert best["model_file"].startswith("optimized_digits_acc_") and best["architecture"]["cytoscape"]
+    attachment = client.get(f"/api/jobs/{job_id}/best-model/download")
+    assert "attachment" in attachment.headers["content-disposition"]
+    assert json.loads(attachment.content)["summary"] == best["summary"]
+    model = client.get(f"/api/download/{job_id}")
+    assert model.status_code == 200 and best["model_file"] in model.headers["content-disposition"]
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job_id}/download").content))
+    names = set(bundle.namelist())
+    assert f"optimized_model/{best['model_file']}" in names and "optimized_model/summary.json" in names
+    assert any(n.startswith("optimized_model/plots/") for n in names)
+    assert any(n.startswith("study_plots/") for n in names)
+
+
+def test_state_changes_that_make_no_sense_are_409(
+    finished: tuple[TestClient, str], small_job: dict[str, object]
+) -> None:
+    client, job_id = finished
+    assert client.post(f"/api/jobs/{job_id}/resume").status_code == 409
+    assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 409
+    taken = client.post("/api/optimize", json={**small_job, "run_name": "finished"})
+    assert taken.status_code == 409 and "finished" in taken.json()["detail"]
+
+
+def test_rescore_picks_a_new_best_without_training(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    for weights in ({"accuracy_weight": 1.0}, {"accuracy_weight": 0.0}):
+        result = client.post(f"/api/jobs/{job_id}/rescore", json=weights).json()
+        scores = {t["number"]: t["score"] for t in result["trials"]}
+        assert result["best_score"] == max(scores.values())
+        assert client.get(f"/api/jobs/{job_id}").json()["result"]["best_trial"] == result["best_trial"]
+    bad = client.post(f"/api/jobs/{job_id}/rescore", json={"accuracy_weight": 2})
+    assert bad.status_code == 422
+
+
+def test_jobs_are_paged_newest_first_and_deleted_with_their_files(
+    client: TestClient, tmp_path: Path, small_job: dict[str, object]
+) -> None:
+    ids = [
+        client.post("/api/optimize", json={**small_job, "run_name": f"queued_{i}"}).json()["id"]
+        for i in range(3)
+    ]
+    # cancel the queue before it trains: the first may already run, the others are still queued
+    for job_id in reversed(ids):
+        client.post(f"/api/jobs/{job_id}/cancel")
+    page = client.get("/api/jobs", params={"limit": 2}).json()
+    assert page["total"] == 3 and [j["id"] for j in page["items"]] == ids[::-1][:2]
+    assert client.get("/api/jobs", params={"limit": 0}).status_code == 422
+    last = ids[-1]
+    assert client.get(f"/api/jobs/{last}").json()["status"] == "cancelled"
+    assert client.delete(f"/api/jobs/{last}").status_code == 204
+    assert client.get(f"/api/jobs/{last}").status_code == 404
+    assert not (tmp_path / "results" / "queued_2").exists()

@@ -1,0 +1,45 @@
+"""Reference routes the UI builds its forms from, and the UI fallback."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from healthtune import scoring
+from healthtune.health.metrics import METRIC_NAMES
+from healthtune.search.space import SEARCH_SPACE
+
+
+def test_datasets_lists_the_registry_with_kind_shape_and_cache_state(client: TestClient) -> None:
+    datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
+    assert {"digits", "mnist", "cifar10", "imdb", "reuters"} <= set(datasets)
+    assert datasets["digits"]["cached"] is True and datasets["digits"]["architecture"] == "cnn"
+    assert datasets["mnist"]["input_shape"] == [28, 28, 1] and datasets["mnist"]["num_classes"] == 10
+    assert datasets["imdb"]["kind"] == "text" and datasets["imdb"]["architecture"] == "lstm"
+
+
+def test_default_weights_come_from_the_scoring_module(client: TestClient) -> None:
+    weights = client.get("/api/default-scoring-weights").json()
+    assert weights["accuracy_weight"] == scoring.DEFAULT_ACCURACY_WEIGHT
+    assert weights["health_overall_weight"] == scoring.DEFAULT_HEALTH_OVERALL_WEIGHT
+    assert weights["health_component_proportions"] == dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
+    assert set(weights["descriptions"]) == set(METRIC_NAMES)
+
+
+def test_search_space_explains_every_parameter_with_its_default(client: TestClient) -> None:
+    params = {p["name"]: p for p in client.get("/api/search-space").json()}
+    assert set(params) == {spec.name for spec in SEARCH_SPACE}
+    assert all(p["description"] for p in params.values())
+    assert params["learning_rate"]["low"] == 1e-4 and params["learning_rate"]["log"] is True
+    assert params["filters"]["default"] == 32 and params["lstm_units"]["default"] == 64
+
+
+def test_health_and_docs(client: TestClient) -> None:
+    health = client.get("/api/health").json()
+    assert health["status"] == "ok" and health["jobs_running"] == 0
+    assert client.get("/docs").status_code == 200
+    assert "/api/optimize" in client.get("/openapi.json").json()["paths"]
+
+
+def test_unknown_api_routes_are_404_not_the_ui(client: TestClient) -> None:
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("application/json")

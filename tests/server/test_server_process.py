@@ -1,0 +1,212 @@
+"""A real `healthtune serve` process on a free port: live events, downloads, restart, cancel, crash."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+JOB: dict[str, Any] = {
+    "dataset_name": "digits", "trials": 3, "max_epochs_per_trial": 1, "plot_mode": "best", "tensorboard": False,
+}  # fmt: skip
+
+
+class Server:
+    """`healthtune serve` in its own process, stopped with SIGKILL to simulate a crash."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        log = (self.root / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "healthtune.cli", "serve", "--port", str(self.port),
+             "--results-root", str(self.root / "results"), "--log-dir", str(self.root / "logs")],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HEALTHTUNE_API_TOKEN": ""},
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError((self.root / "server.log").read_text())
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+
+    def get(self, path: str) -> Any:
+        response = httpx.get(f"{self.url}{path}", timeout=30)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.post(f"{self.url}{path}", json=body, timeout=30)
+        assert response.status_code < 300, (path, response.text)
+        return response.json()
+
+    def wait(self, job_id: str, *statuses: str, timeout: float = 300) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        job: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            job = self.get(f"/api/jobs/{job_id}")
+            if job["status"] in statuses:
+                return job
+            time.sleep(0.3)
+        raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+
+    def events(self, job_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """Follow the WebSocket until the server closes it at the end of the job."""
+        received = []
+        with connect(
+            f"ws://127.0.0.1:{self.port}/api/jobs/{job_id}/events?after={after}", open_timeout=10
+        ) as ws:
+            for message in ws:
+                received.append(json.loads(message))
+        return received
+
+
+def worker_pids(job_id: str) -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"healthtune.server.worker" in command and job_id.encode() in command:
+            pids.append(int(proc.name))
+    return pids
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("live")).start()
+    yield running
+    running.stop()
+
+
+def test_a_job_streams_its_events_and_its_model_downloads(server: Server, tmp_path: Path) -> None:
+    job_id = server.post("/api/optimize", {**JOB, "run_name": "live"})["id"]
+    events = server.events(job_id)
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert events[0]["type"] == "run_started" and events[-1]["type"] == "run_finished"
+    assert sum(e["type"] in ("trial_finished", "trial_pruned") for e in events) == 3
+    assert server.events(job_id, after=seqs[-3]) == events[-2:]  # a reconnect gets only what it missed
+    assert server.wait(job_id, "completed")["result"]["trials"] == 3
+
+    model = httpx.get(f"{server.url}/api/download/{job_id}", timeout=30)
+    path = tmp_path / "model.keras"
+    path.write_bytes(model.content)
+    import keras
+
+    loaded = keras.saving.load_model(path)
+    assert loaded.output_shape == (None, 10)
+    bundle = zipfile.ZipFile(
+        io.BytesIO(httpx.get(f"{server.url}/api/jobs/{job_id}/download", timeout=30).content)
+    )
+    assert {"optimized_model/summary.json", "optimized_model/metrics.json"} <= set(bundle.namelist())
+
+
+def test_cancel_stops_a_running_job_within_seconds(server: Server) -> None:
+    job_id = server.post(
+        "/api/optimize", {**JOB, "run_name": "to_cancel", "trials": 5, "max_epochs_per_trial": 40}
+    )["id"]
+    deadline = time.monotonic() + 180
+    while server.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    while not server.get(f"/api/jobs/{job_id}/status")["progress"]["running"]:
+        time.sleep(0.2)
+    asked = time.time()
+    assert server.post(f"/api/jobs/{job_id}/cancel")["cancel_requested"] is True
+    job = server.wait(job_id, "cancelled", timeout=120)
+    events = server.events(job_id)
+    stopped = next(e for e in events if e["type"] == "trial_failed" and e["data"]["reason"] == "cancelled")
+    assert stopped["time"] - asked < 5, "the running trial must stop within seconds"
+    assert not [e for e in events if e["type"] == "epoch_ended" and e["time"] > stopped["time"]]
+    assert job["result"]["best_trial"] is not None  # the finished trial became the model
+    assert httpx.get(f"{server.url}/api/download/{job_id}", timeout=30).status_code == 200
+
+
+def test_a_crashed_worker_fails_its_job_and_the_server_keeps_serving(server: Server, tmp_path: Path) -> None:
+    one_class = tmp_path / "images" / "only"
+    one_class.mkdir(parents=True)
+    from PIL import Image
+
+    for index in range(4):
+        Image.new("RGB", (8, 8), (index * 40, 0, 0)).save(one_class / f"{index}.png")
+    broken = server.post(
+        "/api/optimize", {**JOB, "run_name": "one_class", "dataset_name": f"images:{tmp_path / 'images'}"}
+    )
+    failed = server.wait(broken["id"], "failed", "completed")
+    assert failed["status"] == "failed" and "class" in failed["error"]
+
+    job_id = server.post("/api/optimize", {**JOB, "run_name": "killed", "max_epochs_per_trial": 40})["id"]
+    deadline = time.monotonic() + 120
+    while not worker_pids(job_id):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(3)
+    for pid in worker_pids(job_id):
+        os.kill(pid, signal.SIGKILL)
+    job = server.wait(job_id, "failed")
+    assert "SIGKILL" in job["error"]
+    assert server.get("/api/health")["status"] == "ok"
+
+
+def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_trial(tmp_path: Path) -> None:
+    first = Server(tmp_path).start()
+    job_id = first.post(
+        "/api/optimize", {**JOB, "run_name": "restart", "trials": 4, "max_epochs_per_trial": 3}
+    )["id"]
+    deadline = time.monotonic() + 240
+    while first.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    before = {t["number"]: t for t in first.get(f"/api/jobs/{job_id}/trials") if t["state"] == "complete"}
+    first.kill()
+    deadline = time.monotonic() + 10
+    while worker_pids(job_id):  # the worker dies with its server
+        assert time.monotonic() < deadline, "worker outlived the server"
+        time.sleep(0.2)
+
+    second = Server(tmp_path).start()
+    try:
+        assert second.get(f"/api/jobs/{job_id}")["status"] == "interrupted"
+        second.post(f"/api/jobs/{job_id}/resume")
+        job = second.wait(job_id, "completed")
+        after = {t["number"]: t for t in second.get(f"/api/jobs/{job_id}/trials")}
+        for number, trial in before.items():  # nothing finished is lost or redone
+            assert after[number]["state"] == "complete" and after[number]["metrics"] == trial["metrics"]
+        assert sum(t["state"] in ("complete", "pruned") for t in after.values()) == 4
+        assert [t["failure_reason"] for t in after.values() if t["state"] == "failed"] == ["interrupted"]
+        assert job["attempts"] == 2
+    finally:
+        second.stop()
