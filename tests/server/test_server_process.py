@@ -179,6 +179,8 @@ def test_a_crashed_worker_fails_its_job_and_the_server_keeps_serving(server: Ser
     job = server.wait(job_id, "failed")
     assert "SIGKILL" in job["error"]
     assert server.get("/api/health")["status"] == "ok"
+    log = (server.root / "logs" / "healthtune.log").read_text(encoding="utf-8")
+    assert f"job {job_id} (killed) failed" in log  # errors are logged with the job id
 
 
 def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_trial(tmp_path: Path) -> None:

@@ -28,6 +28,17 @@ def configure_logging(settings: ServerSettings) -> None:
         named.propagate = False
 
 
+def exposure_warning(settings: ServerSettings) -> str | None:
+    """The loud warning for a server reachable from other machines with no token, else None."""
+    if settings.is_loopback or settings.api_token:
+        return None
+    return (
+        f"!!! serving on {settings.host} without HEALTHTUNE_API_TOKEN: anyone who can reach this "
+        "address can start jobs, delete runs and download models. Set HEALTHTUNE_API_TOKEN or bind "
+        "127.0.0.1. !!!"
+    )
+
+
 def serve(settings: ServerSettings | None = None) -> None:
     import uvicorn
 
@@ -35,12 +46,9 @@ def serve(settings: ServerSettings | None = None) -> None:
 
     settings = settings or ServerSettings.from_env()
     configure_logging(settings)
-    if not settings.is_loopback and not settings.api_token:
-        logger.warning(
-            "!!! serving on %s without HEALTHTUNE_API_TOKEN: anyone who can reach this address can "
-            "start jobs and download models. Set HEALTHTUNE_API_TOKEN or bind 127.0.0.1. !!!",
-            settings.host,
-        )
+    warning = exposure_warning(settings)
+    if warning:
+        logger.warning(warning)
     logger.info("healthtune %s on http://%s:%d%s (results in %s)", _version(), settings.host, settings.port,
                 settings.root_path or "/", settings.results_root.resolve())  # fmt: skip
     uvicorn.run(

@@ -39,15 +39,23 @@ class ServerSettings:
         object.__setattr__(self, "results_root", Path(self.results_root))
         object.__setattr__(self, "log_dir", Path(self.log_dir))
         if isinstance(self.max_concurrent_jobs, bool) or not isinstance(self.max_concurrent_jobs, int):
-            raise ConfigError(f"max_concurrent_jobs must be an integer >= 1, got {self.max_concurrent_jobs=}")
+            raise ConfigError(
+                f"max_concurrent_jobs must be an integer >= 1, got max_concurrent_jobs={self.max_concurrent_jobs!r}"
+            )
         if self.max_concurrent_jobs < 1:
-            raise ConfigError(f"max_concurrent_jobs must be >= 1, got {self.max_concurrent_jobs=}")
+            raise ConfigError(
+                f"max_concurrent_jobs must be >= 1, got max_concurrent_jobs={self.max_concurrent_jobs!r}"
+            )
         if not 0 < self.port < 65536:
-            raise ConfigError(f"port must be in 1..65535, got {self.port=}")
+            raise ConfigError(f"port must be in 1..65535, got port={self.port!r}")
         if self.root_path and (not self.root_path.startswith("/") or self.root_path.endswith("/")):
-            raise ConfigError(f"root_path must start with '/' and not end with one, got {self.root_path=}")
+            raise ConfigError(
+                f"root_path must start with '/' and not end with one, got root_path={self.root_path!r}"
+            )
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ConfigError(f"log_level must be one of DEBUG, INFO, WARNING, ERROR, got {self.log_level=}")
+            raise ConfigError(
+                f"log_level must be one of DEBUG, INFO, WARNING, ERROR, got log_level={self.log_level!r}"
+            )
         if not self.storage_url:
             db = (self.results_root / "studies.db").resolve()
             object.__setattr__(self, "storage_url", f"sqlite:///{db}")

@@ -1,0 +1,61 @@
+"""ServerSettings validation and environment, the exposure warning, CORS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from healthtune.exceptions import ConfigError
+from healthtune.server import ServerSettings, create_app
+from healthtune.server.serve import exposure_warning
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"max_concurrent_jobs": 0}, "max_concurrent_jobs must be >= 1"),
+        ({"port": 70000}, "port must be in 1..65535"),
+        ({"root_path": "demo/"}, "root_path must start with '/'"),
+        ({"log_level": "LOUD"}, "log_level must be one of"),
+    ],
+)
+def test_bad_settings_name_the_field(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ServerSettings(**values)
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HEALTHTUNE_RESULTS_ROOT", str(tmp_path / "runs"))
+    monkeypatch.setenv("HEALTHTUNE_API_TOKEN", "t")
+    monkeypatch.setenv("HEALTHTUNE_CORS_ORIGINS", "http://a.example, http://b.example")
+    monkeypatch.setenv("HEALTHTUNE_MAX_CONCURRENT_JOBS", "3")
+    settings = ServerSettings.from_env(port=9000)
+    assert settings.results_root == tmp_path / "runs" and settings.port == 9000
+    assert settings.storage_url == f"sqlite:///{(tmp_path / 'runs' / 'studies.db').resolve()}"
+    assert settings.cors_origins == ("http://a.example", "http://b.example")
+    assert settings.api_token == "t" and settings.max_concurrent_jobs == 3
+    monkeypatch.setenv("HEALTHTUNE_PORT", "eighty")
+    with pytest.raises(ConfigError, match="HEALTHTUNE_PORT must be an integer"):
+        ServerSettings.from_env()
+
+
+def test_a_public_address_without_a_token_gets_a_loud_warning() -> None:
+    assert exposure_warning(ServerSettings()) is None
+    assert exposure_warning(ServerSettings(host="0.0.0.0", api_token="t")) is None
+    warning = exposure_warning(ServerSettings(host="0.0.0.0"))
+    assert warning is not None and "HEALTHTUNE_API_TOKEN" in warning
+
+
+def test_cors_is_off_by_default_and_configurable(tmp_path: Path) -> None:
+    preflight = {"Origin": "http://ui.example", "Access-Control-Request-Method": "GET"}
+    with TestClient(create_app(ServerSettings(results_root=tmp_path / "a", log_dir=tmp_path))) as client:
+        assert "access-control-allow-origin" not in client.options("/api/health", headers=preflight).headers
+    allowed = ServerSettings(
+        results_root=tmp_path / "b", log_dir=tmp_path, cors_origins=("http://ui.example",)
+    )
+    with TestClient(create_app(allowed)) as client:
+        response = client.options("/api/health", headers=preflight)
+        assert response.headers["access-control-allow-origin"] == "http://ui.example"
