@@ -202,7 +202,8 @@ def test_a_search_space_entirely_over_the_limit_is_a_config_error(tmp_path: Path
 def test_cancel_stops_the_running_trial_and_keeps_the_finished_ones(tmp_path: Path) -> None:
     from healthtune import ModelOptimizer
 
-    config = digits_config(tmp_path, trials=3, max_epochs_per_trial=3)
+    # inline: trials train in this process, so the stop lands in the very batch after the event
+    config = digits_config(tmp_path, trials=3, max_epochs_per_trial=3, executor="inline")
     events: list[Event] = []
 
     def cancel_in_second_trial(event: Event) -> None:

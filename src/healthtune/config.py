@@ -41,9 +41,11 @@ class Architecture(enum.StrEnum):
 
 
 class ExecutorKind(enum.StrEnum):
-    """Where trials run."""
+    """Where trials run: `local` starts a process per trial (up to concurrent_workers at once);
+    `inline` trains them one by one inside the calling process (debugging, quick tests)."""
 
     LOCAL = "local"
+    INLINE = "inline"
 
 
 class PrunerKind(enum.StrEnum):

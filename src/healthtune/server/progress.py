@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,8 +142,3 @@ class ProgressCache:
     def forget(self, events_file: Path) -> None:
         with self._lock:
             self._runs.pop(events_file, None)
-
-
-def iter_new_events(path: Path, after: int) -> Iterator[dict[str, Any]]:
-    events, _ = read_events(path, after=after)
-    yield from events

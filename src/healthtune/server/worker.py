@@ -7,7 +7,6 @@ ends within a batch and the best model is assembled from the finished trials.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -21,16 +20,6 @@ from typing import Any
 EXIT_COMPLETED = 0
 EXIT_FAILED = 2
 EXIT_CANCELLED = 3
-
-
-def die_with_parent() -> None:
-    """Linux: get SIGKILL when the server process dies, so no orphan keeps training a study."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except OSError:  # not Linux: the server marks such jobs interrupted on its next start anyway
-        pass
 
 
 def write_outcome(path: Path, **outcome: Any) -> None:
@@ -85,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         sys.stderr.write("usage: python -m healthtune.server.worker CONFIG_JSON OUTCOME_JSON\n")
         return EXIT_FAILED
+    from healthtune.processes import die_with_parent
+
     die_with_parent()
     niceness = int(os.environ.get("HEALTHTUNE_WORKER_NICENESS", "0") or 0)
     if niceness > 0:

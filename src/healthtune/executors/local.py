@@ -1,0 +1,196 @@
+"""LocalExecutor: each trial in its own process, up to N at once, CPU threads and GPUs split between them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Any
+
+from healthtune.exceptions import TrialFailed
+from healthtune.executors.base import Executor, Outcome
+
+if TYPE_CHECKING:
+    from healthtune.training.callbacks import TrialReporter
+    from healthtune.training.spec import TrialSpec
+
+logger = logging.getLogger(__name__)
+KILL_AFTER_SECONDS = 5.0
+
+
+def visible_gpus() -> list[str]:
+    """GPU ids this machine offers: CUDA_VISIBLE_DEVICES if set, else what nvidia-smi lists."""
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        return [g for g in os.environ["CUDA_VISIBLE_DEVICES"].split(",") if g.strip() and g.strip() != "-1"]
+    if shutil.which("nvidia-smi") is None:
+        return []
+    try:
+        listing = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [str(i) for i, line in enumerate(listing.stdout.splitlines()) if line.startswith("GPU ")]
+
+
+def worker_environment(slot: int, workers: int, gpus: list[str]) -> dict[str, str]:
+    """Threads split evenly between workers; with GPUs, worker `slot` gets GPU slot % len(gpus)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = str(max(1, cores // workers))
+    env = {"OMP_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1"}
+    if gpus:
+        env["CUDA_VISIBLE_DEVICES"] = gpus[slot % len(gpus)]
+    return env
+
+
+class PipeReporter:
+    """The child's reporter: epochs go up the pipe, pruning questions wait for the orchestrator's answer."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None:
+        self.connection.send(("epoch", epoch, metrics))
+
+    def should_prune(self, epoch: int, value: float) -> bool:
+        self.connection.send(("prune?", epoch, value))
+        return bool(self.connection.recv())
+
+    def stop_requested(self) -> bool:
+        return False  # a cancel terminates the process instead
+
+
+def run_in_child(connection: Connection) -> None:
+    """The child process (`python -m healthtune.executors.local FD`): receive the spec, train, reply."""
+    from healthtune.processes import die_with_parent
+    from healthtune.training.spec import TrialSpec
+    from healthtune.training.trainer import run_trial
+
+    die_with_parent()  # a killed orchestrator takes its trials with it
+    spec = TrialSpec.from_dict(connection.recv())
+    try:
+        result = run_trial(spec, PipeReporter(connection))
+        connection.send(("result", result.to_dict()))
+    except TrialFailed as failure:
+        connection.send(("failed", failure.reason, str(failure)))
+    except Exception as error:
+        connection.send(("failed", "error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+@dataclass
+class _Running:
+    spec: TrialSpec
+    reporter: TrialReporter
+    process: subprocess.Popen[bytes]
+    connection: Connection
+    slot: int
+
+
+class LocalExecutor(Executor):
+    """A fresh process per trial (its memory is returned when it ends), `workers` at a time."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1) -> None:
+        super().__init__(workers)
+        self._running: dict[int, _Running] = {}
+        self._gpus = visible_gpus()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._running)
+
+    def submit(self, spec: TrialSpec, reporter: TrialReporter) -> None:
+        if self.free_slots == 0:
+            raise RuntimeError(f"all {self.workers} workers are busy; poll before submitting more")
+        used = {running.slot for running in self._running.values()}
+        slot = next(s for s in range(self.workers) if s not in used)
+        # A fresh interpreter, not fork (TensorFlow and JAX are not fork-safe) and not multiprocessing's
+        # spawn (it re-imports the caller's __main__, which re-runs scripts without a main guard).
+        parent_end, child_end = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "healthtune.executors.local", str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),),
+            env={**os.environ, **worker_environment(slot, self.workers, self._gpus)},
+            stdin=subprocess.DEVNULL,
+        )
+        child_end.close()
+        connection = Connection(parent_end.detach())
+        connection.send(spec.to_dict())
+        self._running[spec.trial_number] = _Running(spec, reporter, process, connection, slot)
+
+    def poll(self, timeout: float) -> list[Outcome]:
+        from healthtune.training.spec import TrialResult
+
+        by_connection = {running.connection: number for number, running in self._running.items()}
+        outcomes = []
+        for ready in wait(list(by_connection), timeout=timeout):
+            number = by_connection[ready]  # type: ignore[index]
+            running = self._running[number]
+            connection = running.connection
+            outcome = None
+            try:
+                while outcome is None and connection.poll():
+                    message = connection.recv()
+                    kind = message[0]
+                    if kind == "epoch":
+                        running.reporter.epoch_ended(message[1], message[2])
+                    elif kind == "prune?":
+                        connection.send(running.reporter.should_prune(message[1], message[2]))
+                    elif kind == "result":
+                        outcome = Outcome(number, result=TrialResult(**_result_fields(message[1])))
+                    else:
+                        outcome = Outcome(number, failure=TrialFailed(message[2], reason=message[1]))
+            except (EOFError, OSError):
+                outcome = Outcome(number, failure=self._died(running))
+            if outcome is not None:
+                self._finish(number)
+                outcomes.append(outcome)
+        return outcomes
+
+    def _died(self, running: _Running) -> TrialFailed:
+        try:
+            code: int | None = running.process.wait(KILL_AFTER_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        return TrialFailed(
+            f"the worker process of trial {running.spec.trial_number} {how}", reason="worker_died"
+        )
+
+    def _finish(self, number: int) -> None:
+        running = self._running.pop(number)
+        running.connection.close()
+        try:
+            running.process.wait(KILL_AFTER_SECONDS)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.process.wait()
+
+    def cancel(self) -> list[int]:
+        numbers = list(self._running)
+        for running in self._running.values():
+            running.process.terminate()
+        for number in numbers:
+            self._finish(number)
+        if numbers:
+            logger.info("cancelled trials %s", numbers)
+        return numbers
+
+
+def _result_fields(data: dict[str, Any]) -> dict[str, Any]:
+    # JSON-style int keys may arrive as strings from other executors; pipes keep them as ints.
+    data = dict(data)
+    data["intermediate_values"] = {int(k): v for k, v in data.get("intermediate_values", {}).items()}
+    return data
+
+
+if __name__ == "__main__":
+    run_in_child(Connection(int(sys.argv[1])))

@@ -1,0 +1,99 @@
+"""LocalExecutor: a process per trial, concurrent workers, prompt cancel, a dead worker is a failed trial."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from healthtune import ModelOptimizer, OptimizationConfig, optimize
+from healthtune.events import Event
+from healthtune.executors.local import worker_environment
+
+
+def config(tmp_path: Path, **values: object) -> OptimizationConfig:
+    base: dict[str, object] = {
+        "dataset": "digits", "trials": 4, "max_epochs_per_trial": 2, "results_root": tmp_path, "run_name": "local",
+        "mode": "simple", "pruner": "none", "tensorboard": False, "concurrent_workers": 2,
+    }  # fmt: skip
+    return OptimizationConfig(**{**base, **values})  # type: ignore[arg-type]
+
+
+def test_two_workers_run_trials_side_by_side(tmp_path: Path) -> None:
+    events: list[Event] = []
+    result = optimize(config(tmp_path), on_event=events.append)
+    assert result.status == "completed" and [t.state for t in result.trials] == ["complete"] * 4
+    started = [e.trial for e in events if e.type.value == "trial_started"]
+    assert started[:2] == [0, 1]  # both workers busy before anything finished
+    first_finish = next(i for i, e in enumerate(events) if e.type.value == "trial_finished")
+    assert [e.type.value for e in events[:first_finish]].count("trial_started") == 2
+    epoch_trials = [e.trial for e in events if e.type.value == "epoch_ended"]
+    assert sorted(epoch_trials) == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert result.best_model_path is not None and result.best_model_path.is_file()
+
+
+def test_cancel_stops_both_workers_promptly(tmp_path: Path) -> None:
+    cfg = config(tmp_path, trials=6, max_epochs_per_trial=200)
+    events: list[Event] = []
+    optimizer = ModelOptimizer(cfg, on_event=events.append)
+
+    def cancel_when_both_train() -> None:
+        while len({e.trial for e in events if e.type.value == "epoch_ended"}) < 2:
+            time.sleep(0.05)
+        asked.append(time.monotonic())
+        optimizer.request_stop()
+
+    asked: list[float] = []
+    threading.Thread(target=cancel_when_both_train, daemon=True).start()
+    result = optimizer.optimize_model()
+    assert result.status == "cancelled" and time.monotonic() - asked[0] < 15
+    stopped = [e.trial for e in events if e.type.value == "trial_failed" and e.data["reason"] == "cancelled"]
+    assert sorted(stopped) == [0, 1]
+    assert not [p for p in _trial_workers()], "trial processes must be gone after a cancel"
+
+
+def test_a_killed_worker_is_a_failed_trial_and_the_run_goes_on(tmp_path: Path) -> None:
+    events: list[Event] = []
+
+    def kill_first_worker(event: Event) -> None:
+        events.append(event)
+        if event.type.value == "epoch_ended" and event.trial == 0 and event.data["epoch"] == 1:
+            for pid in _trial_workers():
+                os.kill(pid, signal.SIGKILL)
+
+    result = optimize(
+        config(tmp_path, trials=2, concurrent_workers=1, max_epochs_per_trial=30), on_event=kill_first_worker
+    )
+    states = {t.number: (t.state, t.failure_reason) for t in result.trials}
+    assert states[0] == ("failed", "worker_died") and states[1][0] == "complete"
+    assert "killed by signal 9" in (result.trials[0].error or "")
+
+
+@pytest.mark.parametrize(
+    ("workers", "gpus", "threads", "device"), [(1, [], "2", None), (2, ["0", "1"], "1", "1")]
+)
+def test_threads_and_gpus_are_split_between_workers(
+    monkeypatch: pytest.MonkeyPatch, workers: int, gpus: list[str], threads: str, device: str | None
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    env = worker_environment(slot=1 if workers == 2 else 0, workers=workers, gpus=gpus)
+    assert env["TF_NUM_INTRAOP_THREADS"] == threads == env["OMP_NUM_THREADS"]
+    assert env.get("CUDA_VISIBLE_DEVICES") == device
+
+
+def _trial_workers() -> list[int]:
+    """Trial processes started by this test process (not by anything else on the machine)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"healthtune.executors.local" in command and parent == os.getpid():
+            pids.append(int(proc.name))
+    return pids
