@@ -24,11 +24,39 @@ install: $(RUN_STAMP)
 dev: $(DEV_STAMP)
 
 ## make run: the API server and web UI on http://127.0.0.1:8000 (embedded defaults; Ctrl-C stops it)
-run: install
+run: install ui
 	$(BIN)/healthtune serve
 
-## make test: lint, type-check, every test on TensorFlow, then the core subset on JAX
-test: dev lint test-python test-jax
+# The web UI (web/, Vite + React) builds into the package's static folder; npm runs only when sources changed.
+WEB := web
+UI_BUILD := src/healthtune/server/static/index.html
+WEB_DEPS := $(WEB)/node_modules/.installed
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(wildcard $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig*.json $(WEB)/package.json)
+
+ui: $(UI_BUILD)
+
+$(WEB_DEPS): $(WEB)/package.json $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+# The typed API client is generated from the server's OpenAPI schema: regenerated when the server changes.
+$(WEB)/openapi.json: $(wildcard src/healthtune/server/*.py) src/healthtune/config.py | $(RUN_STAMP) $(WEB_DEPS)
+	cd $(WEB) && npm run gen:api
+
+$(UI_BUILD): $(WEB_SOURCES) $(WEB)/openapi.json $(WEB_DEPS)
+	cd $(WEB) && npm run build
+
+## make test: lint, type-check, every test on TensorFlow, then the core subset on JAX; the web UI's
+## type check, unit tests (Vitest), build, and browser tests (Chromium)
+test: dev lint test-python test-jax test-web test-e2e
+
+test-web: $(WEB_DEPS) $(WEB)/openapi.json
+	cd $(WEB) && npm run typecheck && npm test && npm run build
+
+test-e2e: dev test-web
+	cd $(WEB) && npm run test:e2e
 
 lint: dev
 	$(BIN)/ruff check src tests bench docs

@@ -1,0 +1,216 @@
+/**
+ * Live progress: WS /api/jobs/{id}/events?after=K, reconnecting with the last sequence number seen so
+ * nothing is missed or shown twice. The stream closes normally (1000) once the job has ended.
+ *
+ * The event shape is that of healthtune.events.Event (WebSockets are not in the OpenAPI schema).
+ */
+import { useEffect, useReducer, useRef } from "react";
+import { getToken } from "./client";
+import { wsUrl } from "../base";
+
+export type EventType =
+  | "run_started"
+  | "trial_started"
+  | "epoch_ended"
+  | "trial_finished"
+  | "trial_pruned"
+  | "trial_failed"
+  | "run_finished"
+  | "run_failed"
+  | "run_cancelled";
+
+export interface RunEvent {
+  type: EventType;
+  run_name: string;
+  seq: number;
+  time: number;
+  trial: number | null;
+  data: Record<string, unknown>;
+}
+
+export type Connection = "connecting" | "open" | "closed" | "ended";
+
+export interface LiveTrial {
+  trial: number;
+  params: Record<string, unknown>;
+  startedAt: number;
+  epochs: { epoch: number; metrics: Record<string, number> }[];
+  state: "running" | "complete" | "pruned" | "failed";
+}
+
+export interface LiveState {
+  lastSeq: number;
+  connection: Connection;
+  reconnects: number;
+  events: RunEvent[];
+  trials: Record<number, LiveTrial>;
+  runState: string | null;
+}
+
+export const initialLive: LiveState = {
+  lastSeq: 0,
+  connection: "connecting",
+  reconnects: 0,
+  events: [],
+  trials: {},
+  runState: null,
+};
+
+type Action =
+  | { kind: "event"; event: RunEvent }
+  | { kind: "connection"; connection: Connection }
+  | { kind: "reset" };
+
+const MAX_EVENTS = 2000;
+
+/** Fold one event into the live state; events at or below lastSeq are ignored (no duplicates). */
+export function reduceLive(state: LiveState, action: Action): LiveState {
+  if (action.kind === "reset") return initialLive;
+  if (action.kind === "connection") {
+    return {
+      ...state,
+      connection: action.connection,
+      reconnects: action.connection === "connecting" && state.connection === "closed" ? state.reconnects + 1 : state.reconnects,
+    };
+  }
+  const event = action.event;
+  if (event.seq <= state.lastSeq) return state;
+  const events = state.events.length >= MAX_EVENTS ? [...state.events.slice(-MAX_EVENTS / 2), event] : [...state.events, event];
+  const trials = { ...state.trials };
+  const n = event.trial;
+  let runState = state.runState;
+  switch (event.type) {
+    case "run_started":
+      runState = "running";
+      break;
+    case "trial_started":
+      if (n != null)
+        trials[n] = {
+          trial: n,
+          params: (event.data.params as Record<string, unknown>) ?? {},
+          startedAt: event.time,
+          epochs: [],
+          state: "running",
+        };
+      break;
+    case "epoch_ended":
+      if (n != null && trials[n]) {
+        const t = trials[n];
+        trials[n] = {
+          ...t,
+          epochs: [...t.epochs, { epoch: Number(event.data.epoch ?? 0), metrics: (event.data.metrics as Record<string, number>) ?? {} }],
+        };
+      }
+      break;
+    case "trial_finished":
+    case "trial_pruned":
+    case "trial_failed":
+      if (n != null && trials[n]) {
+        trials[n] = {
+          ...trials[n],
+          state: event.type === "trial_finished" ? "complete" : event.type === "trial_pruned" ? "pruned" : "failed",
+        };
+      }
+      break;
+    case "run_finished":
+    case "run_failed":
+    case "run_cancelled":
+      runState = event.type.slice(4);
+      for (const key of Object.keys(trials)) {
+        const t = trials[Number(key)];
+        if (t && t.state === "running") trials[Number(key)] = { ...t, state: "failed" };
+      }
+      break;
+  }
+  return { ...state, lastSeq: event.seq, events, trials, runState };
+}
+
+export interface UseJobEventsOptions {
+  /** called for each new event (after the state is updated), e.g. to refresh queries */
+  onEvent?: (event: RunEvent) => void;
+  /** stop reconnecting: the job is over and the stream closed normally */
+  ended?: boolean;
+  /** change it to follow the stream again after it ended (e.g. the job was resumed) */
+  restartKey?: string | number;
+}
+
+/** Follow a job's events; reconnects with backoff (1 s .. 15 s) and resumes after the last seq. */
+export function useJobEvents(jobId: string, options: UseJobEventsOptions = {}): LiveState {
+  const [state, dispatch] = useReducer(reduceLive, initialLive);
+  const lastSeq = useRef(0);
+  const onEvent = useRef(options.onEvent);
+  onEvent.current = options.onEvent;
+  const ended = useRef(options.ended ?? false);
+  ended.current = options.ended ?? false;
+
+  const followed = useRef<string | null>(null);
+  const restartKey = options.restartKey ?? 0;
+
+  useEffect(() => {
+    let socket: WebSocket | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let attempt = 0;
+    let disposed = false;
+    if (followed.current !== jobId) {
+      followed.current = jobId;
+      lastSeq.current = 0;
+      dispatch({ kind: "reset" });
+    }
+
+    const connect = () => {
+      if (disposed) return;
+      dispatch({ kind: "connection", connection: "connecting" });
+      const params = new URLSearchParams({ after: String(lastSeq.current) });
+      const token = getToken();
+      if (token) params.set("token", token);
+      socket = new WebSocket(`${wsUrl(`api/jobs/${encodeURIComponent(jobId)}/events`)}?${params}`);
+      socket.onopen = () => {
+        attempt = 0;
+        dispatch({ kind: "connection", connection: "open" });
+      };
+      socket.onmessage = (message) => {
+        try {
+          const event = JSON.parse(String(message.data)) as RunEvent;
+          if (typeof event.seq !== "number" || event.seq <= lastSeq.current) return;
+          lastSeq.current = event.seq;
+          dispatch({ kind: "event", event });
+          onEvent.current?.(event);
+        } catch {
+          /* not an event */
+        }
+      };
+      socket.onclose = (close) => {
+        socket = null;
+        if (disposed) return;
+        if (close.code === 1000 || close.code === 1008 || ended.current) {
+          dispatch({ kind: "connection", connection: "ended" });
+          return; // the job is over (or we may not watch it): nothing more will come
+        }
+        dispatch({ kind: "connection", connection: "closed" });
+        const delay = Math.min(15_000, 1000 * 2 ** attempt);
+        attempt += 1;
+        timer = setTimeout(connect, delay);
+      };
+      socket.onerror = () => {
+        /* onclose follows and schedules the reconnect */
+      };
+    };
+    connect();
+    return () => {
+      disposed = true;
+      if (timer) clearTimeout(timer);
+      if (socket) {
+        socket.onclose = null;
+        socket.onmessage = null;
+        socket.onerror = null;
+        if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+        else if (socket.readyState === WebSocket.CONNECTING) {
+          const pending = socket;
+          pending.onopen = () => pending.close(1000);
+        }
+      }
+    };
+  }, [jobId, restartKey]);
+
+  return state;
+}

@@ -1,0 +1,44 @@
+import type { JobStatus } from "../api/client";
+import { duration } from "../lib/format";
+
+/** Trials done/pruned/failed/running against the target, and the ETA. */
+export function ProgressPanel({ status }: { status: JobStatus }) {
+  const p = status.progress;
+  const target = Math.max(p.target_trials ?? 0, p.finished, 1);
+  const share = (n: number) => `${(100 * n) / target}%`;
+  const percent = Math.round((100 * p.finished) / target);
+  return (
+    <div>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <strong>
+          {p.finished} of {p.target_trials ?? "?"} trials finished
+        </strong>
+        <span className="muted small">
+          {status.status === "running" && p.eta_seconds != null ? `about ${duration(p.eta_seconds)} left` : ""}
+        </span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Trials finished"
+        aria-valuemin={0}
+        aria-valuemax={p.target_trials ?? undefined}
+        aria-valuenow={p.finished}
+        aria-valuetext={`${percent}%: ${p.complete} complete, ${p.pruned} pruned, ${p.failed} failed`}
+        style={{ margin: "0.4rem 0" }}
+      >
+        <span className="done" style={{ width: share(p.complete) }} />
+        <span className="pruned" style={{ width: share(p.pruned) }} />
+        <span className="failed" style={{ width: share(p.failed) }} />
+      </div>
+      <div className="row small" data-testid="counts">
+        <span className="badge complete">{p.complete} complete</span>
+        <span className="badge pruned" title="stopped early by the pruner or by health pruning">{p.pruned} pruned</span>
+        <span className="badge failed">{p.failed} failed</span>
+        <span className="badge running">{p.running} running</span>
+        {p.rejected > 0 && <span className="badge" title="networks over max_model_mflops, skipped before training">{p.rejected} rejected</span>}
+        {p.mean_trial_seconds != null && <span className="muted">{duration(p.mean_trial_seconds)} per trial</span>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import type { SearchParam } from "../api/client";
+import { human } from "../lib/format";
+
+/** How the user wants a parameter searched: the full range, one fixed value, or a narrower range/choices. */
+export type Override =
+  | { how: "search" }
+  | { how: "fix"; value: string }
+  | { how: "range"; low: string; high: string }
+  | { how: "choices"; choices: string[] };
+
+export type Overrides = Record<string, Override>;
+
+interface Props {
+  params: SearchParam[];
+  architecture: string | undefined;
+  overrides: Overrides;
+  onChange: (overrides: Overrides) => void;
+  errors: Record<string, string>;
+}
+
+function typed(param: SearchParam, text: string): unknown {
+  if (param.kind === "categorical") {
+    const match = (param.choices ?? []).find((c) => String(c) === text);
+    return match ?? text;
+  }
+  const n = Number(text);
+  return param.kind === "int" ? Math.round(n) : n;
+}
+
+/** The request's `search_space_overrides` from the UI state (parameters left on "search" are left out). */
+export function overridesToRequest(params: SearchParam[], overrides: Overrides): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const param of params) {
+    const o = overrides[param.name];
+    if (!o || o.how === "search") continue;
+    if (o.how === "fix" && o.value !== "") out[param.name] = typed(param, o.value);
+    if (o.how === "range" && o.low !== "" && o.high !== "") out[param.name] = { low: typed(param, o.low), high: typed(param, o.high) };
+    if (o.how === "choices" && o.choices.length) out[param.name] = { choices: o.choices.map((c) => typed(param, c)) };
+  }
+  return out;
+}
+
+function rangeText(param: SearchParam): string {
+  if (param.kind === "categorical") return (param.choices ?? []).map(String).join(", ");
+  return `${param.low} – ${param.high}${param.log ? " (log scale)" : ""}`;
+}
+
+/** Every searchable parameter of the architecture, with its explanation, and a way to fix or narrow it. */
+export function SearchSpaceOverrides({ params, architecture, overrides, onChange, errors }: Props) {
+  const shown = params.filter((p) => !architecture || p.architectures.includes(architecture));
+  const set = (name: string, value: Override) => onChange({ ...overrides, [name]: value });
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">Search space</caption>
+        <thead>
+          <tr>
+            <th scope="col">Parameter</th>
+            <th scope="col">Searched over</th>
+            <th scope="col">Your choice</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((param) => {
+            const o = overrides[param.name] ?? { how: "search" };
+            const id = `override-${param.name}`;
+            const error = errors[param.name];
+            return (
+              <tr key={param.name} style={{ verticalAlign: "top" }}>
+                <td style={{ whiteSpace: "normal", minWidth: 200 }}>
+                  <strong>{human(param.name)}</strong>
+                  <div className="field-help">{param.description}</div>
+                  {param.condition && (
+                    <div className="field-help">only when {String(param.condition[0])} = {String(param.condition[1])}</div>
+                  )}
+                </td>
+                <td className="small">
+                  {rangeText(param)}
+                  <div className="muted">default {String(param.default)}</div>
+                </td>
+                <td style={{ whiteSpace: "normal", minWidth: 180 }}>
+                  <label htmlFor={id} className="visually-hidden">
+                    How to search {human(param.name)}
+                  </label>
+                  <select
+                    id={id}
+                    value={o.how}
+                    onChange={(e) => {
+                      const how = e.target.value as Override["how"];
+                      if (how === "search") set(param.name, { how });
+                      if (how === "fix") set(param.name, { how, value: String(param.default ?? "") });
+                      if (how === "range") set(param.name, { how, low: String(param.low ?? ""), high: String(param.high ?? "") });
+                      if (how === "choices") set(param.name, { how, choices: (param.choices ?? []).map(String) });
+                    }}
+                  >
+                    <option value="search">search the full range</option>
+                    <option value="fix">fix one value</option>
+                    {param.kind === "categorical" ? <option value="choices">only some choices</option> : <option value="range">narrow the range</option>}
+                  </select>
+                  {o.how === "fix" &&
+                    (param.kind === "categorical" ? (
+                      <select aria-label={`${human(param.name)} value`} value={o.value} onChange={(e) => set(param.name, { how: "fix", value: e.target.value })}>
+                        {(param.choices ?? []).map((c) => (
+                          <option key={String(c)} value={String(c)}>
+                            {String(c)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        type="number"
+                        step={param.kind === "int" ? 1 : "any"}
+                        aria-label={`${human(param.name)} value`}
+                        value={o.value}
+                        onChange={(e) => set(param.name, { how: "fix", value: e.target.value })}
+                      />
+                    ))}
+                  {o.how === "range" && (
+                    <div className="row" style={{ flexWrap: "nowrap" }}>
+                      <input type="number" step="any" aria-label={`${human(param.name)} low`} value={o.low} onChange={(e) => set(param.name, { ...o, low: e.target.value })} />
+                      <span aria-hidden="true">–</span>
+                      <input type="number" step="any" aria-label={`${human(param.name)} high`} value={o.high} onChange={(e) => set(param.name, { ...o, high: e.target.value })} />
+                    </div>
+                  )}
+                  {o.how === "choices" && (
+                    <div className="row" role="group" aria-label={`${human(param.name)} choices`}>
+                      {(param.choices ?? []).map((c) => {
+                        const value = String(c);
+                        const checked = o.choices.includes(value);
+                        return (
+                          <label key={value} className="checkbox small">
+                            <input
+                              type="checkbox"
+                              checked={checked}
+                              onChange={() =>
+                                set(param.name, {
+                                  how: "choices",
+                                  choices: checked ? o.choices.filter((x) => x !== value) : [...o.choices, value],
+                                })
+                              }
+                            />
+                            {value}
+                          </label>
+                        );
+                      })}
+                    </div>
+                  )}
+                  {error && (
+                    <div className="field-error" role="alert">
+                      {error}
+                    </div>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

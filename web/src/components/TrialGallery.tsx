@@ -1,0 +1,96 @@
+import { useMemo, useState } from "react";
+import { Link } from "react-router-dom";
+import type { TrialPoint } from "../lib/trials";
+import { human, num, paramValue, pct } from "../lib/format";
+import { HealthBadge, StatusBadge } from "./StatusBadge";
+
+const KEY_PARAMS = ["conv_blocks", "filters", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
+type SortKey = "number" | "score" | "accuracy" | "health";
+
+/** A card per trial: key hyperparameters, accuracy, health badge and status; sort and filter. */
+export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; points: TrialPoint[]; best: number | null | undefined; reasons: Record<number, string> }) {
+  const [sort, setSort] = useState<SortKey>("number");
+  const [state, setState] = useState("all");
+  const states = useMemo(() => ["all", ...new Set(points.map((p) => p.state))], [points]);
+  const shown = points
+    .filter((p) => state === "all" || p.state === state)
+    .sort((a, b) => {
+      if (sort === "number") return a.number - b.number;
+      const va = a[sort] ?? -Infinity;
+      const vb = b[sort] ?? -Infinity;
+      return vb - va;
+    });
+  return (
+    <div>
+      <div className="row" style={{ marginBottom: "0.75rem" }}>
+        <label htmlFor="trial-sort" className="small">
+          Sort by
+        </label>
+        <select id="trial-sort" value={sort} onChange={(e) => setSort(e.target.value as SortKey)} style={{ width: "auto" }}>
+          <option value="number">trial number</option>
+          <option value="score">score (best first)</option>
+          <option value="accuracy">accuracy</option>
+          <option value="health">health</option>
+        </select>
+        <label htmlFor="trial-filter" className="small">
+          Show
+        </label>
+        <select id="trial-filter" value={state} onChange={(e) => setState(e.target.value)} style={{ width: "auto" }}>
+          {states.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">{shown.length} trials</span>
+      </div>
+      {shown.length === 0 && <p className="muted">No trials to show yet.</p>}
+      <div className="grid grid-cards">
+        {shown.map((p) => {
+          const isBest = p.number === best;
+          return (
+            <Link
+              key={p.number}
+              to={`/jobs/${jobId}/trials/${p.number}`}
+              className={`card trial-card${isBest ? " highlight" : ""}`}
+              data-testid={`trial-card-${p.number}`}
+              aria-label={`Trial ${p.number}${isBest ? ", the best" : ""}: ${p.state}, accuracy ${pct(p.accuracy)}`}
+            >
+              <div className="row" style={{ justifyContent: "space-between" }}>
+                <strong>
+                  Trial {p.number} {isBest && <span className="badge ok">★ best</span>}
+                </strong>
+                <StatusBadge status={p.state} />
+              </div>
+              <div className="row">
+                <span className="small">
+                  accuracy <strong>{pct(p.accuracy)}</strong>
+                </span>
+                <HealthBadge value={p.health} />
+              </div>
+              <dl className="kv">
+                <dt>score</dt>
+                <dd>{num(p.score, 4)}</dd>
+                {KEY_PARAMS.filter((k) => k in p.params)
+                  .slice(0, 5)
+                  .map((k) => (
+                    <div key={k} style={{ display: "contents" }}>
+                      <dt>{human(k)}</dt>
+                      <dd>{paramValue(p.params[k])}</dd>
+                    </div>
+                  ))}
+                {p.paramCount != null && (
+                  <>
+                    <dt>parameters</dt>
+                    <dd>{p.paramCount.toLocaleString()}</dd>
+                  </>
+                )}
+              </dl>
+              {reasons[p.number] && <span className="small muted">{reasons[p.number]}</span>}
+            </Link>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

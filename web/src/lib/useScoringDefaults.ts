@@ -1,0 +1,32 @@
+import { useDefaultWeights } from "../api/hooks";
+import { BUILTIN_DEFAULTS, type WeightsLike } from "./weights";
+
+export interface ScoringDefaults {
+  weights: WeightsLike;
+  descriptions: Record<string, string>;
+  /** true when the server's defaults could not be read and the built-in copy is used */
+  fallback: boolean;
+  loading: boolean;
+  retry: () => void;
+}
+
+/** Default weights and metric descriptions from /api/default-scoring-weights, or the built-in copy. */
+export function useScoringDefaults(): ScoringDefaults {
+  const query = useDefaultWeights();
+  if (query.data) {
+    return {
+      weights: query.data,
+      descriptions: query.data.descriptions ?? {},
+      fallback: false,
+      loading: false,
+      retry: () => void query.refetch(),
+    };
+  }
+  return {
+    weights: BUILTIN_DEFAULTS,
+    descriptions: {},
+    fallback: query.isError,
+    loading: query.isPending,
+    retry: () => void query.refetch(),
+  };
+}

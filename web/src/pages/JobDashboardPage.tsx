@@ -1,0 +1,293 @@
+import { useCallback, useMemo, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { useQueryClient } from "@tanstack/react-query";
+import { ApiError } from "../api/client";
+import { useJobEvents, type RunEvent } from "../api/events";
+import {
+  keys,
+  RESUMABLE,
+  TERMINAL,
+  useBestModel,
+  useCancel,
+  useDeleteJob,
+  useJob,
+  useJobStatus,
+  useResume,
+  useStudyPlot,
+  useTrials,
+} from "../api/hooks";
+import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
+import { HistoryChart } from "../components/charts/HistoryChart";
+import { ImportanceChart } from "../components/charts/ImportanceChart";
+import { ParallelCoordinates } from "../components/charts/ParallelCoordinates";
+import { Downloads } from "../components/Downloads";
+import { ErrorState } from "../components/ErrorState";
+import { InfoTip } from "../components/InfoTip";
+import { ProgressPanel } from "../components/ProgressPanel";
+import { RescorePanel } from "../components/RescorePanel";
+import { RunningTrials } from "../components/RunningTrials";
+import { CardSkeleton, Skeleton } from "../components/Skeleton";
+import { StatusBadge } from "../components/StatusBadge";
+import { Tabs } from "../components/Tabs";
+import { TrialGallery } from "../components/TrialGallery";
+import { dateTime, duration, num, pct } from "../lib/format";
+import { trialPoint } from "../lib/trials";
+import { useScoringDefaults } from "../lib/useScoringDefaults";
+import type { WeightsLike } from "../lib/weights";
+import { MODE_HELP } from "./NewOptimizationPage";
+
+function jobWeights(request: Record<string, unknown>, defaults: WeightsLike): WeightsLike {
+  const w = (request.weights ?? {}) as Partial<WeightsLike>;
+  const accuracy = w.accuracy_weight ?? (w.health_overall_weight != null ? 1 - w.health_overall_weight : defaults.accuracy_weight);
+  return {
+    accuracy_weight: accuracy,
+    health_overall_weight: w.health_overall_weight ?? 1 - accuracy,
+    health_component_proportions: w.health_component_proportions ?? defaults.health_component_proportions,
+  };
+}
+
+export function JobDashboardPage() {
+  const { jobId = "" } = useParams();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const job = useJob(jobId);
+  const status = useJobStatus(jobId);
+  const scoring = useScoringDefaults();
+  const terminal = job.data ? TERMINAL.has(job.data.status) : false;
+  const trials = useTrials(jobId, !terminal);
+  const modelFile = (job.data?.result as Record<string, unknown> | null | undefined)?.best_model_file;
+  // the job's result names the model file once it is saved: only then ask for it (no 404s while it trains)
+  const best = useBestModel(jobId, typeof modelFile === "string" && modelFile !== "");
+  const [chart, setChart] = useState("history");
+  const [rescored, setRescored] = useState<WeightsLike | null>(null);
+  const cancel = useCancel();
+  const resume = useResume();
+  const remove = useDeleteJob();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const onEvent = useCallback(
+    (event: RunEvent) => {
+      if (event.type.startsWith("trial_") && event.type !== "trial_started") {
+        void client.invalidateQueries({ queryKey: keys.trials(jobId) });
+        void client.invalidateQueries({ queryKey: keys.status(jobId) });
+      }
+      if (event.type.startsWith("run_")) {
+        void client.invalidateQueries({ queryKey: ["job", jobId] });
+      }
+    },
+    [client, jobId],
+  );
+  const live = useJobEvents(jobId, {
+    onEvent,
+    ended: terminal,
+    restartKey: `${job.data?.attempts ?? 0}-${terminal ? "ended" : "active"}`,
+  });
+
+  const weights = useMemo(
+    () => rescored ?? jobWeights((job.data?.request ?? {}) as Record<string, unknown>, scoring.weights),
+    [rescored, job.data?.request, scoring.weights],
+  );
+  const points = useMemo(
+    () => (trials.data ?? []).map((t) => trialPoint(t, weights.health_component_proportions)),
+    [trials.data, weights],
+  );
+  const reasons = useMemo(() => {
+    const out: Record<number, string> = {};
+    for (const t of trials.data ?? []) {
+      const reason = t.prune_reason ?? t.failure_reason ?? t.error;
+      if (reason) out[t.number] = String(reason);
+    }
+    return out;
+  }, [trials.data]);
+  const importances = useStudyPlot<{ importances?: Record<string, number> }>(
+    jobId,
+    "param_importances",
+    `${job.data?.status}-${job.data?.finished_at}`,
+    terminal && (status.data?.progress.complete ?? 0) >= 2,
+  );
+
+  if (job.isPending) {
+    return (
+      <div className="grid">
+        <CardSkeleton lines={2} />
+        <CardSkeleton lines={5} />
+      </div>
+    );
+  }
+  if (job.isError) {
+    const notFound = job.error instanceof ApiError && job.error.status === 404;
+    return <ErrorState error={job.error} retry={notFound ? undefined : () => void job.refetch()} title={notFound ? "No such job" : "Could not load the job"} />;
+  }
+  const j = job.data;
+  const result = (j.result ?? {}) as Record<string, unknown>;
+  const progress = status.data?.progress;
+  const bestNumber = (rescored ? (result.best_trial as number | undefined) : undefined) ?? progress?.best_trial ?? (result.best_trial as number | undefined) ?? null;
+  const bestPoint = points.find((p) => p.number === bestNumber);
+  const running = j.status === "running" || j.status === "queued";
+  const epochs = status.data?.epochs_per_trial ?? Number((j.request as Record<string, unknown>).max_epochs_per_trial ?? 0);
+  const downloadReason = best.data
+    ? null
+    : j.status === "failed"
+      ? "This job failed before an optimized model was saved."
+      : modelFile && best.isPending
+        ? "Checking for the optimized model…"
+        : running
+          ? "The optimized model is saved when the run ends; the buttons turn on by themselves."
+          : "This run has no optimized model (no trial finished).";
+  const importantParams = Object.entries(importances.data?.importances ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([k]) => k)
+    .slice(0, 6);
+  const varyingParams = importantParams.length
+    ? importantParams
+    : [...new Set(points.flatMap((p) => Object.keys(p.params)))].filter((k) => new Set(points.map((p) => String(p.params[k]))).size > 1).slice(0, 6);
+  const mode = j.mode;
+
+  return (
+    <div>
+      <div className="page-head">
+        <div>
+          <p className="small muted" style={{ margin: 0 }}>
+            <Link to="/jobs">Jobs</Link> /
+          </p>
+          <h1 className="row">
+            {j.run_name} <StatusBadge status={j.status} />
+          </h1>
+          <p className="sub">
+            {j.dataset} · {MODE_HELP[mode]?.title ?? mode} mode · {j.trials} trials · started {dateTime(j.started_at ?? j.created_at)}
+            {j.finished_at && j.started_at ? ` · took ${duration(j.finished_at - j.started_at)}` : ""}
+          </p>
+        </div>
+        <div className="row">
+          <span className="row small muted" title="live event stream">
+            <span className={`live-dot ${live.connection}`} aria-hidden="true" />
+            {live.connection === "open" ? "live" : live.connection === "ended" ? "stream ended" : live.connection === "closed" ? "reconnecting…" : "connecting…"}
+          </span>
+          {running && (
+            <button type="button" className="danger" onClick={() => cancel.mutate(j.id)} disabled={cancel.isPending || j.cancel_requested} data-testid="cancel">
+              {j.cancel_requested ? "Cancelling…" : "Cancel"}
+            </button>
+          )}
+          {RESUMABLE.has(j.status) && (
+            <button type="button" onClick={() => resume.mutate(j.id)} disabled={resume.isPending} data-testid="resume">
+              Resume
+            </button>
+          )}
+          {!running && !confirmDelete && (
+            <button type="button" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          )}
+          {confirmDelete && (
+            <span className="row" role="group" aria-label="Confirm delete">
+              <span className="small">Delete the job and its files?</span>
+              <button type="button" className="danger" onClick={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs") })}>
+                Delete
+              </button>
+              <button type="button" onClick={() => setConfirmDelete(false)}>
+                Keep
+              </button>
+            </span>
+          )}
+        </div>
+      </div>
+      {[cancel.error, resume.error, remove.error].filter(Boolean).map((e, i) => (
+        <div key={i} className="notice error" role="alert">
+          {String((e as Error).message)}
+        </div>
+      ))}
+      {j.error && (
+        <div className="notice error" role="alert">
+          <strong>{j.status === "interrupted" ? "Interrupted" : "Failed"}:</strong> {j.error}
+          {RESUMABLE.has(j.status) && " Resume continues the same study; finished trials are kept."}
+        </div>
+      )}
+
+      <section className="card section" aria-labelledby="progress-title">
+        <h2 id="progress-title" className="visually-hidden">
+          Progress
+        </h2>
+        {status.data ? <ProgressPanel status={status.data} /> : status.isError ? <ErrorState error={status.error} retry={() => void status.refetch()} /> : <Skeleton height={40} />}
+        {j.status === "running" && (
+          <p className="small muted" style={{ marginBottom: 0 }}>
+            TensorBoard: run <code>healthtune tensorboard</code> on the server to follow each trial&apos;s curves and
+            histograms.
+          </p>
+        )}
+      </section>
+
+      {running && (
+        <section className="section" aria-labelledby="running-title">
+          <h2 id="running-title">Training now</h2>
+          <RunningTrials running={progress?.running_trials ?? []} live={live.trials} epochs={epochs} />
+        </section>
+      )}
+
+      <section className="stats section" aria-label="Summary">
+        <Stat label="Best score" value={num(progress?.best_score ?? (result.best_score as number | undefined), 4)} help="The objective of the best trial: accuracy in simple mode, the weighted accuracy + health score otherwise." testId="best-score" />
+        <Stat label="Best accuracy" value={pct(bestPoint?.accuracy ?? progress?.best_val_accuracy)} help="Validation accuracy of the best trial (the test split is only reported, never used to select)." />
+        <Stat label="Best health" value={num(bestPoint?.health, 3)} help="Weighted health of the best trial, from 0 (unhealthy) to 1: the six metrics times their shares." />
+        <Stat label="Parameters (best)" value={bestPoint?.paramCount != null ? bestPoint.paramCount.toLocaleString() : "–"} help="Weights in the best network; fewer for the same accuracy is better (parameter efficiency)." />
+        <Stat label="Time per trial" value={duration(progress?.mean_trial_seconds)} help="Mean wall time of a finished trial, training and evaluation included." />
+        <Stat label="Best trial" value={bestNumber != null ? `#${bestNumber}` : "–"} help="Open it for its plots, health breakdown and architecture." link={bestNumber != null ? `/jobs/${j.id}/trials/${bestNumber}` : undefined} />
+      </section>
+
+      <section className="card section" aria-labelledby="downloads-title">
+        <h2 id="downloads-title">Optimized model</h2>
+        <Downloads jobId={j.id} runName={j.run_name} modelFile={best.data?.model_file ?? null} reason={downloadReason} />
+      </section>
+
+      <section className="card section" aria-labelledby="charts-title">
+        <h2 id="charts-title">Charts</h2>
+        <Tabs
+          label="Charts"
+          selected={chart}
+          onSelect={setChart}
+          items={[
+            { id: "history", label: "Optimization history", content: () => <HistoryChart points={points} objective={mode === "simple" ? "accuracy" : "score"} /> },
+            { id: "scatter", label: "Accuracy vs health", content: () => <AccuracyHealthChart points={points} highlightFront={mode === "pareto"} best={bestNumber} /> },
+            { id: "importances", label: "Parameter importances", content: () => (importances.isError ? <ErrorState error={importances.error} retry={() => void importances.refetch()} /> : <ImportanceChart importances={importances.data?.importances} />) },
+            { id: "parallel", label: "Parallel coordinates", content: () => <ParallelCoordinates points={points} params={varyingParams} /> },
+          ]}
+        />
+      </section>
+
+      <section className="section" aria-labelledby="trials-title">
+        <h2 id="trials-title">Trials</h2>
+        {trials.isPending && <Skeleton height={120} count={2} />}
+        {trials.isError && <ErrorState error={trials.error} retry={() => void trials.refetch()} title="Could not load the trials" />}
+        {trials.data && <TrialGallery jobId={j.id} points={points} best={bestNumber} reasons={reasons} />}
+      </section>
+
+      {mode !== "simple" && (j.status === "completed" || j.status === "cancelled") && (
+        <section className="card section" aria-labelledby="rescore-title">
+          <h2 id="rescore-title">
+            Re-score with other weights{" "}
+            <InfoTip label="re-scoring">The raw health metrics of every trial are stored, so new weights re-rank trials without training again.</InfoTip>
+          </h2>
+          <RescorePanel
+            jobId={j.id}
+            initial={weights}
+            defaults={scoring.weights}
+            descriptions={scoring.descriptions}
+            onRescored={(w) => {
+              setRescored(w);
+              void client.invalidateQueries({ queryKey: ["job", j.id] });
+            }}
+          />
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Stat({ label, value, help, testId, link }: { label: string; value: string; help: string; testId?: string; link?: string | undefined }) {
+  return (
+    <div className="stat" data-testid={testId}>
+      <div className="stat-label">
+        {label} <InfoTip label={label}>{help}</InfoTip>
+      </div>
+      <div className="stat-value">{link ? <Link to={link}>{value}</Link> : value}</div>
+    </div>
+  );
+}
