@@ -25,6 +25,7 @@ def digits_config(tmp_path: Path, **overrides: object) -> OptimizationConfig:
         "run_name": "digits_run",
         "pruner": "none",
         "mode": "simple",
+        "executor": "inline",  # trials in this process: fast; tests/executors cover the process boundary
     }
     values.update(overrides)
     return OptimizationConfig(**values)  # type: ignore[arg-type]
@@ -39,7 +40,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 @pytest.mark.jax_core
 def test_search_saves_a_best_model_that_reproduces_its_accuracy(tmp_path: Path) -> None:
     events: list[Event] = []
-    config = digits_config(tmp_path)
+    config = digits_config(tmp_path, executor="local")  # what users get: a process per trial
     result = optimize(config, on_event=events.append)
 
     assert result.status == "completed" and len(result.trials) == 4
@@ -203,7 +204,7 @@ def test_cancel_stops_the_running_trial_and_keeps_the_finished_ones(tmp_path: Pa
     from healthtune import ModelOptimizer
 
     # inline: trials train in this process, so the stop lands in the very batch after the event
-    config = digits_config(tmp_path, trials=3, max_epochs_per_trial=3, executor="inline")
+    config = digits_config(tmp_path, trials=3, max_epochs_per_trial=3)
     events: list[Event] = []
 
     def cancel_in_second_trial(event: Event) -> None:

@@ -12,7 +12,7 @@ from healthtune import OptimizationConfig, optimize
 @pytest.mark.parametrize("plot_mode", ["all", "best", "none"])
 def test_plot_modes(tmp_path: Path, plot_mode: str) -> None:
     config = OptimizationConfig(
-        dataset="digits", trials=2, max_epochs_per_trial=1, batch_size=32, max_samples=500,
+        dataset="digits", executor="inline", trials=2, max_epochs_per_trial=1, batch_size=32, max_samples=500,
         results_root=tmp_path, run_name=f"plots_{plot_mode}", plot_mode=plot_mode,  # type: ignore[arg-type]
         pruner="none", tensorboard=False,  # type: ignore[arg-type]
     )  # fmt: skip
@@ -40,7 +40,7 @@ def test_study_plots_can_be_redrawn_on_demand(tmp_path: Path) -> None:
     from healthtune.cli import main
 
     config = OptimizationConfig(
-        dataset="digits", trials=2, max_epochs_per_trial=1, max_samples=300, results_root=tmp_path,
+        dataset="digits", executor="inline", trials=2, max_epochs_per_trial=1, max_samples=300, results_root=tmp_path,
         run_name="redraw", plot_mode="none", tensorboard=False,  # type: ignore[arg-type]
     )  # fmt: skip
     result = optimize(config)

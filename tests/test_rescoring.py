@@ -15,7 +15,7 @@ from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
 def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Path) -> None:
     config = OptimizationConfig(
-        dataset="digits", mode="pareto", trials=5, max_epochs_per_trial=2, batch_size=32,  # type: ignore[arg-type]
+        dataset="digits", executor="inline", mode="pareto", trials=5, max_epochs_per_trial=2, batch_size=32,  # type: ignore[arg-type]
         results_root=tmp_path, run_name="pareto_run", pruner="none", max_samples=800,  # type: ignore[arg-type]
     )  # fmt: skip
     result = optimize(config)
@@ -53,7 +53,7 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
 
 def test_rescore_rejects_bad_weights_and_simple_runs(tmp_path: Path) -> None:
     config = OptimizationConfig(
-        dataset="digits", mode="simple", trials=1, max_epochs_per_trial=1,  # type: ignore[arg-type]
+        dataset="digits", executor="inline", mode="simple", trials=1, max_epochs_per_trial=1,  # type: ignore[arg-type]
         results_root=tmp_path, run_name="simple_run", max_samples=300,
     )  # fmt: skip
     result = optimize(config)
@@ -66,7 +66,7 @@ def test_rescore_rejects_bad_weights_and_simple_runs(tmp_path: Path) -> None:
 def test_health_pruning_stops_a_trial_with_dormant_units(tmp_path: Path) -> None:
     # Any dormant unit at all after epoch 1 is "too many" here, so the pruning path must trigger.
     config = OptimizationConfig(
-        dataset="digits", mode="health", trials=1, max_epochs_per_trial=3,  # type: ignore[arg-type]
+        dataset="digits", executor="inline", mode="health", trials=1, max_epochs_per_trial=3,  # type: ignore[arg-type]
         results_root=tmp_path, run_name="prune_run", health_prune_dormant_share=0.001,
         health_prune_after_epoch=1, max_samples=600,
         search_space_overrides={"activation": "relu", "dense_units": [256], "dense_layers": 2},
@@ -88,7 +88,7 @@ def test_health_mode_prunes_diverging_trials_instead_of_failing(tmp_path: Path) 
         "activation": "linear",
     }
     config = OptimizationConfig(
-        dataset="digits", mode="health", trials=1, max_epochs_per_trial=2,  # type: ignore[arg-type]
+        dataset="digits", executor="inline", mode="health", trials=1, max_epochs_per_trial=2,  # type: ignore[arg-type]
         results_root=tmp_path, run_name="diverge_run", search_space_overrides=explode, max_samples=600,
     )  # fmt: skip
     with pytest.raises(Exception, match="no trial completed"):

@@ -125,6 +125,8 @@ def test_jobs_are_paged_newest_first_and_deleted_with_their_files(
         client.post("/api/optimize", json={**small_job, "run_name": f"queued_{i}"}).json()["id"]
         for i in range(3)
     ]
+    statuses = [client.get(f"/api/jobs/{job_id}").json()["status"] for job_id in ids]
+    assert statuses.count("running") <= 1 and statuses.count("queued") >= 2  # max_concurrent_jobs=1
     # cancel the queue before it trains: the first may already run, the others are still queued
     for job_id in reversed(ids):
         client.post(f"/api/jobs/{job_id}/cancel")

@@ -68,11 +68,18 @@ class PipeReporter:
 def run_in_child(connection: Connection) -> None:
     """The child process (`python -m healthtune.executors.local FD`): receive the spec, train, reply."""
     from healthtune.processes import die_with_parent
+
+    die_with_parent()  # a killed orchestrator takes its trials with it
+    import keras  # noqa: F401 - load the backend now: a spare worker does this while the last trial trains
+
     from healthtune.training.spec import TrialSpec
     from healthtune.training.trainer import run_trial
 
-    die_with_parent()  # a killed orchestrator takes its trials with it
-    spec = TrialSpec.from_dict(connection.recv())
+    try:
+        spec_data = connection.recv()
+    except EOFError:
+        return  # a spare that was never needed
+    spec = TrialSpec.from_dict(spec_data)
     try:
         result = run_trial(spec, PipeReporter(connection))
         connection.send(("result", result.to_dict()))
@@ -85,6 +92,23 @@ def run_in_child(connection: Connection) -> None:
 
 
 @dataclass
+class _Worker:
+    """A started interpreter for one slot, importing the backend until it gets its trial."""
+
+    process: subprocess.Popen[bytes]
+    connection: Connection
+    slot: int
+
+    def stop(self) -> None:
+        self.connection.close()
+        try:
+            self.process.wait(KILL_AFTER_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
 class _Running:
     spec: TrialSpec
     reporter: TrialReporter
@@ -94,24 +118,21 @@ class _Running:
 
 
 class LocalExecutor(Executor):
-    """A fresh process per trial (its memory is returned when it ends), `workers` at a time."""
+    """A fresh process per trial (its memory is returned when it ends), `workers` at a time.
+
+    While a trial trains, a spare process for its slot imports the backend, so the next trial
+    does not wait for TensorFlow or JAX to load.
+    """
 
     name = "local"
 
     def __init__(self, workers: int = 1) -> None:
         super().__init__(workers)
         self._running: dict[int, _Running] = {}
+        self._spares: dict[int, _Worker] = {}
         self._gpus = visible_gpus()
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._running)
-
-    def submit(self, spec: TrialSpec, reporter: TrialReporter) -> None:
-        if self.free_slots == 0:
-            raise RuntimeError(f"all {self.workers} workers are busy; poll before submitting more")
-        used = {running.slot for running in self._running.values()}
-        slot = next(s for s in range(self.workers) if s not in used)
+    def _start_worker(self, slot: int) -> _Worker:
         # A fresh interpreter, not fork (TensorFlow and JAX are not fork-safe) and not multiprocessing's
         # spawn (it re-imports the caller's __main__, which re-runs scripts without a main guard).
         parent_end, child_end = socket.socketpair()
@@ -122,9 +143,23 @@ class LocalExecutor(Executor):
             stdin=subprocess.DEVNULL,
         )
         child_end.close()
-        connection = Connection(parent_end.detach())
-        connection.send(spec.to_dict())
-        self._running[spec.trial_number] = _Running(spec, reporter, process, connection, slot)
+        return _Worker(process, Connection(parent_end.detach()), slot)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._running)
+
+    def submit(self, spec: TrialSpec, reporter: TrialReporter) -> None:
+        if self.free_slots == 0:
+            raise RuntimeError(f"all {self.workers} workers are busy; poll before submitting more")
+        used = {running.slot for running in self._running.values()}
+        slot = next(s for s in range(self.workers) if s not in used)
+        worker = self._spares.pop(slot, None)
+        if worker is None or worker.process.poll() is not None:
+            worker = self._start_worker(slot)
+        worker.connection.send(spec.to_dict())
+        self._running[spec.trial_number] = _Running(spec, reporter, worker.process, worker.connection, slot)
+        self._spares[slot] = self._start_worker(slot)  # warms up while this trial trains
 
     def poll(self, timeout: float) -> list[Outcome]:
         from healthtune.training.spec import TrialResult
@@ -167,12 +202,7 @@ class LocalExecutor(Executor):
 
     def _finish(self, number: int) -> None:
         running = self._running.pop(number)
-        running.connection.close()
-        try:
-            running.process.wait(KILL_AFTER_SECONDS)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
-            running.process.wait()
+        _Worker(running.process, running.connection, running.slot).stop()
 
     def cancel(self) -> list[int]:
         numbers = list(self._running)
@@ -183,6 +213,14 @@ class LocalExecutor(Executor):
         if numbers:
             logger.info("cancelled trials %s", numbers)
         return numbers
+
+    def shutdown(self) -> None:
+        self.cancel()
+        for worker in self._spares.values():
+            worker.process.kill()  # a spare holds nothing yet
+            worker.process.wait()
+            worker.connection.close()
+        self._spares.clear()
 
 
 def _result_fields(data: dict[str, Any]) -> dict[str, Any]:
