@@ -55,6 +55,7 @@ def test_finished_job_reports_trials_health_and_plots(finished: tuple[TestClient
     client, job_id = finished
     job = client.get(f"/api/jobs/{job_id}").json()
     assert job["status"] == "completed" and job["result"]["best_model_file"].endswith(".keras")
+    assert job["has_model"] is True and job["weights"]["accuracy_weight"] == 0.7
     status = client.get(f"/api/jobs/{job_id}/status").json()
     assert status["progress"]["complete"] == 2 and status["progress"]["running"] == 0
     assert status["progress"]["best_trial"] == job["result"]["best_trial"]
@@ -113,7 +114,9 @@ def test_rescore_picks_a_new_best_without_training(finished: tuple[TestClient, s
         result = client.post(f"/api/jobs/{job_id}/rescore", json=weights).json()
         scores = {t["number"]: t["score"] for t in result["trials"]}
         assert result["best_score"] == max(scores.values())
-        assert client.get(f"/api/jobs/{job_id}").json()["result"]["best_trial"] == result["best_trial"]
+        job = client.get(f"/api/jobs/{job_id}").json()
+        assert job["result"]["best_trial"] == result["best_trial"]
+        assert job["weights"]["accuracy_weight"] == weights["accuracy_weight"]  # in force after the rescore
     bad = client.post(f"/api/jobs/{job_id}/rescore", json={"accuracy_weight": 2})
     assert bad.status_code == 422
 

@@ -24,7 +24,7 @@ from healthtune.server.schemas import (
     TrialOut,
     request_to_config,
 )
-from healthtune.server.state import AppState, get_state, job_out
+from healthtune.server.state import AppState, get_state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["jobs"])
@@ -40,7 +40,7 @@ def submit(request: OptimizationRequest, state: State) -> JobOut:
     job = state.store.create(config.run_name, request.model_dump(mode="json"), config.to_dict())
     logger.info("job %s (%s) queued: %s", job.id, job.run_name, config.dataset)
     state.supervisor.wake()
-    return job_out(job)
+    return state.job_out(job)
 
 
 @router.get("/jobs", response_model=JobPage)
@@ -52,12 +52,12 @@ def list_jobs(
 ) -> JobPage:
     """Newest first."""
     jobs, total = state.store.page(offset, limit, status)
-    return JobPage(items=[job_out(job) for job in jobs], total=total, offset=offset, limit=limit)
+    return JobPage(items=[state.job_out(job) for job in jobs], total=total, offset=offset, limit=limit)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(job_id: str, state: State) -> JobOut:
-    return job_out(state.job(job_id))
+    return state.job_out(state.job(job_id))
 
 
 @router.get("/jobs/{job_id}/status", response_model=JobStatusOut)
@@ -85,7 +85,7 @@ def cancel(job_id: str, state: State) -> JobOut:
     """Stops the running trial within seconds; finished trials are kept and the best is assembled."""
     job = state.job(job_id)
     state.require_status(job, {JobStatus.QUEUED, JobStatus.RUNNING}, "cancel")
-    return job_out(state.supervisor.cancel(job))
+    return state.job_out(state.supervisor.cancel(job))
 
 
 @router.post("/jobs/{job_id}/resume", response_model=JobOut)
@@ -97,7 +97,7 @@ def resume(job_id: str, state: State) -> JobOut:
         job.id, status=JobStatus.QUEUED, error=None, finished_at=None, cancel_requested=False
     )
     state.supervisor.wake()
-    return job_out(job)
+    return state.job_out(job)
 
 
 @router.delete("/jobs/{job_id}", status_code=204)

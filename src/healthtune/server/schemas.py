@@ -122,6 +122,10 @@ class JobOut(BaseModel):
     dataset: str
     mode: str
     trials: int
+    weights: dict[str, Any] = Field(
+        default_factory=dict, description="the scoring weights in force (updated by rescore)"
+    )
+    has_model: bool = Field(False, description="the optimized model exists and can be downloaded")
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request, WebSocket
 
-from healthtune.results import RunPaths
+from healthtune.results import SUMMARY_FILE, RunPaths
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
 from healthtune.server.progress import ProgressCache
 from healthtune.server.schemas import JobOut
@@ -36,6 +36,27 @@ class AppState:
     def events_file(self, job: Job) -> Path:
         return self.run_paths(job).events_file
 
+    def job_out(self, job: Job) -> JobOut:
+        config: dict[str, Any] = job.config
+        return JobOut(
+            id=job.id,
+            run_name=job.run_name,
+            status=job.status.value,
+            dataset=str(config.get("dataset", "")),
+            mode=str(config.get("mode", "")),
+            trials=int(config.get("trials", 0)),
+            weights=effective_weights(config),
+            has_model=(self.run_paths(job).optimized_dir / SUMMARY_FILE).is_file(),
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            error=job.error,
+            result=job.result,
+            cancel_requested=job.cancel_requested,
+            attempts=job.attempts,
+            request=job.request,
+        )
+
     @staticmethod
     def require_status(job: Job, allowed: frozenset[JobStatus] | set[JobStatus], action: str) -> None:
         if job.status not in allowed:
@@ -56,21 +77,15 @@ def get_ws_state(websocket: WebSocket) -> AppState:
     return state
 
 
-def job_out(job: Job) -> JobOut:
-    config: dict[str, Any] = job.config
-    return JobOut(
-        id=job.id,
-        run_name=job.run_name,
-        status=job.status.value,
-        dataset=str(config.get("dataset", "")),
-        mode=str(config.get("mode", "")),
-        trials=int(config.get("trials", 0)),
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        error=job.error,
-        result=job.result,
-        cancel_requested=job.cancel_requested,
-        attempts=job.attempts,
-        request=job.request,
-    )
+def effective_weights(config: dict[str, Any]) -> dict[str, Any]:
+    """The weights a job's trials are scored with now (after any rescore); accuracy only in simple mode."""
+    from healthtune.config import Mode
+    from healthtune.scoring import ScoringWeights
+
+    if config.get("mode") == Mode.SIMPLE.value:
+        return ScoringWeights.accuracy_only().to_dict()
+    return ScoringWeights.resolve(
+        config.get("accuracy_weight"),
+        config.get("health_overall_weight"),
+        config.get("health_component_proportions"),
+    ).to_dict()
