@@ -71,6 +71,36 @@ class PlotMode(enum.StrEnum):
     NONE = "none"
 
 
+# One sentence per choice of each enum field: the CLI help, the API (/api/choices) and the UI show these.
+CHOICE_HELP: dict[str, dict[str, str]] = {
+    "mode": {
+        "simple": "Score = validation accuracy; health is measured but does not count.",
+        "health": "Score = accuracy_weight x accuracy + health_overall_weight x health: among equally "
+        "accurate models, the healthier one wins.",
+        "pareto": "Accuracy and health are two objectives; the final model is picked from the "
+        "Pareto set (models no other model beats on both) by the weights.",
+    },
+    "pruner": {
+        "none": "Every trial trains all its epochs.",
+        "median": "Stop a trial whose validation accuracy is below the median of earlier trials at "
+        "the same epoch.",
+        "hyperband": "Give many trials a few epochs and the most promising ones more (successive halving).",
+    },
+    "sampler": {
+        "tpe": "Tree-structured Parzen Estimator: proposes values like those of the best trials so far.",
+        "random": "Independent random values: a baseline that ignores earlier results.",
+    },
+    "plot_mode": {
+        "all": "Every trial draws its 14 diagnostic plots (slower, most to explore).",
+        "best": "Only the final model gets its plots.",
+        "none": "No per-trial plots (fastest); study plots are still drawn.",
+    },
+    "executor": {
+        "local": "Each trial in its own process on this machine, concurrent_workers at once.",
+        "inline": "Trials one by one inside the calling process (debugging).",
+    },
+}
+
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 

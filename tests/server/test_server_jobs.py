@@ -43,7 +43,7 @@ def test_unknown_jobs_are_404_everywhere(client: TestClient) -> None:
         ("get", "/api/jobs/nope"), ("get", "/api/jobs/nope/status"), ("post", "/api/jobs/nope/cancel"),
         ("post", "/api/jobs/nope/resume"), ("delete", "/api/jobs/nope"), ("get", "/api/jobs/nope/trials"),
         ("get", "/api/jobs/nope/trials/0"), ("get", "/api/jobs/nope/best-model"), ("get", "/api/download/nope"),
-        ("get", "/api/jobs/nope/download"), ("post", "/api/jobs/nope/rescore"),
+        ("get", "/api/jobs/nope/download"), ("post", "/api/jobs/nope/rescore"), ("get", "/api/jobs/nope/events"),
     ]:  # fmt: skip
         kwargs = {"json": {}} if path.endswith("rescore") else {}
         response = getattr(client, method)(path, **kwargs)
@@ -80,6 +80,10 @@ def test_finished_job_reports_trials_health_and_plots(finished: tuple[TestClient
     assert graph["cytoscape"]["elements"]["nodes"]
     history = client.get(f"/api/jobs/{job_id}/study-plots/optimization_history.json")
     assert history.status_code == 200
+    events = client.get(f"/api/jobs/{job_id}/events").json()
+    assert events[0]["type"] == "run_started" and events[-1]["type"] == "run_finished"
+    later = client.get(f"/api/jobs/{job_id}/events", params={"after": events[-3]["seq"]}).json()
+    assert later == events[-2:]
 
 
 def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Path) -> None:

@@ -43,3 +43,13 @@ def test_health_and_docs(client: TestClient) -> None:
 def test_unknown_api_routes_are_404_not_the_ui(client: TestClient) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404 and response.headers["content-type"].startswith("application/json")
+
+
+def test_choices_explain_every_value_of_every_enum_field(client: TestClient) -> None:
+    from healthtune.config import ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
+
+    choices = client.get("/api/choices").json()
+    for field, enum_type in (("mode", Mode), ("pruner", PrunerKind), ("sampler", SamplerKind),
+                             ("plot_mode", PlotMode), ("executor", ExecutorKind)):  # fmt: skip
+        assert set(choices[field]) == {member.value for member in enum_type}
+        assert all(len(text) > 20 for text in choices[field].values())

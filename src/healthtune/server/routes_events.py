@@ -1,4 +1,4 @@
-"""WS /api/jobs/{id}/events?after=K: the events a client missed, then live ones until the job ends."""
+"""A run's events: WS /api/jobs/{id}/events?after=K streams them live, GET lists them for polling."""
 
 from __future__ import annotations
 
@@ -6,17 +6,31 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, Depends, Query, WebSocket
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
 from healthtune.server.jobs_store import TERMINAL
 from healthtune.server.progress import read_events
-from healthtune.server.state import get_ws_state
+from healthtune.server.schemas import EventOut
+from healthtune.server.state import AppState, get_state, get_ws_state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["events"])
+
+
+@router.get("/jobs/{job_id}/events", response_model=list[EventOut])
+def list_events(
+    job_id: str,
+    state: Annotated[AppState, Depends(get_state)],
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> list[EventOut]:
+    """The run's events with seq > after (oldest first): the WebSocket's messages, for polling clients."""
+    events, _ = read_events(state.events_file(state.job(job_id)), after=after)
+    return [EventOut(**event) for event in events[:limit]]
 
 
 def _token_ok(websocket: WebSocket, token: str | None) -> bool:

@@ -66,6 +66,14 @@ def search_space() -> list[SearchParam]:
     ]
 
 
+@router.get("/choices", response_model=dict[str, dict[str, str]])
+def choices() -> dict[str, dict[str, str]]:
+    """For each field with a fixed set of values (mode, pruner, ...): every value and what it does."""
+    from healthtune.config import CHOICE_HELP
+
+    return CHOICE_HELP
+
+
 @router.get("/health", response_model=HealthOut)
 def health(state: State) -> HealthOut:
     """Liveness for load balancers and container health checks."""

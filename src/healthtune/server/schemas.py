@@ -251,6 +251,18 @@ class SearchParam(BaseModel):
     default: Any = None
 
 
+class EventOut(BaseModel):
+    """One progress event of a run, as events.jsonl and the WebSocket carry it."""
+
+    type: str = Field(description="run_started, trial_started, epoch_ended, trial_finished, trial_pruned, "
+                                  "trial_failed, run_finished, run_failed or run_cancelled")  # fmt: skip
+    run_name: str
+    seq: int = Field(description="numbers every event of the run from 1, also across resumes")
+    time: float
+    trial: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class HealthOut(BaseModel):
     status: str
     version: str
