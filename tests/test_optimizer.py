@@ -144,7 +144,7 @@ def _write_csv(tmp_path: Path) -> Path:
 @pytest.mark.jax_core
 def test_same_config_and_seed_give_the_same_trials(tmp_path: Path) -> None:
     runs = [
-        optimize(digits_config(tmp_path / str(i), trials=3, max_epochs_per_trial=2, max_samples=600))
+        optimize(digits_config(tmp_path / str(i), trials=2, max_epochs_per_trial=2, max_samples=600))
         for i in range(2)
     ]
     first, second = (

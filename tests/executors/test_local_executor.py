@@ -66,7 +66,7 @@ def test_a_killed_worker_is_a_failed_trial_and_the_run_goes_on(tmp_path: Path) -
                 os.kill(pid, signal.SIGKILL)
 
     result = optimize(
-        config(tmp_path, trials=2, concurrent_workers=1, max_epochs_per_trial=30), on_event=kill_first_worker
+        config(tmp_path, trials=2, concurrent_workers=1, max_epochs_per_trial=4), on_event=kill_first_worker
     )
     states = {t.number: (t.state, t.failure_reason) for t in result.trials}
     assert states[0] == ("failed", "worker_died") and states[1][0] == "complete"

@@ -136,7 +136,7 @@ def test_a_job_streams_its_events_and_its_model_downloads(server: Server, tmp_pa
 
 def test_cancel_stops_a_running_job_within_seconds(server: Server) -> None:
     job_id = server.post(
-        "/api/optimize", {**JOB, "run_name": "to_cancel", "trials": 5, "max_epochs_per_trial": 40}
+        "/api/optimize", {**JOB, "run_name": "to_cancel", "trials": 5, "max_epochs_per_trial": 6}
     )["id"]
     deadline = time.monotonic() + 180
     while server.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 1:
@@ -186,10 +186,10 @@ def test_a_crashed_worker_fails_its_job_and_the_server_keeps_serving(server: Ser
 def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_trial(tmp_path: Path) -> None:
     first = Server(tmp_path).start()
     job_id = first.post(
-        "/api/optimize", {**JOB, "run_name": "restart", "trials": 4, "max_epochs_per_trial": 3}
+        "/api/optimize", {**JOB, "run_name": "restart", "trials": 3, "max_epochs_per_trial": 2}
     )["id"]
     deadline = time.monotonic() + 240
-    while first.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 2:
+    while first.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 1:
         assert time.monotonic() < deadline
         time.sleep(0.3)
     before = {t["number"]: t for t in first.get(f"/api/jobs/{job_id}/trials") if t["state"] == "complete"}
@@ -207,8 +207,9 @@ def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_tri
         after = {t["number"]: t for t in second.get(f"/api/jobs/{job_id}/trials")}
         for number, trial in before.items():  # nothing finished is lost or redone
             assert after[number]["state"] == "complete" and after[number]["metrics"] == trial["metrics"]
-        assert sum(t["state"] in ("complete", "pruned") for t in after.values()) == 4
-        assert [t["failure_reason"] for t in after.values() if t["state"] == "failed"] == ["interrupted"]
+        assert sum(t["state"] in ("complete", "pruned") for t in after.values()) == 3
+        # the trial cut off by the kill (if one was training) is failed as interrupted and redone
+        assert {t["failure_reason"] for t in after.values() if t["state"] == "failed"} <= {"interrupted"}
         assert job["attempts"] == 2
     finally:
         second.stop()

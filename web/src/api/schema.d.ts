@@ -399,6 +399,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Choices
+         * @description For each field with a fixed set of values (mode, pruner, ...): every value and what it does.
+         */
+        get: operations["choices_api_choices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -411,6 +431,26 @@ export interface paths {
          * @description Liveness for load balancers and container health checks.
          */
         get: operations["health_api_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description The run's events with seq > after (oldest first): the WebSocket's messages, for polling clients.
+         */
+        get: operations["list_events_api_jobs__job_id__events_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,6 +520,32 @@ export interface components {
             };
         };
         /**
+         * EventOut
+         * @description One progress event of a run, as events.jsonl and the WebSocket carry it.
+         */
+        EventOut: {
+            /**
+             * Type
+             * @description run_started, trial_started, epoch_ended, trial_finished, trial_pruned, trial_failed, run_finished, run_failed or run_cancelled
+             */
+            type: string;
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * ExecutorKind
          * @description Where trials run: `local` starts a process per trial (up to concurrent_workers at once);
          *     `inline` trains them one by one inside the calling process (debugging, quick tests).
@@ -516,6 +582,19 @@ export interface components {
             mode: string;
             /** Trials */
             trials: number;
+            /**
+             * Weights
+             * @description the scoring weights in force (updated by rescore)
+             */
+            weights?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Has Model
+             * @description the optimized model exists and can be downloaded
+             * @default false
+             */
+            has_model: boolean;
             /** Created At */
             created_at: number;
             /** Started At */
@@ -1632,6 +1711,30 @@ export interface operations {
             };
         };
     };
+    choices_api_choices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     health_api_health_get: {
         parameters: {
             query?: never;
@@ -1648,6 +1751,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
+                };
+            };
+        };
+    };
+    list_events_api_jobs__job_id__events_get: {
+        parameters: {
+            query?: {
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
