@@ -1,7 +1,8 @@
 """p50/p99 of GET /api/jobs/{id}/status with 50 concurrent clients, idle vs while a job trains.
 
 Each client is a live dashboard: it polls the status every `--interval` seconds (staggered), so
-the figure is the latency users see, not the server's saturation throughput. Starts a real
+the figure is the latency users see, not the server's saturation throughput. Each phase is
+measured in `--windows` windows; the median window is reported and every window is printed. Starts a real
 `healthtune serve` on a free port with a temporary results root. Target: p99 < 100 ms while
 training; the ratio against the idle server is measured in the same run.
 Run: .venv/bin/python bench/api_latency.py [--clients 50] [--requests 40] [--interval 0.5]
@@ -80,11 +81,19 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[98]
 
 
+def _median_window(windows: list[tuple[float, float]]) -> tuple[float, float]:
+    """The window with the median p99: one VM-level hiccup on a shared machine does not decide the figure."""
+    return sorted(windows, key=lambda w: w[1])[len(windows) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="per client")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between one client's polls")
+    parser.add_argument(
+        "--windows", type=int, default=3, help="measurement windows per phase; the median window is reported"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="healthtune-api-bench-"))
     process, url = start_server(root)
@@ -92,7 +101,10 @@ def main() -> None:
         small = {"dataset_name": "digits", "trials": 1, "max_epochs_per_trial": 1, "tensorboard": False}
         idle_job = httpx.post(f"{url}/api/optimize", json={**small, "run_name": "idle"}).json()["id"]
         wait_for(url, idle_job, lambda s: s["status"] == "completed")
-        idle = percentiles(asyncio.run(measure(url, idle_job, args.clients, args.requests, args.interval)))
+        idle_windows = [
+            percentiles(asyncio.run(measure(url, idle_job, args.clients, args.requests, args.interval)))
+            for _ in range(args.windows)
+        ]
 
         busy = {**small, "run_name": "busy", "trials": 50, "max_epochs_per_trial": 200, "pruner": "none"}
         busy_job = httpx.post(f"{url}/api/optimize", json=busy).json()["id"]
@@ -101,21 +113,27 @@ def main() -> None:
             busy_job,
             lambda s: s["progress"]["running_trials"] and s["progress"]["running_trials"][0]["epoch"] >= 1,
         )
-        training = percentiles(
-            asyncio.run(measure(url, busy_job, args.clients, args.requests, args.interval))
-        )
+        training_windows = [
+            percentiles(asyncio.run(measure(url, busy_job, args.clients, args.requests, args.interval)))
+            for _ in range(args.windows)
+        ]
         httpx.post(f"{url}/api/jobs/{busy_job}/cancel")
         wait_for(url, busy_job, lambda s: s["status"] == "cancelled")
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
     total = args.clients * args.requests
+    idle, training = _median_window(idle_windows), _median_window(training_windows)
     rate = args.clients / args.interval
     print(
         f"GET /status, {args.clients} concurrent clients polling every {args.interval} s ({rate:.0f} req/s), {total} requests per phase"
     )
-    print(f"  idle server:     p50 {idle[0]:6.1f} ms   p99 {idle[1]:6.1f} ms")
+    print(
+        f"  idle server:     p50 {idle[0]:6.1f} ms   p99 {idle[1]:6.1f} ms   (median of {args.windows} windows)"
+    )
     print(f"  while training:  p50 {training[0]:6.1f} ms   p99 {training[1]:6.1f} ms")
+    for name, windows in (("idle", idle_windows), ("training", training_windows)):
+        print(f"  every {name} window (p50/p99 ms): " + ", ".join(f"{a:.0f}/{b:.0f}" for a, b in windows))
     print(
         f"  ratio training/idle: p50 {training[0] / idle[0]:.2f}, p99 {training[1] / idle[1]:.2f}; "
         f"target p99 < 100 ms while training -> {'OK' if training[1] < 100 else 'ABOVE TARGET'}"
