@@ -81,6 +81,13 @@ class Server:
             time.sleep(0.3)
         raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
 
+    def wait_until_complete(self, job_id: str, trials: int, timeout: float = 240) -> None:
+        """Until `trials` trials of the job have completed."""
+        deadline = time.monotonic() + timeout
+        while self.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < trials:
+            assert time.monotonic() < deadline, f"job {job_id} never completed {trials} trial(s)"
+            time.sleep(0.3)
+
     def events(self, job_id: str, after: int = 0) -> list[dict[str, Any]]:
         """Follow the WebSocket until the server closes it at the end of the job."""
         received = []
@@ -138,10 +145,7 @@ def test_cancel_stops_a_running_job_within_seconds(server: Server) -> None:
     job_id = server.post(
         "/api/optimize", {**JOB, "run_name": "to_cancel", "trials": 5, "max_epochs_per_trial": 6}
     )["id"]
-    deadline = time.monotonic() + 180
-    while server.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 1:
-        assert time.monotonic() < deadline
-        time.sleep(0.3)
+    server.wait_until_complete(job_id, 1)
     while not server.get(f"/api/jobs/{job_id}/status")["progress"]["running"]:
         time.sleep(0.2)
     asked = time.time()
@@ -188,10 +192,7 @@ def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_tri
     job_id = first.post(
         "/api/optimize", {**JOB, "run_name": "restart", "trials": 3, "max_epochs_per_trial": 2}
     )["id"]
-    deadline = time.monotonic() + 240
-    while first.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < 1:
-        assert time.monotonic() < deadline
-        time.sleep(0.3)
+    first.wait_until_complete(job_id, 1)
     before = {t["number"]: t for t in first.get(f"/api/jobs/{job_id}/trials") if t["state"] == "complete"}
     first.kill()
     deadline = time.monotonic() + 10

@@ -123,7 +123,11 @@ export async function downloadWithToken(path: string, filename: string): Promise
     }
     throw new ApiError(response.status, detail);
   }
-  const blob = await response.blob();
+  saveBlob(await response.blob(), filename);
+}
+
+/** Hand a blob to the browser as a download named `filename`. */
+export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;

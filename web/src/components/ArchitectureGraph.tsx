@@ -2,17 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import cytoscape, { type Core } from "cytoscape";
 import { healthColor, shapeText, type ArchitectureJson, type NodeData, HEALTH_COLORS } from "../lib/architecture";
 import { human, num, pct } from "../lib/format";
-
-function download(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 5000);
-}
+import { saveBlob as download } from "../api/client";
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
