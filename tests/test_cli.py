@@ -68,3 +68,30 @@ def test_tensorboard_on_a_directory_without_logs_is_a_clear_error(tmp_path: Path
     )  # fmt: skip
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "error:" in done.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [("false", False), ("yes", True), ("0", False), ("on", True)])
+def test_boolean_flags_accept_true_and_false(text: str, expected: bool) -> None:
+    from healthtune.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args(["optimize", "--tensorboard", text, "--executor-fallback", text])
+    config = config_from_args(args)
+    assert config.tensorboard is expected and config.executor_fallback is expected
+
+
+def test_a_boolean_flag_refuses_other_words(capsys: pytest.CaptureFixture[str]) -> None:
+    from healthtune.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["optimize", "--tensorboard", "maybe"])
+    assert "expected true or false, got 'maybe'" in capsys.readouterr().err
+
+
+def test_worker_help_lists_the_runpod_flags() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "healthtune.cli", "worker", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runpod" in out and "--rp_serve_api" in out

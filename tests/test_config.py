@@ -24,6 +24,15 @@ def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
     ("field", "value", "message"),
     [
         ("trials", 0, "trials must be >= 1, got trials=0"),
+        (
+            "executor",
+            "slurm",
+            "executor must be one of ['local', 'inline', 'runpod', 'ray'], got executor='slurm'",
+        ),
+        ("max_trial_retries", -1, "max_trial_retries must be >= 0, got max_trial_retries=-1"),
+        ("target_gpus_per_worker", -2, "target_gpus_per_worker must be >= 0"),
+        ("executor_fallback", "no", "executor_fallback must be true or false, got executor_fallback='no'"),
+        ("remote_trial_timeout_minutes", 0, "remote_trial_timeout_minutes must be > 0"),
         ("max_epochs_per_trial", 0, "max_epochs_per_trial must be >= 1, got max_epochs_per_trial=0"),
         ("batch_size", -1, "batch_size must be >= 1"),
         ("validation_split", 0.0, "validation_split must be in (0, 1), got validation_split=0.0"),

@@ -1,4 +1,4 @@
-"""The `healthtune` command line: optimize, datasets list, datasets import."""
+"""The `healthtune` command line: optimize, rescore, serve, worker, datasets and more."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import sys
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,8 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
             choices = [m.value for m in base]
             parser.add_argument(*flags, dest=field.name, choices=choices, help=help_text)
         else:
-            caster = {int: int, float: float, Path: Path}.get(base, str)
+            casters: dict[Any, Callable[[str], Any]] = {int: int, float: float, Path: Path, bool: _boolean}
+            caster = casters.get(base, str)
             parser.add_argument(*flags, dest=field.name, type=caster, help=help_text)
 
 
@@ -134,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--log-dir", type=Path, help="rotating log files (default: logs/)")
     server.add_argument("--root-path", help="prefix when served behind a proxy, e.g. /hyperparameter-tuning")
 
+    worker = commands.add_parser("worker", help="run as a remote trial worker (RunPod serverless)")
+    worker.add_argument("kind", choices=["runpod"], help="runpod: the serverless handler")
+    worker.add_argument(
+        "sdk_args",
+        nargs=argparse.REMAINDER,
+        metavar="...",
+        help="passed to the runpod SDK, e.g. --rp_serve_api --rp_api_port 8080 for its local test API",
+    )
+
     schema = commands.add_parser("openapi", help="print the API's OpenAPI schema (for client generators)")
     schema.add_argument("--output", type=Path, help="write it to this file instead of stdout")
 
@@ -165,6 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "openapi":
             return _openapi(args)
+        if args.command == "worker":
+            from healthtune.worker.runpod_handler import main as runpod_worker
+
+            runpod_worker(list(args.sdk_args))
+            return 0
         return _datasets(args)
     except HealthtuneError as error:
         if args.debug:

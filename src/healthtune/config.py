@@ -42,10 +42,13 @@ class Architecture(enum.StrEnum):
 
 class ExecutorKind(enum.StrEnum):
     """Where trials run: `local` starts a process per trial (up to concurrent_workers at once);
-    `inline` trains them one by one inside the calling process (debugging, quick tests)."""
+    `inline` trains them one by one inside the calling process (debugging, quick tests);
+    `runpod` sends them to a RunPod serverless endpoint; `ray` runs them as tasks on a Ray cluster."""
 
     LOCAL = "local"
     INLINE = "inline"
+    RUNPOD = "runpod"
+    RAY = "ray"
 
 
 class PrunerKind(enum.StrEnum):
@@ -98,6 +101,9 @@ CHOICE_HELP: dict[str, dict[str, str]] = {
     "executor": {
         "local": "Each trial in its own process on this machine, concurrent_workers at once.",
         "inline": "Trials one by one inside the calling process (debugging).",
+        "runpod": "Each trial is a job on a RunPod serverless GPU endpoint (RUNPOD_ENDPOINT_ID, "
+        "RUNPOD_API_KEY); artifacts come back through S3 or inline.",
+        "ray": "Each trial is a task on a Ray cluster (ray_address), with GPUs and retries.",
     },
 }
 
@@ -195,6 +201,36 @@ class OptimizationConfig:
     )
     executor: ExecutorKind = field(default=ExecutorKind.LOCAL, metadata=_help("where trials run"))
     concurrent_workers: int = field(default=1, metadata=_help("trials running at the same time"))
+    runpod_endpoint: str = field(
+        default="",
+        metadata=_help(
+            "RunPod endpoint id, or the URL of a worker started with --rp_serve_api; "
+            "default: $RUNPOD_ENDPOINT_ID"
+        ),
+    )
+    ray_address: str = field(
+        default="",
+        metadata=_help("Ray cluster: 'auto', 'ray://host:10001', or empty to start Ray on this machine"),
+    )
+    executor_fallback: bool = field(
+        default=True,
+        metadata=_help("run trials locally when the RunPod endpoint or Ray cluster is unreachable at start"),
+    )
+    remote_trial_timeout_minutes: float = field(
+        default=120.0,
+        metadata=_help("a remote trial still running after this long is cancelled and failed"),
+    )
+    max_trial_retries: int = field(
+        default=1,
+        metadata=_help("retries of a trial whose worker died (Ray task, lost orchestrator heartbeat)"),
+    )
+    target_gpus_per_worker: int = field(
+        default=1,
+        metadata=_help(
+            "GPUs each trial trains on; above 1 the batches are split across them (data parallel); "
+            "ignored where fewer GPUs exist"
+        ),
+    )
     max_consecutive_failures: int = field(
         default=5, metadata=_help("stop the run after this many failed trials in a row")
     )
@@ -227,6 +263,17 @@ class OptimizationConfig:
         _require_int("batch_size", self.batch_size, minimum=1)
         _require_int("concurrent_workers", self.concurrent_workers, minimum=1)
         _require_int("max_consecutive_failures", self.max_consecutive_failures, minimum=1)
+        _require_int("max_trial_retries", self.max_trial_retries, minimum=0)
+        _require_int("target_gpus_per_worker", self.target_gpus_per_worker, minimum=0)
+        if not isinstance(self.executor_fallback, bool):
+            raise ConfigError(
+                f"executor_fallback must be true or false, got executor_fallback={self.executor_fallback!r}"
+            )
+        minutes = self.remote_trial_timeout_minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not minutes > 0:
+            raise ConfigError(
+                f"remote_trial_timeout_minutes must be > 0, got remote_trial_timeout_minutes={minutes!r}"
+            )
         _require_int("vocab_size", self.vocab_size, minimum=3)
         if isinstance(self.max_model_mflops, bool) or not isinstance(self.max_model_mflops, int | float):
             raise ConfigError(

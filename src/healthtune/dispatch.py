@@ -13,6 +13,7 @@ from healthtune.config import OptimizationConfig
 from healthtune.events import EventLog, EventType
 from healthtune.exceptions import ConfigError, OptimizationFailed, RunCancelled
 from healthtune.executors import Executor, Outcome
+from healthtune.search.study import fail_stale_trials, uses_heartbeats
 from healthtune.selection import pareto_numbers, select_best
 from healthtune.study_records import finished_count, trial_records
 from healthtune.training.spec import TrialSpec
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 # A search space whose samples are all over max_model_mflops is a configuration error, not a search.
 MAX_CONSECUTIVE_REJECTIONS = 50
 POLL_SECONDS = 0.2  # how often the loop looks at a cancel request while trials train elsewhere
+HEARTBEAT_EVERY_SECONDS = 5.0  # well inside the storage's heartbeat interval
 
 SpecFactory = Callable[[int, "ModelConfig", dict[str, object]], TrialSpec]
 
@@ -76,6 +78,8 @@ class TrialDispatcher:
         self.in_flight: dict[int, optuna.Trial] = {}
         self.consecutive_failures = 0
         self.consecutive_rejections = 0
+        self.heartbeats = uses_heartbeats(study)
+        self.last_heartbeat = 0.0
 
     def run(
         self, executor: Executor, selector: HyperparameterSelector, dataset: Dataset, deadline: float | None
@@ -88,6 +92,7 @@ class TrialDispatcher:
                     raise RunCancelled("run cancelled")
                 if not self.in_flight:
                     return
+                self._beat()
                 for outcome in executor.poll(POLL_SECONDS):
                     self._tell(outcome)
         except BaseException as error:
@@ -104,10 +109,23 @@ class TrialDispatcher:
             return False
         return finished_count(self.study) + len(self.in_flight) < self.config.trials
 
+    def _beat(self) -> None:
+        """Tell a shared database that this orchestrator's trials are alive (see search.study)."""
+        if not self.heartbeats or time.monotonic() - self.last_heartbeat < HEARTBEAT_EVERY_SECONDS:
+            return
+        self.last_heartbeat = time.monotonic()
+        storage = self.study._storage
+        for trial in self.in_flight.values():
+            storage.record_heartbeat(trial._trial_id)  # type: ignore[attr-defined]
+
     def _start_next(self, executor: Executor, selector: HyperparameterSelector, dataset: Dataset) -> None:
         from healthtune.models.compute import forward_mflops
 
+        if self.heartbeats:
+            fail_stale_trials(self.study)  # another orchestrator's dead trials are queued again
         trial = self.study.ask()
+        if self.heartbeats:
+            self.study._storage.record_heartbeat(trial._trial_id)  # type: ignore[attr-defined]
         model_config = selector.suggest(trial)
         mflops = forward_mflops(
             model_config,
@@ -165,6 +183,9 @@ class TrialDispatcher:
         assert result is not None
         self.consecutive_failures = 0
         trial.set_user_attr("metrics", result.metrics)
+        if result.bundle:  # where a remote trial's artifacts came from, and what moving them cost
+            trial.set_user_attr("bundle", result.bundle)
+            trial.set_user_attr("transfer_seconds", result.timings)
         if result.state == "pruned":
             trial.set_user_attr("prune_reason", result.prune_reason)
             self.study.tell(trial, state=TrialState.PRUNED)

@@ -44,3 +44,10 @@ class RunCancelled(HealthtuneError):
 
 class ExecutorError(HealthtuneError):
     """An executor could not run or reach its workers."""
+
+
+class BundleCorrupt(TrialFailed):
+    """A trial's artifact bundle arrived with another sha256 than its worker reported, or is no zip."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="bundle_corrupt")

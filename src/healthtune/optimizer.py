@@ -65,7 +65,7 @@ class ModelOptimizer:
         started = time.time()
         self.book.check_existing_run()
         config.results_root.mkdir(parents=True, exist_ok=True)
-        storage = open_storage(config.storage_url)
+        storage = open_storage(config.storage_url, max_retries=config.max_trial_retries)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
         selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
@@ -122,7 +122,7 @@ class ModelOptimizer:
         config = self.config
         deadline = started + config.timeout_hours * 3600 if config.timeout_hours else None
         dispatcher = TrialDispatcher(config, self.weights, study, events, self._stop, self._trial_spec)
-        with make_executor(config.executor, config.concurrent_workers) as executor:
+        with make_executor(config) as executor:
             dispatcher.run(executor, selector, dataset, deadline)
 
     def _trial_spec(self, number: int, model_config: ModelConfig, params: dict[str, Any]) -> TrialSpec:
@@ -146,6 +146,7 @@ class ModelOptimizer:
             weights=self.weights.to_dict(),
             plots=config.plot_mode is PlotMode.ALL,
             tensorboard=config.tensorboard,
+            gpus=config.target_gpus_per_worker,
         )
 
 

@@ -52,9 +52,18 @@ class RunBook:
 
     @staticmethod
     def close_orphans(study: optuna.Study) -> None:
-        """Trials left RUNNING by a crashed process are marked failed so the run can go on."""
+        """Trials left RUNNING by a crashed process are marked failed so the run can go on.
+
+        With heartbeats (a shared database), RUNNING trials may belong to another live orchestrator:
+        only those whose heartbeat went stale are failed (and queued again).
+        """
         from optuna.trial import TrialState
 
+        from healthtune.search.study import fail_stale_trials, uses_heartbeats
+
+        if uses_heartbeats(study):
+            fail_stale_trials(study)
+            return
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
             study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)

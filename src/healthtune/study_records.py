@@ -34,7 +34,8 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
                 params=dict(trial.params),
                 score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
                 metrics=metrics,
-                failure_reason=trial.user_attrs.get("failure_reason"),
+                failure_reason=trial.user_attrs.get("failure_reason")
+                or ("orchestrator_lost" if trial.state.name == "FAIL" else None),
                 prune_reason=trial.user_attrs.get("prune_reason"),
                 error=trial.user_attrs.get("error"),
             )
@@ -50,7 +51,8 @@ def finished_count(study: optuna.Study) -> int:
             continue
         if trial.state.name in ("COMPLETE", "PRUNED") or (
             trial.state.name == "FAIL"
-            and trial.user_attrs.get("failure_reason") not in ("interrupted", "cancelled")
+            # no reason: its orchestrator died (a stale heartbeat); the retry counts instead
+            and trial.user_attrs.get("failure_reason", "interrupted") not in ("interrupted", "cancelled")
         ):
             finished += 1
     return finished

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from healthtune.exceptions import TrialFailed
 from healthtune.executors.base import Executor, Outcome
@@ -38,13 +38,18 @@ def visible_gpus() -> list[str]:
     return [str(i) for i, line in enumerate(listing.stdout.splitlines()) if line.startswith("GPU ")]
 
 
-def worker_environment(slot: int, workers: int, gpus: list[str]) -> dict[str, str]:
-    """Threads split evenly between workers; with GPUs, worker `slot` gets GPU slot % len(gpus)."""
+def worker_environment(slot: int, workers: int, gpus: list[str], gpus_per_worker: int = 1) -> dict[str, str]:
+    """Threads split evenly between workers; with GPUs, worker `slot` gets its own `gpus_per_worker`
+    of them (shared round-robin when there are fewer GPUs than workers need)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     threads = str(max(1, cores // workers))
     env = {"OMP_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1"}
-    if gpus:
-        env["CUDA_VISIBLE_DEVICES"] = gpus[slot % len(gpus)]
+    if gpus and gpus_per_worker > 0:
+        take = min(gpus_per_worker, len(gpus))
+        first = (slot * take) % len(gpus)
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(gpus[(first + i) % len(gpus)] for i in range(take))
+    elif gpus:
+        env["CUDA_VISIBLE_DEVICES"] = "-1"  # gpus_per_worker=0: train on the CPU
     return env
 
 
@@ -126,8 +131,11 @@ class LocalExecutor(Executor):
 
     name = "local"
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, *, gpus_per_worker: int = 1) -> None:
         super().__init__(workers)
+        if isinstance(gpus_per_worker, bool) or not isinstance(gpus_per_worker, int) or gpus_per_worker < 0:
+            raise ValueError(f"gpus_per_worker must be an integer >= 0, got {gpus_per_worker=}")
+        self.gpus_per_worker = gpus_per_worker
         self._running: dict[int, _Running] = {}
         self._spares: dict[int, _Worker] = {}
         self._gpus = visible_gpus()
@@ -139,7 +147,7 @@ class LocalExecutor(Executor):
         process = subprocess.Popen(
             [sys.executable, "-m", "healthtune.executors.local", str(child_end.fileno())],
             pass_fds=(child_end.fileno(),),
-            env={**os.environ, **worker_environment(slot, self.workers, self._gpus)},
+            env={**os.environ, **worker_environment(slot, self.workers, self._gpus, self.gpus_per_worker)},
             stdin=subprocess.DEVNULL,
         )
         child_end.close()
@@ -180,7 +188,7 @@ class LocalExecutor(Executor):
                     elif kind == "prune?":
                         connection.send(running.reporter.should_prune(message[1], message[2]))
                     elif kind == "result":
-                        outcome = Outcome(number, result=TrialResult(**_result_fields(message[1])))
+                        outcome = Outcome(number, result=TrialResult.from_dict(message[1]))
                     else:
                         outcome = Outcome(number, failure=TrialFailed(message[2], reason=message[1]))
             except (EOFError, OSError):
@@ -221,13 +229,6 @@ class LocalExecutor(Executor):
             worker.process.wait()
             worker.connection.close()
         self._spares.clear()
-
-
-def _result_fields(data: dict[str, Any]) -> dict[str, Any]:
-    # JSON-style int keys may arrive as strings from other executors; pipes keep them as ints.
-    data = dict(data)
-    data["intermediate_values"] = {int(k): v for k, v in data.get("intermediate_values", {}).items()}
-    return data
 
 
 if __name__ == "__main__":

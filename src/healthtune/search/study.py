@@ -15,14 +15,58 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def open_storage(url: str) -> optuna.storages.BaseStorage:
-    """Open (and for SQLite create) the study storage; any failure is a StorageError naming the URL."""
+# A server database (PostgreSQL, MySQL) may be shared by several orchestrators: each one records a
+# heartbeat for its running trials, and a trial whose orchestrator stopped beating for the grace
+# period is failed and queued again with the same parameters.
+HEARTBEAT_SECONDS = 30
+GRACE_SECONDS = 120
+
+
+def open_storage(
+    url: str,
+    *,
+    max_retries: int = 1,
+    heartbeat_seconds: int = HEARTBEAT_SECONDS,
+    grace_seconds: int = GRACE_SECONDS,
+) -> optuna.storages.BaseStorage:
+    """Open (and for SQLite create) the study storage; any failure is a StorageError naming the URL.
+
+    SQLite is one orchestrator's file: no heartbeats. Any other SQLAlchemy URL gets heartbeats and
+    retries of stale trials (up to `max_retries` per trial).
+    """
     import optuna
 
     try:
-        return optuna.storages.RDBStorage(url, heartbeat_interval=None if url.startswith("sqlite") else 60)
+        if url.startswith("sqlite"):
+            return optuna.storages.RDBStorage(url)
+        with warnings.catch_warnings():  # the retry callback is marked experimental
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retries)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs={"pool_pre_ping": True},
+            heartbeat_interval=heartbeat_seconds,
+            grace_period=grace_seconds,
+            heartbeat_stale_trial_callback=retry,
+        )
     except Exception as error:  # SQLAlchemy, driver and filesystem errors all mean "cannot open"
         raise StorageError(f"cannot open storage_url={url!r}: {type(error).__name__}: {error}") from error
+
+
+def uses_heartbeats(study: optuna.Study) -> bool:
+    from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
+
+    storage = study._storage
+    return isinstance(storage, BaseHeartbeat) and is_heartbeat_enabled(storage)
+
+
+def fail_stale_trials(study: optuna.Study) -> None:
+    """Fail (and queue again) the trials whose orchestrator stopped sending heartbeats."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
 
 
 def make_sampler(config: OptimizationConfig) -> optuna.samplers.BaseSampler:

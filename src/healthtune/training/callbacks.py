@@ -10,6 +10,7 @@ import keras
 
 from healthtune.exceptions import RunCancelled
 from healthtune.health.monitor import HealthMonitor
+from healthtune.training.spec import PRUNED_BY_OPTUNA
 
 
 class TrialReporter(Protocol):
@@ -96,7 +97,7 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         if self.health is not None and self.health.prune_reason:
             self._prune(step, f"health: {self.health.prune_reason}")
         elif self.reporter is not None and self.reporter.should_prune(step, value):
-            self._prune(step, "below the other trials at this epoch (Optuna pruner)")
+            self._prune(step, PRUNED_BY_OPTUNA)
 
     def _prune(self, step: int, reason: str) -> None:
         self.pruned_at = step

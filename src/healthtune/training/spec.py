@@ -9,6 +9,7 @@ from typing import Any
 from healthtune.health import defaults as health_defaults
 
 SPEC_VERSION = 1
+PRUNED_BY_OPTUNA = "below the other trials at this epoch (Optuna pruner)"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TrialSpec:
     weights: dict[str, Any] = field(default_factory=dict)  # ScoringWeights.to_dict(); empty = defaults
     plots: bool = False  # draw the diagnostic plots where the trial runs (plot_mode "all")
     tensorboard: bool = True  # write TensorBoard event files under trial_dir/tensorboard
+    gpus: int = 1  # target GPUs for this trial (target_gpus_per_worker); data parallel above 1
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +82,21 @@ class TrialResult:
     failure_reason: str | None = None  # "diverged", "error"
     prune_reason: str | None = None  # "optuna" (compared with other trials) or a health reason
     error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: trial, pack, upload, download
+    bundle: dict[str, Any] | None = None  # where the artifacts travelled: sha256, size, key (S3)
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrialResult:
+        if values.get("version") != SPEC_VERSION:
+            raise ValueError(
+                f"TrialResult version must be {SPEC_VERSION}, got version={values.get('version')!r}"
+            )
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {key: value for key, value in values.items() if key in known}
+        # JSON turns the int epoch keys into strings
+        data["intermediate_values"] = {int(k): v for k, v in data.get("intermediate_values", {}).items()}
+        return cls(**data)

@@ -14,6 +14,7 @@ import numpy as np
 
 from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
+from healthtune.training.distribution import available_gpus, distribution_scope, plan_distribution
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
 
@@ -177,20 +178,23 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     seed_everything(spec.seed)
     model_config = ModelConfig.from_dict(spec.model_config)
     steps_per_epoch = math.ceil(len(dataset.y_train) / spec.batch_size)
-    try:
-        model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
-    except Exception as error:
-        raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
-    built = time.perf_counter()
-    outcome = train_model(
-        model,
-        dataset,
-        epochs=spec.epochs,
-        batch_size=spec.batch_size,
-        reporter=reporter,
-        health=spec.health,
-        tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
-    )
+    backend = keras.backend.backend()
+    plan = plan_distribution(backend, available_gpus(backend), spec.gpus)
+    with distribution_scope(plan):
+        try:
+            model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
+        except Exception as error:
+            raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
+        built = time.perf_counter()
+        outcome = train_model(
+            model,
+            dataset,
+            epochs=spec.epochs,
+            batch_size=spec.batch_size,
+            reporter=reporter,
+            health=spec.health,
+            tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
+        )
     trained = time.perf_counter()
     monitor = outcome.monitor
     _write_json(trial_dir / "history.json", outcome.history)
@@ -250,7 +254,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         **timings,
         "evaluate_seconds": finished - trained,
         "total_seconds": finished - started,
-        "backend": keras.backend.backend(),
+        "backend": backend,
+        "distribution": plan.kind,
+        "gpus": plan.devices,
     }
     _write_json(trial_dir / "metrics.json", result.metrics)
     weights = ScoringWeights(**spec.weights) if spec.weights else ScoringWeights()
