@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from healthtune.exceptions import TrialFailed
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.payloads import ProgressRelay
-from healthtune.executors.ray_cluster import remote_functions, connect, trial_resources
+from healthtune.executors.ray_cluster import connect, remote_functions, trial_resources
 
 if TYPE_CHECKING:
     from healthtune.config import OptimizationConfig
