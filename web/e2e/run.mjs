@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import { a11yFlow, paretoFlow } from "./pareto.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const web = resolve(here, "..");
@@ -262,6 +263,9 @@ async function prefixFlow(browser) {
     const errors = watchConsole(page, "prefix");
     await check("served under a sub-path prefix: assets, API and routes follow the page's base", async () => {
       const base = `${server.url}hyperparameter-tuning/demo/`;
+      await page.goto(base.replace(/\/$/, "")); // without the slash: redirected to the app's root
+      assert(page.url() === base, `redirected to ${base}, got ${page.url()}`);
+      await page.getByRole("navigation", { name: "Main" }).waitFor();
       await page.goto(`${base}jobs/nope/trials/1`);
       await page.getByText(/No such/).first().waitFor();
       await page.goto(`${base}new`);
@@ -284,12 +288,33 @@ const browser = await chromium.launch({
 });
 const server = await startServer({ repo });
 console.log(`healthtune serve at ${server.url} (results in ${server.root})`);
-const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix").split(",");
+const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix,pareto,a11y").split(",");
+const helpers = { check, assert, watchConsole, out, setPage: (page) => (currentPage = page) };
 try {
   if (only.includes("desktop")) await flow(browser, server, { label: "desktop", viewport: { width: 1280, height: 900 }, mobile: false });
   if (only.includes("mobile")) await flow(browser, server, { label: "mobile-360", viewport: { width: 360, height: 740 }, mobile: true });
   if (only.includes("cancel")) await cancelFlow(browser, server);
   if (only.includes("prefix")) await prefixFlow(browser);
+  let paretoJob = "";
+  if (only.includes("pareto")) paretoJob = (await paretoFlow(browser, server, helpers)).jobUrl;
+  if (only.includes("a11y")) {
+    if (!paretoJob) {
+      // audit a finished job of its own when the Pareto flow did not run
+      const response = await fetch(`${server.url}api/optimize`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ dataset_name: "digits", trials: 2, max_epochs_per_trial: 1, plot_mode: "none", tensorboard: false }),
+      });
+      const job = await response.json();
+      for (let i = 0; i < JOB_TIMEOUT / 1000; i++) {
+        const state = await (await fetch(`${server.url}api/jobs/${job.id}`)).json();
+        if (!["queued", "running"].includes(state.status)) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      paretoJob = `${server.url}jobs/${job.id}`;
+    }
+    await a11yFlow(browser, server, paretoJob, helpers);
+  }
 } finally {
   await browser.close();
   await server.stop();

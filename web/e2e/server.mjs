@@ -1,6 +1,6 @@
 // Starts a real `healthtune serve` on a free 127.0.0.1 port with a temporary results root.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, openSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -58,6 +58,11 @@ export async function startServer({ repo, rootPath = "" } = {}) {
           });
         });
       }
+      // keep the server's log next to the screenshots: a failed check can be read against it
+      const out = resolve(repo, "web/test-results");
+      mkdirSync(out, { recursive: true });
+      const log = join(root, "logs", "healthtune.log");
+      if (existsSync(log)) copyFileSync(log, join(out, `server${rootPath ? "-prefix" : ""}.log`));
       rmSync(root, { recursive: true, force: true });
     },
   };

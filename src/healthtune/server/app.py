@@ -11,17 +11,18 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 import healthtune
 from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
-from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta
+from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta, routes_study
 from healthtune.server.jobs_store import JobStore
 from healthtune.server.progress import ProgressCache
 from healthtune.server.schemas import error_location
 from healthtune.server.settings import ServerSettings
 from healthtune.server.state import AppState
 from healthtune.server.supervisor import JobSupervisor
+from healthtune.server.tensorboards import TensorBoards
 
 logger = logging.getLogger(__name__)
 PACKAGE_STATIC = Path(__file__).parent / "static"
@@ -32,7 +33,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings.from_env()
     settings.results_root.mkdir(parents=True, exist_ok=True)
     store = JobStore(settings.jobs_db)
-    state = AppState(settings, store, JobSupervisor(settings, store), ProgressCache())
+    supervisor = JobSupervisor(settings, store)
+    state = AppState(
+        settings, store, supervisor, ProgressCache(), TensorBoards(settings.log_dir / "tensorboard")
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +45,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             yield
         finally:
             await state.supervisor.stop()
+            state.tensorboards.stop_all()
 
     app = FastAPI(
         title="healthtune",
@@ -50,10 +55,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         root_path=settings.root_path,
     )
     app.state.healthtune = state
-    for module in (routes_jobs, routes_files, routes_meta, routes_events):
+    for module in (routes_jobs, routes_study, routes_files, routes_meta, routes_events):
         app.include_router(module.router)
     _add_error_handlers(app)
     _add_token_check(app, settings)
+    _add_root_redirect(app, settings.root_path)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -91,6 +97,19 @@ def _add_token_check(app: FastAPI, settings: ServerSettings) -> None:
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
+        return await call_next(request)
+
+
+def _add_root_redirect(app: FastAPI, root_path: str) -> None:
+    """`{root_path}` -> `{root_path}/`: the UI derives its base from the page URL, which must end in /."""
+    if not root_path:
+        return
+
+    @app.middleware("http")
+    async def add_slash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path == root_path and request.method in ("GET", "HEAD"):
+            query = request.url.query
+            return RedirectResponse(f"{root_path}/{'?' + query if query else ''}", status_code=307)
         return await call_next(request)
 
 

@@ -6,11 +6,14 @@ import contextlib
 import json
 import logging
 import shutil
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from healthtune.exceptions import ConfigError
+from healthtune.results import TrialRecord
 from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.schemas import (
     JobOut,
@@ -110,6 +113,7 @@ def delete(job_id: str, state: State) -> Response:
     with contextlib.suppress(KeyError):  # the job may never have got as far as creating its study
         optuna.delete_study(study_name=job.run_name, storage=state.settings.storage_url)
     run_paths = state.run_paths(job)
+    state.tensorboards.stop(job.id)
     state.progress.forget(run_paths.events_file)
     shutil.rmtree(run_paths.run_dir, ignore_errors=True)
     shutil.rmtree(state.settings.jobs_dir / job.id, ignore_errors=True)
@@ -120,18 +124,23 @@ def delete(job_id: str, state: State) -> Response:
 
 def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
     """Trials from the study itself, so a running job shows them as they finish."""
-    import optuna
 
     from healthtune.config import OptimizationConfig
+    from healthtune.selection import pareto_numbers
     from healthtune.study_records import trial_records
 
     job = state.job(job_id)
-    try:
-        study = optuna.load_study(study_name=job.run_name, storage=state.settings.storage_url)
-    except KeyError:
+    study = state.study(job)
+    if study is None:
         return []  # queued, or failed before its study existed
     config = OptimizationConfig.from_dict(job.config)
-    return [record.to_dict() for record in trial_records(study, config)]
+    return with_pareto(trial_records(study, config), pareto_numbers(study))
+
+
+def with_pareto(records: Iterable[TrialRecord], front: Iterable[int]) -> list[dict[str, Any]]:
+    """Trials as dicts, each flagged when it is on the Pareto front the server selects from."""
+    numbers = set(front)
+    return [{**record.to_dict(), "pareto": record.number in numbers} for record in records]
 
 
 @router.get("/jobs/{job_id}/trials", response_model=list[TrialOut])
@@ -185,5 +194,15 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
     return RescoreOut(
         best_trial=best.number if best else None,
         best_score=result.best_score,
-        trials=[TrialOut(**t.to_dict()) for t in result.trials],
+        trials=[TrialOut(**t) for t in with_pareto(result.trials, _pareto_front(run_dir))],
     )
+
+
+def _pareto_front(run_dir: Path) -> list[int]:
+    """The Pareto set the run recorded (pareto mode); rescoring re-ranks it, never changes it."""
+    try:
+        data = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    front = data.get("pareto_front") if isinstance(data, dict) else None
+    return [int(n) for n in front] if isinstance(front, list) else []

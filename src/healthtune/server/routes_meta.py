@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 import healthtune
+from healthtune.exceptions import ConfigError
 from healthtune.server.jobs_store import JobStatus
-from healthtune.server.schemas import DatasetOut, DefaultWeights, HealthOut, SearchParam
+from healthtune.server.schemas import DatasetCheck, DatasetOut, DefaultWeights, HealthOut, SearchParam
 from healthtune.server.state import AppState, get_state
 
 router = APIRouter(prefix="/api", tags=["reference"])
@@ -34,6 +35,30 @@ def datasets(state: State) -> list[DatasetOut]:
         )
         for info in list_datasets(state.settings.data_dir)
     ]
+
+
+@router.get("/datasets/check", response_model=DatasetCheck)
+def check_dataset(name: Annotated[str, Query(min_length=1, max_length=1024)]) -> DatasetCheck:
+    """Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
+
+    Checks the form only (a registry name, an existing folder for images:PATH, an existing CSV for
+    csv:PATH, paths as the server's machine sees them); nothing is loaded or downloaded.
+    """
+    from healthtune.data import DataKind, dataset_kind
+    from healthtune.data.registry import parse_dataset_name
+
+    try:
+        source, _ = parse_dataset_name(name)
+        kind = dataset_kind(name)
+    except (ConfigError, ValueError) as error:
+        return DatasetCheck(name=name, valid=False, message=str(error))
+    return DatasetCheck(
+        name=name.strip(),
+        valid=True,
+        source=source,
+        kind=kind.value,
+        architecture="cnn" if kind is DataKind.IMAGE else "lstm",
+    )
 
 
 @router.get("/default-scoring-weights", response_model=DefaultWeights)

@@ -185,6 +185,9 @@ class TrialOut(BaseModel):
     failure_reason: str | None = None
     prune_reason: str | None = None
     error: str | None = None
+    pareto: bool = Field(
+        False, description="on the Pareto front the final model is picked from (pareto mode)"
+    )
 
 
 class TrialDetail(TrialOut):
@@ -229,6 +232,23 @@ class DatasetOut(BaseModel):
     description: str
     download_size_mb: float | None
     cached: bool
+
+
+class DatasetCheck(BaseModel):
+    """Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH."""
+
+    name: str
+    valid: bool
+    message: str | None = Field(
+        default=None, description="why POST /api/optimize would refuse it (the same words)"
+    )
+    source: str | None = Field(
+        default=None, description="registry, images (a folder per class) or csv (label,text)"
+    )
+    kind: str | None = Field(default=None, description="image or text")
+    architecture: str | None = Field(
+        default=None, description="what is searched for it: cnn (images) or lstm (text)"
+    )
 
 
 class DefaultWeights(BaseModel):

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request, WebSocket
 
+from healthtune.exceptions import StorageError
 from healthtune.results import SUMMARY_FILE, RunPaths
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
 from healthtune.server.progress import ProgressCache
 from healthtune.server.schemas import JobOut
 from healthtune.server.settings import ServerSettings
 from healthtune.server.supervisor import JobSupervisor
+from healthtune.server.tensorboards import TensorBoards
+
+if TYPE_CHECKING:
+    import optuna
 
 
 @dataclass
@@ -22,6 +28,7 @@ class AppState:
     store: JobStore
     supervisor: JobSupervisor
     progress: ProgressCache
+    tensorboards: TensorBoards
 
     def job(self, job_id: str) -> Job:
         """The job or 404; ids are looked up, never used as paths."""
@@ -35,6 +42,29 @@ class AppState:
 
     def events_file(self, job: Job) -> Path:
         return self.run_paths(job).events_file
+
+    def study(self, job: Job) -> optuna.Study | None:
+        """The job's Optuna study, or None while it has none (queued, or failed before it started).
+
+        The storage is not touched before the run's first event: the worker creates the study (and,
+        in a new SQLite file, its tables) before it emits run_started, and two processes creating
+        the same tables at once would fail one of them. A busy storage is retried, then a 503.
+        """
+        import optuna
+        from sqlalchemy.exc import OperationalError
+
+        if self.progress.get(self.events_file(job)).last_seq == 0:
+            return None
+        for attempt in range(3):
+            try:
+                return optuna.load_study(study_name=job.run_name, storage=self.settings.storage_url)
+            except KeyError:
+                return None
+            except OperationalError as error:
+                if attempt == 2:
+                    raise StorageError(f"the study storage is busy, try again: {error.orig}") from None
+                time.sleep(0.2 * (attempt + 1))
+        return None
 
     def job_out(self, job: Job) -> JobOut:
         config: dict[str, Any] = job.config

@@ -1,11 +1,13 @@
 /**
  * Live progress: WS /api/jobs/{id}/events?after=K, reconnecting with the last sequence number seen so
- * nothing is missed or shown twice. The stream closes normally (1000) once the job has ended.
+ * nothing is missed or shown twice. Before each reconnect, the events missed while disconnected are
+ * fetched page by page from GET /api/jobs/{id}/events?after=K (so a dashboard catches up even where a
+ * proxy keeps refusing the WebSocket). The stream closes normally (1000) once the job has ended.
  *
  * The event shape is that of healthtune.events.Event (WebSockets are not in the OpenAPI schema).
  */
 import { useEffect, useReducer, useRef } from "react";
-import { getToken } from "./client";
+import { api, getToken } from "./client";
 import { wsUrl } from "../base";
 
 export type EventType =
@@ -62,6 +64,36 @@ type Action =
   | { kind: "reset" };
 
 const MAX_EVENTS = 2000;
+/** Events per page of GET /api/jobs/{id}/events, and at most how many pages one catch-up reads. */
+export const BACKFILL_PAGE = 500;
+const BACKFILL_PAGES = 40;
+
+/**
+ * The events after `after`, oldest first, read page by page from GET /api/jobs/{id}/events; each page
+ * is handed to `deliver` as it arrives. Returns the last sequence number seen. Stops at the first
+ * short page, or quietly on an error (the WebSocket that follows resumes from what was delivered).
+ */
+export async function backfillEvents(jobId: string, after: number, deliver: (event: RunEvent) => void): Promise<number> {
+  let last = after;
+  for (let page = 0; page < BACKFILL_PAGES; page++) {
+    let events: RunEvent[];
+    try {
+      const result = await api.GET("/api/jobs/{job_id}/events", {
+        params: { path: { job_id: jobId }, query: { after: last, limit: BACKFILL_PAGE } },
+      });
+      if (!result.response.ok || !result.data) return last;
+      events = result.data as unknown as RunEvent[];
+    } catch {
+      return last;
+    }
+    for (const event of events) {
+      deliver(event);
+      last = Math.max(last, event.seq);
+    }
+    if (events.length < BACKFILL_PAGE) return last;
+  }
+  return last;
+}
 
 /** Fold one event into the live state; events at or below lastSeq are ignored (no duplicates). */
 export function reduceLive(state: LiveState, action: Action): LiveState {
@@ -157,9 +189,23 @@ export function useJobEvents(jobId: string, options: UseJobEventsOptions = {}): 
       dispatch({ kind: "reset" });
     }
 
-    const connect = () => {
+    const deliver = (event: RunEvent) => {
+      if (typeof event.seq !== "number" || event.seq <= lastSeq.current) return;
+      lastSeq.current = event.seq;
+      dispatch({ kind: "event", event });
+      onEvent.current?.(event);
+    };
+
+    const connect = async () => {
       if (disposed) return;
       dispatch({ kind: "connection", connection: "connecting" });
+      // a reconnect: first catch up on what was missed over HTTP, then follow the stream from there
+      if (lastSeq.current > 0) {
+        await backfillEvents(jobId, lastSeq.current, (event) => {
+          if (!disposed) deliver(event);
+        });
+      }
+      if (disposed) return;
       const params = new URLSearchParams({ after: String(lastSeq.current) });
       const token = getToken();
       if (token) params.set("token", token);
@@ -169,15 +215,13 @@ export function useJobEvents(jobId: string, options: UseJobEventsOptions = {}): 
         dispatch({ kind: "connection", connection: "open" });
       };
       socket.onmessage = (message) => {
+        let event: RunEvent;
         try {
-          const event = JSON.parse(String(message.data)) as RunEvent;
-          if (typeof event.seq !== "number" || event.seq <= lastSeq.current) return;
-          lastSeq.current = event.seq;
-          dispatch({ kind: "event", event });
-          onEvent.current?.(event);
+          event = JSON.parse(String(message.data)) as RunEvent;
         } catch {
-          /* not an event */
+          return; // not an event
         }
+        deliver(event);
       };
       socket.onclose = (close) => {
         socket = null;
@@ -189,13 +233,13 @@ export function useJobEvents(jobId: string, options: UseJobEventsOptions = {}): 
         dispatch({ kind: "connection", connection: "closed" });
         const delay = Math.min(15_000, 1000 * 2 ** attempt);
         attempt += 1;
-        timer = setTimeout(connect, delay);
+        timer = setTimeout(() => void connect(), delay);
       };
       socket.onerror = () => {
         /* onclose follows and schedules the reconnect */
       };
     };
-    connect();
+    void connect();
     return () => {
       disposed = true;
       if (timer) clearTimeout(timer);

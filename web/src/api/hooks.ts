@@ -18,6 +18,8 @@ export const keys = {
   datasets: ["datasets"] as const,
   weights: ["default-weights"] as const,
   searchSpace: ["search-space"] as const,
+  choices: ["choices"] as const,
+  datasetCheck: (name: string) => ["dataset-check", name] as const,
   schema: ["openapi"] as const,
   jobs: (offset: number, limit: number, status?: string) => ["jobs", offset, limit, status ?? "all"] as const,
   job: (id: string) => ["job", id] as const,
@@ -26,6 +28,8 @@ export const keys = {
   trial: (id: string, n: number) => ["job", id, "trial", n] as const,
   best: (id: string) => ["job", id, "best-model"] as const,
   studyPlot: (id: string, name: string) => ["job", id, "study-plot", name] as const,
+  importances: (id: string) => ["job", id, "importances"] as const,
+  tensorboard: (id: string) => ["job", id, "tensorboard"] as const,
   plotData: (id: string, n: number, name: string) => ["job", id, "trial", n, "plot", name] as const,
   architecture: (id: string, n: number) => ["job", id, "trial", n, "architecture"] as const,
 };
@@ -52,6 +56,27 @@ export function useSearchSpace() {
     queryKey: keys.searchSpace,
     queryFn: async () => unwrap(await api.GET("/api/search-space")),
     staleTime: Infinity,
+  });
+}
+
+/** For mode, pruner, sampler, plot_mode and executor: every value and one sentence on what it does. */
+export function useChoices() {
+  return useQuery({
+    queryKey: keys.choices,
+    queryFn: async () => unwrap(await api.GET("/api/choices")),
+    staleTime: Infinity,
+    retry: 1,
+  });
+}
+
+/** Whether the server would accept a dataset name (the user's own images:PATH / csv:PATH included). */
+export function useDatasetCheck(name: string) {
+  return useQuery({
+    queryKey: keys.datasetCheck(name),
+    queryFn: async () => unwrap(await api.GET("/api/datasets/check", { params: { query: { name } } })),
+    enabled: name.trim() !== "",
+    staleTime: 10_000,
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -140,20 +165,26 @@ export function useBestModel(id: string, enabled: boolean) {
   });
 }
 
-/** A study plot's JSON (optimization_history, param_importances, ...); null until the run has written it. */
-export function useStudyPlot<T>(id: string, name: string, refresh: unknown, enabled: boolean) {
+/** Parameter importances computed by the server from the study as it is now (>= 2 finished trials). */
+export function useImportances(id: string, refresh: unknown, enabled: boolean) {
   return useQuery({
-    queryKey: [...keys.studyPlot(id, name), refresh],
-    queryFn: async (): Promise<T | null> => {
-      const result = await api.GET("/api/jobs/{job_id}/study-plots/{name}", {
-        params: { path: { job_id: id, name: `${name}.json` } },
-        parseAs: "json",
-      });
-      if (result.response.status === 404) return null;
-      return unwrap(result) as T;
-    },
+    queryKey: [...keys.importances(id), refresh],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/jobs/{job_id}/importances", { params: { path: { job_id: id } } })),
     placeholderData: keepPreviousData,
     enabled,
+  });
+}
+
+/** Start (or reuse) the run's TensorBoard; only asked for when the user wants it. */
+export function useTensorBoard(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.tensorboard(id),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/jobs/{job_id}/tensorboard", { params: { path: { job_id: id } } })),
+    enabled,
+    staleTime: 30_000,
+    retry: false,
   });
 }
 
@@ -239,6 +270,7 @@ export function useRescore(id: string) {
       void client.invalidateQueries({ queryKey: keys.job(id) });
       void client.invalidateQueries({ queryKey: keys.best(id) });
       void client.invalidateQueries({ queryKey: ["job", id, "study-plot"] });
+      void client.invalidateQueries({ queryKey: keys.importances(id) });
     },
   });
 }

@@ -185,6 +185,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/importances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Importances
+         * @description Computed from the study as it is now, so it works while the run trains (from 2 finished trials).
+         *
+         *     The target is the score the run ranks trials by, with the weights in force (after any rescore).
+         */
+        get: operations["importances_api_jobs__job_id__importances_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/tensorboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tensorboard
+         * @description Starts (or reuses) TensorBoard on the run's trial logs, bound to 127.0.0.1 on a free port.
+         *
+         *     `url` is null with a `reason` when the run has no event files (yet, or TensorBoard logging is off).
+         *     The URL works from the machine the server runs on (or through an SSH tunnel to it).
+         */
+        get: operations["tensorboard_api_jobs__job_id__tensorboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{job_id}/trials/{number}/plots": {
         parameters: {
             query?: never;
@@ -359,6 +404,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check Dataset
+         * @description Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
+         *
+         *     Checks the form only (a registry name, an existing folder for images:PATH, an existing CSV for
+         *     csv:PATH, paths as the server's machine sees them); nothing is loaded or downloaded.
+         */
+        get: operations["check_dataset_api_datasets_check_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/default-scoring-weights": {
         parameters: {
             query?: never;
@@ -480,6 +548,36 @@ export interface components {
             /** Model File */
             model_file?: string | null;
         };
+        /**
+         * DatasetCheck
+         * @description Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH.
+         */
+        DatasetCheck: {
+            /** Name */
+            name: string;
+            /** Valid */
+            valid: boolean;
+            /**
+             * Message
+             * @description why POST /api/optimize would refuse it (the same words)
+             */
+            message?: string | null;
+            /**
+             * Source
+             * @description registry, images (a folder per class) or csv (label,text)
+             */
+            source?: string | null;
+            /**
+             * Kind
+             * @description image or text
+             */
+            kind?: string | null;
+            /**
+             * Architecture
+             * @description what is searched for it: cnn (images) or lstm (text)
+             */
+            architecture?: string | null;
+        };
         /** DatasetOut */
         DatasetOut: {
             /** Name */
@@ -548,10 +646,11 @@ export interface components {
         /**
          * ExecutorKind
          * @description Where trials run: `local` starts a process per trial (up to concurrent_workers at once);
-         *     `inline` trains them one by one inside the calling process (debugging, quick tests).
+         *     `inline` trains them one by one inside the calling process (debugging, quick tests);
+         *     `runpod` sends them to a RunPod serverless endpoint; `ray` runs them as tasks on a Ray cluster.
          * @enum {string}
          */
-        ExecutorKind: "local" | "inline";
+        ExecutorKind: "local" | "inline" | "runpod" | "ray";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -567,6 +666,39 @@ export interface components {
             jobs_running: number;
             /** Jobs Queued */
             jobs_queued: number;
+        };
+        /**
+         * ImportancesOut
+         * @description Optuna's parameter importances over the finished trials so far (empty, with a reason, below 2).
+         */
+        ImportancesOut: {
+            /**
+             * Importances
+             * @description parameter -> share of the score's variation it explains (sum 1), most important first
+             */
+            importances?: {
+                [key: string]: number;
+            };
+            /**
+             * Target
+             * @description what the importances explain: the trials' score (pareto mode: weighted)
+             */
+            target: string;
+            /**
+             * Complete Trials
+             * @description finished trials the importances are computed from
+             */
+            complete_trials: number;
+            /**
+             * Min Trials
+             * @default 2
+             */
+            min_trials: number;
+            /**
+             * Reason
+             * @description why there are no importances (yet)
+             */
+            reason?: string | null;
         };
         /** JobOut */
         JobOut: {
@@ -964,6 +1096,19 @@ export interface components {
             /** Default */
             default?: unknown;
         };
+        /** TensorBoardOut */
+        TensorBoardOut: {
+            /**
+             * Url
+             * @description TensorBoard for this run on 127.0.0.1 (this machine only)
+             */
+            url?: string | null;
+            /**
+             * Reason
+             * @description why there is no TensorBoard (yet)
+             */
+            reason?: string | null;
+        };
         /** TrialDetail */
         TrialDetail: {
             /** Number */
@@ -986,6 +1131,12 @@ export interface components {
             prune_reason?: string | null;
             /** Error */
             error?: string | null;
+            /**
+             * Pareto
+             * @description on the Pareto front the final model is picked from (pareto mode)
+             * @default false
+             */
+            pareto: boolean;
             /**
              * Health
              * @description health report: metrics, findings, per-layer data
@@ -1031,6 +1182,12 @@ export interface components {
             prune_reason?: string | null;
             /** Error */
             error?: string | null;
+            /**
+             * Pareto
+             * @description on the Pareto front the final model is picked from (pareto mode)
+             * @default false
+             */
+            pareto: boolean;
         };
         /** ValidationError */
         ValidationError: {
@@ -1394,6 +1551,68 @@ export interface operations {
             };
         };
     };
+    importances_api_jobs__job_id__importances_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportancesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tensorboard_api_jobs__job_id__tensorboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TensorBoardOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_plots_api_jobs__job_id__trials__number__plots_get: {
         parameters: {
             query?: never;
@@ -1667,6 +1886,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetOut"][];
+                };
+            };
+        };
+    };
+    check_dataset_api_datasets_check_get: {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

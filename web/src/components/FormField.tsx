@@ -13,14 +13,19 @@ interface Props {
   optionLabels?: Record<string, string>;
   /** label of the empty choice of a nullable enum/boolean ("default") */
   emptyLabel?: string;
+  /** for an enum: what each value does (GET /api/choices); the chosen one is shown under the select */
+  choices?: Record<string, string> | undefined;
 }
 
 /** One request field: input type, limits and help from the OpenAPI schema; the server's message inline. */
-export function FormField({ spec, value, onChange, error, label, hint, optionLabels, emptyLabel }: Props) {
+export function FormField({ spec, value, onChange, error, label, hint: givenHint, optionLabels, emptyLabel, choices }: Props) {
   const id = `field-${spec.name}`;
   const errorId = `${id}-error`;
   const helpId = `${id}-help`;
   const text = label ?? capitalize(human(spec.name));
+  const explained = spec.kind === "enum" && choices && Object.keys(choices).length > 0;
+  const chosen = explained && choices ? choices[String(value)] : undefined;
+  const hint = chosen ? `${String(value)}: ${chosen}` : givenHint;
   const describedBy = [error ? errorId : null, hint ? helpId : null].filter(Boolean).join(" ") || undefined;
   let control;
   if (spec.kind === "boolean" && !spec.nullable) {
@@ -74,10 +79,21 @@ export function FormField({ spec, value, onChange, error, label, hint, optionLab
         <InfoTip label={text}>
           {spec.description}
           {limits(spec)}
+          {explained &&
+            choices &&
+            spec.options.map((option) => (
+              <span key={option} className="tip-line">
+                <strong>{option}</strong>: {choices[option] ?? ""}
+              </span>
+            ))}
         </InfoTip>
       </div>
       {control}
-      {hint && <span className="field-help" id={helpId}>{hint}</span>}
+      {hint && (
+        <span className="field-help" id={helpId} data-testid={`help-${spec.name}`}>
+          {hint}
+        </span>
+      )}
       {error && (
         <span className="field-error" id={errorId} role="alert" data-testid={`error-${spec.name}`}>
           {error}

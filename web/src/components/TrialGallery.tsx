@@ -49,16 +49,14 @@ export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; 
         {shown.map((p) => {
           const isBest = p.number === best;
           return (
-            <Link
-              key={p.number}
-              to={`/jobs/${jobId}/trials/${p.number}`}
-              className={`card trial-card${isBest ? " highlight" : ""}`}
-              data-testid={`trial-card-${p.number}`}
-              aria-label={`Trial ${p.number}${isBest ? ", the best" : ""}: ${p.state}, accuracy ${pct(p.accuracy)}`}
-            >
+            // the title is the link; it stretches over the whole card (CSS), so the card is one big target
+            <article key={p.number} className={`card trial-card${isBest ? " highlight" : ""}`} data-testid={`trial-card-${p.number}`}>
               <div className="row" style={{ justifyContent: "space-between" }}>
                 <strong>
-                  Trial {p.number} {isBest && <span className="badge ok">★ best</span>}
+                  <Link to={`/jobs/${jobId}/trials/${p.number}`} className="stretched-link">
+                    Trial {p.number}
+                  </Link>{" "}
+                  {isBest && <span className="badge ok">★ best</span>}
                 </strong>
                 <StatusBadge status={p.state} />
               </div>
@@ -87,7 +85,7 @@ export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; 
                 )}
               </dl>
               {reasons[p.number] && <span className="small muted">{reasons[p.number]}</span>}
-            </Link>
+            </article>
           );
         })}
       </div>

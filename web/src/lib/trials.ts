@@ -1,4 +1,4 @@
-/** Derived values for trials: health, Pareto front, best-so-far. */
+/** Derived values for trials: health, best-so-far; the Pareto flag is the server's (TrialOut.pareto). */
 import type { Trial } from "../api/client";
 import { weightedHealth } from "./format";
 
@@ -11,6 +11,8 @@ export interface TrialPoint {
   params: Record<string, unknown>;
   paramCount: number | null;
   seconds: number | null;
+  /** on the Pareto front the server selects the final model from (pareto mode) */
+  pareto: boolean;
 }
 
 export function trialPoint(trial: Trial, proportions: Record<string, number>): TrialPoint {
@@ -25,24 +27,8 @@ export function trialPoint(trial: Trial, proportions: Record<string, number>): T
     params: trial.params,
     paramCount: num(m.params),
     seconds: num(m.total_seconds),
+    pareto: trial.pareto ?? false,
   };
-}
-
-/** Trials no other trial beats on both accuracy and health (higher is better for both). */
-export function paretoFront(points: TrialPoint[]): Set<number> {
-  const candidates = points.filter((p) => p.accuracy != null && p.health != null);
-  const front = new Set<number>();
-  for (const p of candidates) {
-    const dominated = candidates.some(
-      (q) =>
-        q !== p &&
-        q.accuracy! >= p.accuracy! &&
-        q.health! >= p.health! &&
-        (q.accuracy! > p.accuracy! || q.health! > p.health!),
-    );
-    if (!dominated) front.add(p.number);
-  }
-  return front;
 }
 
 /** Score per finished trial in trial order, with the best score so far. */

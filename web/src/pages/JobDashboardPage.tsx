@@ -12,8 +12,8 @@ import {
   useDeleteJob,
   useJob,
   useJobStatus,
+  useImportances,
   useResume,
-  useStudyPlot,
   useTrials,
 } from "../api/hooks";
 import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
@@ -29,12 +29,13 @@ import { RunningTrials } from "../components/RunningTrials";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
+import { TensorBoardLink } from "../components/TensorBoardLink";
 import { TrialGallery } from "../components/TrialGallery";
 import { dateTime, duration, num, pct } from "../lib/format";
 import { trialPoint } from "../lib/trials";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
-import { MODE_HELP } from "./NewOptimizationPage";
+import { MODE_TITLES } from "../lib/choices";
 
 function jobWeights(request: Record<string, unknown>, defaults: WeightsLike): WeightsLike {
   const w = (request.weights ?? {}) as Partial<WeightsLike>;
@@ -99,11 +100,11 @@ export function JobDashboardPage() {
     }
     return out;
   }, [trials.data]);
-  const importances = useStudyPlot<{ importances?: Record<string, number> }>(
+  // computed by the server from the study as it is now: refreshed as trials finish and after a rescore
+  const importances = useImportances(
     jobId,
-    "param_importances",
-    `${job.data?.status}-${job.data?.finished_at}`,
-    terminal && (status.data?.progress.complete ?? 0) >= 2,
+    `${status.data?.progress.complete ?? 0}-${JSON.stringify(job.data?.weights ?? {})}`,
+    Boolean(job.data),
   );
 
   if (job.isPending) {
@@ -154,7 +155,7 @@ export function JobDashboardPage() {
             {j.run_name} <StatusBadge status={j.status} />
           </h1>
           <p className="sub">
-            {j.dataset} · {MODE_HELP[mode]?.title ?? mode} mode · {j.trials} trials · started {dateTime(j.started_at ?? j.created_at)}
+            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} trials · started {dateTime(j.started_at ?? j.created_at)}
             {j.finished_at && j.started_at ? ` · took ${duration(j.finished_at - j.started_at)}` : ""}
           </p>
         </div>
@@ -208,11 +209,10 @@ export function JobDashboardPage() {
           Progress
         </h2>
         {status.data ? <ProgressPanel status={status.data} /> : status.isError ? <ErrorState error={status.error} retry={() => void status.refetch()} /> : <Skeleton height={40} />}
-        {j.status === "running" && (
-          <p className="small muted" style={{ marginBottom: 0 }}>
-            TensorBoard: run <code>healthtune tensorboard</code> on the server to follow each trial&apos;s curves and
-            histograms.
-          </p>
+        {j.status !== "queued" && (
+          <div style={{ marginTop: "0.6rem" }}>
+            <TensorBoardLink jobId={j.id} />
+          </div>
         )}
       </section>
 
@@ -246,7 +246,7 @@ export function JobDashboardPage() {
           items={[
             { id: "history", label: "Optimization history", content: () => <HistoryChart points={points} objective={mode === "simple" ? "accuracy" : "score"} /> },
             { id: "scatter", label: "Accuracy vs health", content: () => <AccuracyHealthChart points={points} highlightFront={mode === "pareto"} best={bestNumber} /> },
-            { id: "importances", label: "Parameter importances", content: () => (importances.isError ? <ErrorState error={importances.error} retry={() => void importances.refetch()} /> : <ImportanceChart importances={importances.data?.importances} />) },
+            { id: "importances", label: "Parameter importances", content: () => (importances.isError ? <ErrorState error={importances.error} retry={() => void importances.refetch()} /> : <ImportanceChart importances={importances.data?.importances} empty={importances.data?.reason} target={importances.data?.target} />) },
             { id: "parallel", label: "Parallel coordinates", content: () => <ParallelCoordinates points={points} params={varyingParams} /> },
           ]}
         />

@@ -1,31 +1,17 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 import { ApiError, type Dataset, type OptimizationRequest } from "../api/client";
-import { useDatasets, useOpenApiSchema, useSearchSpace, useSubmit } from "../api/hooks";
+import { useChoices, useDatasetCheck, useDatasets, useOpenApiSchema, useSearchSpace, useSubmit } from "../api/hooks";
 import { ErrorState } from "../components/ErrorState";
 import { FormField } from "../components/FormField";
 import { InfoTip } from "../components/InfoTip";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
 import { SearchSpaceOverrides, overridesToRequest, type Overrides } from "../components/SearchSpaceOverrides";
 import { WeightSliders } from "../components/WeightSliders";
+import { choiceText, MODE_TITLES } from "../lib/choices";
 import { defaultText, parseValue, requestFields, validateValue, type FieldSpec } from "../lib/requestSchema";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import { fromWeights, simpleModeWeights, toRequestWeights, type WeightState } from "../lib/weights";
-
-export const MODE_HELP: Record<string, { title: string; text: string }> = {
-  simple: {
-    title: "Simple",
-    text: "Picks the network with the best validation accuracy and ignores its health.",
-  },
-  health: {
-    title: "Health-aware",
-    text: "Scores each trial as a weighted sum of accuracy and network health, so a slightly less accurate but healthier network can win.",
-  },
-  pareto: {
-    title: "Pareto",
-    text: "Optimizes accuracy and health as two separate goals, keeps every trade-off no other trial beats, and picks the final model from them by your weights.",
-  },
-};
 
 const ARCHITECTURE_HELP: Record<string, string> = {
   cnn: "CNN: stacked convolution blocks that learn local image patterns (edges, strokes), then dense layers that classify.",
@@ -69,11 +55,15 @@ export function NewOptimizationPage() {
   const datasets = useDatasets();
   const searchSpace = useSearchSpace();
   const scoring = useScoringDefaults();
+  const choices = useChoices();
   const submit = useSubmit();
 
   const fields = useMemo(() => (schemaQuery.data ? requestFields(schemaQuery.data.schema) : null), [schemaQuery.data]);
   const [values, setValues] = useState<Values | null>(null);
   const [dataset, setDataset] = useState<string>("");
+  const [own, setOwn] = useState(false); // the user's own data: images:PATH or csv:PATH
+  const [ownName, setOwnName] = useState("");
+  const [checkedName, setCheckedName] = useState("");
   const [mode, setMode] = useState<string>("");
   const [weights, setWeights] = useState<WeightState | null>(null);
   const [overrides, setOverrides] = useState<Overrides>({});
@@ -96,8 +86,18 @@ export function NewOptimizationPage() {
     setWeights(mode === "simple" ? simpleModeWeights(scoring.weights) : fromWeights(scoring.weights));
   }, [mode, scoring.loading, scoring.weights]);
 
-  const selected: Dataset | undefined = datasets.data?.find((d) => d.name === dataset);
-  const architecture = selected?.architecture;
+  // ask the server about the user's own dataset once typing pauses
+  useEffect(() => {
+    const timer = setTimeout(() => setCheckedName(ownName.trim()), 350);
+    return () => clearTimeout(timer);
+  }, [ownName]);
+  const ownCheck = useDatasetCheck(own ? checkedName : "");
+
+  const selected: Dataset | undefined = own ? undefined : datasets.data?.find((d) => d.name === dataset);
+  const ownValid = own && ownCheck.data?.valid && ownCheck.data.name === ownName.trim() ? ownCheck.data : undefined;
+  const architecture = own ? (ownValid?.architecture ?? undefined) : selected?.architecture;
+  const datasetKind = own ? ownValid?.kind : selected?.kind;
+  const datasetName = own ? ownName.trim() : dataset;
 
   if (schemaQuery.isPending || !fields || !values) {
     return (
@@ -144,12 +144,17 @@ export function NewOptimizationPage() {
       document.getElementById(`field-${first}`)?.focus();
       return;
     }
-    const body: Record<string, unknown> = { dataset_name: dataset, mode };
+    if (own && !datasetName) {
+      setServerErrors((old) => ({ ...old, dataset_name: "enter images:PATH or csv:PATH (a path on the server's machine)" }));
+      document.getElementById("field-dataset_name")?.focus();
+      return;
+    }
+    const body: Record<string, unknown> = { dataset_name: datasetName, mode };
     for (const name of FORM_FIELDS) {
       const spec = fields[name];
       const value = values[name];
       if (!spec || value === undefined) continue;
-      if (TEXT_ONLY.includes(name) && selected?.kind !== "text") continue;
+      if (TEXT_ONLY.includes(name) && datasetKind !== "text") continue;
       const parsed = parseValue(spec, value);
       if (parsed !== undefined) body[name] = parsed;
     }
@@ -204,7 +209,16 @@ export function NewOptimizationPage() {
           <div className="choices" role="radiogroup" aria-label="Dataset">
             {datasets.data.map((d) => (
               <label key={d.name} className="choice">
-                <input type="radio" name="dataset" value={d.name} checked={dataset === d.name} onChange={() => setDataset(d.name)} />
+                <input
+                  type="radio"
+                  name="dataset"
+                  value={d.name}
+                  checked={!own && dataset === d.name}
+                  onChange={() => {
+                    setDataset(d.name);
+                    setOwn(false);
+                  }}
+                />
                 <span className="choice-title">
                   {d.name}
                   <span className="badge">{d.kind}</span>
@@ -219,9 +233,31 @@ export function NewOptimizationPage() {
                 </span>
               </label>
             ))}
+            <label className="choice">
+              <input type="radio" name="dataset" value="" checked={own} onChange={() => setOwn(true)} data-testid="own-data" />
+              <span className="choice-title">
+                Your own data<span className="badge">images or text</span>
+              </span>
+              <span className="choice-body">
+                A folder with one sub-folder of images per class (<code>images:PATH</code>), or a CSV with label,text
+                columns (<code>csv:PATH</code>); paths as the server&apos;s machine sees them.
+              </span>
+            </label>
           </div>
         )}
-        {serverErrors.dataset_name && <p className="field-error" role="alert">{serverErrors.dataset_name}</p>}
+        {own && (
+          <OwnDataset
+            value={ownName}
+            onChange={(v) => {
+              setOwnName(v);
+              setServerErrors(({ dataset_name: _dropped, ...rest }) => rest);
+            }}
+            checking={ownCheck.isFetching || checkedName !== ownName.trim()}
+            check={ownCheck.data && ownCheck.data.name === ownName.trim() ? ownCheck.data : undefined}
+            error={serverErrors.dataset_name}
+          />
+        )}
+        {!own && serverErrors.dataset_name && <p className="field-error" role="alert">{serverErrors.dataset_name}</p>}
         {architecture && (
           <p className="muted small" style={{ marginTop: "0.75rem" }}>
             <strong>Architecture searched:</strong> {ARCHITECTURE_HELP[architecture] ?? architecture}
@@ -234,22 +270,24 @@ export function NewOptimizationPage() {
         <div className="form-grid">{BASIC.map((name) => field(name))}</div>
         <h3 style={{ marginTop: "1rem" }}>Where and how trials run</h3>
         <div className="form-grid">
-          {field("executor", { hint: fields.executor?.optionsHelp })}
+          {field("executor", { hint: fields.executor?.optionsHelp, choices: choices.data?.executor })}
           {field("concurrent_workers")}
-          {field("plot_mode", { hint: fields.plot_mode?.optionsHelp })}
-          {field("pruner", { hint: fields.pruner?.optionsHelp })}
-          {field("sampler", { hint: fields.sampler?.optionsHelp })}
+          {field("plot_mode", { hint: fields.plot_mode?.optionsHelp, choices: choices.data?.plot_mode })}
+          {field("pruner", { hint: fields.pruner?.optionsHelp, choices: choices.data?.pruner })}
+          {field("sampler", { hint: fields.sampler?.optionsHelp, choices: choices.data?.sampler })}
         </div>
       </section>
 
       <section className="card section" aria-labelledby="mode-title">
         <h2 id="mode-title">How trials are scored</h2>
         <div className="choices" role="radiogroup" aria-label="Scoring mode">
-          {(fields.mode?.options ?? Object.keys(MODE_HELP)).map((m) => (
+          {(fields.mode?.options ?? Object.keys(MODE_TITLES)).map((m) => (
             <label key={m} className="choice">
               <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
-              <span className="choice-title">{MODE_HELP[m]?.title ?? m}</span>
-              <span className="choice-body">{MODE_HELP[m]?.text ?? ""}</span>
+              <span className="choice-title">{MODE_TITLES[m] ?? m}</span>
+              <span className="choice-body" data-testid={`mode-help-${m}`}>
+                {choiceText(choices.data, "mode", m) || (choices.isPending ? "…" : fields.mode?.optionsHelp)}
+              </span>
             </label>
           ))}
         </div>
@@ -311,7 +349,7 @@ export function NewOptimizationPage() {
             {ADVANCED.map((name) =>
               field(name, name === "health_pruning" ? { emptyLabel: mode === "health" ? "default (on in health mode)" : "default (off)" } : {}),
             )}
-            {selected?.kind === "text" && TEXT_ONLY.map((name) => field(name))}
+            {datasetKind === "text" && TEXT_ONLY.map((name) => field(name))}
           </div>
         </details>
       </section>
@@ -324,10 +362,73 @@ export function NewOptimizationPage() {
         </div>
       )}
       <div className="row" style={{ justifyContent: "flex-end" }}>
-        <button type="submit" className="primary" disabled={submit.isPending || !dataset} data-testid="start">
+        <button type="submit" className="primary" disabled={submit.isPending || (!own && !dataset)} data-testid="start">
           {submit.isPending ? "Starting…" : "Start optimization"}
         </button>
       </div>
     </form>
+  );
+}
+
+interface OwnDatasetProps {
+  value: string;
+  onChange: (value: string) => void;
+  checking: boolean;
+  check: { valid: boolean; message?: string | null; source?: string | null; architecture?: string | null } | undefined;
+  error: string | undefined;
+}
+
+/** The user's own dataset as images:PATH or csv:PATH, checked by the server as it is typed. */
+function OwnDataset({ value, onChange, checking, check, error }: OwnDatasetProps) {
+  const problem = error ?? (check && !check.valid ? (check.message ?? "not accepted") : undefined);
+  const fill = (prefix: string) => onChange(value.replace(/^(images|csv):/, "").replace(/^/, prefix));
+  return (
+    <div className="field" style={{ marginTop: "0.75rem" }}>
+      <div className="field-label">
+        <label htmlFor="field-dataset_name">Your dataset</label>
+        <InfoTip label="your dataset">
+          images:PATH trains a CNN on a folder with one sub-folder of pictures per class (the sub-folder names are the
+          labels). csv:PATH trains an LSTM on a CSV with a label and a text column. Paths are read on the machine the
+          server runs on.
+        </InfoTip>
+      </div>
+      <div className="row" style={{ flexWrap: "nowrap" }}>
+        <input
+          id="field-dataset_name"
+          name="dataset_name"
+          type="text"
+          value={value}
+          placeholder="images:/data/flowers or csv:/data/reviews.csv"
+          spellCheck={false}
+          autoComplete="off"
+          style={{ minWidth: 0, flex: 1 }}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby="field-dataset_name-status"
+        />
+        <button type="button" onClick={() => fill("images:")}>
+          images:
+        </button>
+        <button type="button" onClick={() => fill("csv:")}>
+          csv:
+        </button>
+      </div>
+      <span id="field-dataset_name-status" aria-live="polite">
+        {problem ? (
+          <span className="field-error" role="alert" data-testid="error-dataset_name">
+            {problem}
+          </span>
+        ) : checking && value.trim() ? (
+          <span className="field-help">Checking with the server…</span>
+        ) : check?.valid ? (
+          <span className="field-help" data-testid="dataset-ok">
+            ✓ {check.source === "images" ? "an image folder" : check.source === "csv" ? "a text CSV" : "a registry dataset"}:{" "}
+            {check.architecture === "lstm" ? "LSTM" : "CNN"} architectures are searched.
+          </span>
+        ) : (
+          <span className="field-help">Type images:PATH or csv:PATH.</span>
+        )}
+      </span>
+    </div>
   );
 }
