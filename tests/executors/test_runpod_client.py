@@ -51,5 +51,5 @@ def test_a_cloud_endpoint_without_a_key_names_the_variable(
 ) -> None:
     monkeypatch.delenv("RUNPOD_API_KEY", raising=False)
     monkeypatch.setenv("RUNPOD_ENDPOINT_ID", "abc123")
-    with pytest.raises(ConfigError, match=r"runpod_endpoint=.abc123.: api_key is required .*RUNPOD_API_KEY"):
+    with pytest.raises(ConfigError, match=r"endpoint .abc123. needs the RUNPOD_API_KEY environment variable"):
         make_executor(config(tmp_path))

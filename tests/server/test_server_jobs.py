@@ -26,11 +26,13 @@ from fastapi.testclient import TestClient
         ({"weights": {"accuracy_weight": 0.9, "health_overall_weight": 0.5}}, "weights", "must be 1"),
         ({"search_space_overrides": {"wings": 2}}, "search_space_overrides", "unknown parameter 'wings'"),
         ({"colour": "blue"}, "colour", "Extra inputs are not permitted"),
+        ({"executor": "runpod"}, "executor", "RUNPOD_ENDPOINT_ID environment variable"),
     ],
 )
 def test_bad_requests_name_the_field(
-    client: TestClient, body: dict[str, object], field: str, text: str
+    client: TestClient, body: dict[str, object], field: str, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("RUNPOD_ENDPOINT_ID", raising=False)
     response = client.post("/api/optimize", json=body)
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]

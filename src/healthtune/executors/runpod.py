@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import BundleCorrupt, ConfigError, ExecutorError, TrialFailed
+from healthtune.exceptions import BundleCorrupt, ExecutorError, TrialFailed
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.payloads import ProgressRelay, inline_bundle, outcome_from_payload
 
@@ -69,19 +69,13 @@ class RunPodExecutor(Executor):
     @classmethod
     def from_config(cls, config: OptimizationConfig) -> RunPodExecutor:
         """Connects now: an unreachable endpoint or S3 store raises ExecutorError (make_executor may fall back)."""
+        from healthtune.executors import check_executor_settings
         from healthtune.executors.artifacts import ArtifactStore
         from healthtune.executors.runpod_client import RunPodClient
 
-        endpoint = config.runpod_endpoint or os.environ.get("RUNPOD_ENDPOINT_ID", "")
-        if not endpoint:
-            raise ConfigError(
-                "executor='runpod' needs runpod_endpoint (an endpoint id, or the URL of a worker started "
-                "with --rp_serve_api) or the RUNPOD_ENDPOINT_ID environment variable"
-            )
-        try:
-            client = RunPodClient(endpoint, os.environ.get("RUNPOD_API_KEY"))
-        except ValueError as error:
-            raise ConfigError(f"runpod_endpoint={endpoint!r}: {error}") from error
+        check_executor_settings(config)
+        endpoint = config.runpod_endpoint or os.environ["RUNPOD_ENDPOINT_ID"]
+        client = RunPodClient(endpoint, os.environ.get("RUNPOD_API_KEY"))
         client.check()
         store = ArtifactStore.from_env()
         if store is not None:

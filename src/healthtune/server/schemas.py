@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthtune.config import ExecutorKind, Mode, OptimizationConfig, PlotMode, PrunerKind, SamplerKind
+from healthtune.executors import check_executor_settings
 from healthtune.server.settings import ServerSettings
 
 _FIELDS = {f.name: f for f in dataclasses.fields(OptimizationConfig)}
@@ -60,6 +61,11 @@ class OptimizationRequest(BaseModel):
     weights: WeightsIn | None = Field(default=None, description="scoring weights (health and pareto modes)")
     concurrent_workers: int = _field("concurrent_workers", ge=1, le=64)
     executor: ExecutorKind = _field("executor")
+    # Where remote executors connect (runpod_endpoint, ray_address, S3) is the server's own setting.
+    executor_fallback: bool = _field("executor_fallback")
+    remote_trial_timeout_minutes: float = _field("remote_trial_timeout_minutes", gt=0, le=7 * 24 * 60)
+    max_trial_retries: int = _field("max_trial_retries", ge=0, le=10)
+    target_gpus_per_worker: int = _field("target_gpus_per_worker", ge=0, le=64)
     plot_mode: PlotMode = _field("plot_mode")
     pruner: PrunerKind = _field("pruner")
     sampler: SamplerKind = _field("sampler")
@@ -93,7 +99,11 @@ def request_to_config(request: OptimizationRequest, settings: ServerSettings) ->
     values.update(results_root=settings.results_root, storage_url=settings.storage_url)
     if settings.data_dir is not None:
         values["data_dir"] = settings.data_dir
-    return OptimizationConfig.from_dict(values)
+    config = OptimizationConfig.from_dict(values)
+    # Remote executors use the server's own settings (RUNPOD_*, HEALTHTUNE_S3_*, RAY_ADDRESS): refuse
+    # a job now, with what to set, rather than failing it when it starts.
+    check_executor_settings(config)
+    return config
 
 
 def error_location(message: str) -> list[str]:

@@ -856,6 +856,30 @@ export interface components {
              */
             executor: components["schemas"]["ExecutorKind"];
             /**
+             * Executor Fallback
+             * @description run trials locally when the RunPod endpoint or Ray cluster is unreachable at start
+             * @default true
+             */
+            executor_fallback: boolean;
+            /**
+             * Remote Trial Timeout Minutes
+             * @description a remote trial still running after this long is cancelled and failed
+             * @default 120
+             */
+            remote_trial_timeout_minutes: number;
+            /**
+             * Max Trial Retries
+             * @description retries of a trial whose worker died (Ray task, lost orchestrator heartbeat)
+             * @default 1
+             */
+            max_trial_retries: number;
+            /**
+             * Target Gpus Per Worker
+             * @description GPUs each trial trains on; above 1 the batches are split across them (data parallel); ignored where fewer GPUs exist
+             * @default 1
+             */
+            target_gpus_per_worker: number;
+            /**
              * @description which trials draw diagnostic plots
              * @default best
              */
