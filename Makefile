@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test install dev lint test-python test-jax test-web test-e2e ui bench clean
+.PHONY: run test install dev lint test-python test-jax test-web test-e2e ui bench clean container-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench: dev
 	$(BIN)/python bench/health_overhead.py
 	$(BIN)/python bench/plot_cost.py
 	$(BIN)/python bench/mnist_search.py
+
+## make container-test: build the app, proxy and worker images with podman and test the compose stack
+## through its proxy (root; installs podman if missing; docs/deployment.md)
+container-test:
+	bash deploy/container-test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/test-results
