@@ -59,3 +59,20 @@ def test_cors_is_off_by_default_and_configurable(tmp_path: Path) -> None:
     with TestClient(create_app(allowed)) as client:
         response = client.options("/api/health", headers=preflight)
         assert response.headers["access-control-allow-origin"] == "http://ui.example"
+
+
+def test_logs_never_show_the_api_token(tmp_path: Path) -> None:
+    import logging
+
+    from healthtune.server.serve import configure_logging
+
+    configure_logging(ServerSettings(results_root=tmp_path, log_dir=tmp_path / "logs"))
+    access = logging.getLogger("uvicorn.access")
+    access.info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/api/jobs/x/ws?token=s3cret&after=4", "1.1", 101
+    )
+    logging.getLogger("uvicorn.error").info('"WebSocket /api/jobs/x/ws?token=s3cret" [accepted]')
+    for handler in access.handlers:
+        handler.flush()
+    text = (tmp_path / "logs" / "healthtune.log").read_text()
+    assert "s3cret" not in text and text.count("token=***") == 2 and "after=4" in text

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 
 from healthtune.server.settings import ServerSettings
 
 logger = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RedactTokens(logging.Filter):
+    """Masks `token=...` in log lines: browsers send the API token in the WebSocket URL's query,
+    and uvicorn logs that URL."""
+
+    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.PATTERN.sub(r"\1***", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub(r"\1***", record.msg)
+        return True
 
 
 def configure_logging(settings: ServerSettings) -> None:
@@ -21,6 +38,7 @@ def configure_logging(settings: ServerSettings) -> None:
     console = logging.StreamHandler()
     for handler in (file_handler, console):
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(RedactTokens())
     for name in ("healthtune", "uvicorn", "uvicorn.error", "uvicorn.access"):
         named = logging.getLogger(name)
         named.handlers = [file_handler, console]
