@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.executors.reporting import Recorder, first_outcome
 
 from healthtune import OptimizationConfig, optimize
 from healthtune.events import Event
@@ -23,23 +24,6 @@ from healthtune.models import ModelConfig
 from healthtune.training.spec import DataSpec, TrialSpec
 
 pytestmark = pytest.mark.timeout(300)  # generous: a loaded CI machine; a hang still ends
-
-
-class Recorder:
-    """A reporter that records epochs and prunes from epoch `prune_at` on."""
-
-    def __init__(self, prune_at: int | None = None) -> None:
-        self.prune_at = prune_at
-        self.epochs: list[int] = []
-
-    def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None:
-        self.epochs.append(epoch)
-
-    def should_prune(self, epoch: int, value: float) -> bool:
-        return self.prune_at is not None and epoch >= self.prune_at
-
-    def stop_requested(self) -> bool:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +43,7 @@ def digits_spec(root: Path, run_name: str, *, epochs: int = 1, number: int = 0) 
 
 
 def run_one(executor: Executor, spec: TrialSpec, reporter: Recorder | None = None) -> Outcome:
-    executor.submit(spec, reporter or Recorder())
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        outcomes = executor.poll(0.5)
-        if outcomes:
-            return outcomes[0]
-    raise AssertionError(f"trial {spec.trial_number} gave no outcome within 180 s")
+    return first_outcome(executor, spec, reporter, timeout=180)
 
 
 def test_a_three_trial_search_runs_as_ray_tasks(

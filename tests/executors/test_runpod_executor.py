@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
 import optuna
 import pytest
+from tests.executors.reporting import Recorder, first_outcome
 from tests.services import free_port
 
 from healthtune import OptimizationConfig, optimize
@@ -44,33 +44,9 @@ def small_spec(trial_dir: Path, number: int = 0, epochs: int = 1) -> TrialSpec:
     )  # fmt: skip
 
 
-class Recorder:
-    """The orchestrator's side of a trial, recording what the executor relays."""
-
-    def __init__(self) -> None:
-        self.epochs: list[int] = []
-        self.values: dict[int, float] = {}
-
-    def epoch_ended(self, epoch: int, metrics: dict[str, float]) -> None:
-        self.epochs.append(epoch)
-
-    def should_prune(self, epoch: int, value: float) -> bool:
-        self.values[epoch] = value
-        return False
-
-    def stop_requested(self) -> bool:
-        return False
-
-
 def run_one(executor: Executor, spec: TrialSpec, reporter: Recorder | None = None) -> Outcome:
     with executor:
-        executor.submit(spec, reporter or Recorder())
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            outcomes = executor.poll(0.5)
-            if outcomes:
-                return outcomes[0]
-    raise TimeoutError("the trial did not finish")
+        return first_outcome(executor, spec, reporter)
 
 
 def test_a_search_runs_on_the_worker_and_bundles_travel_through_s3(
