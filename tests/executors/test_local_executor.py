@@ -53,16 +53,20 @@ def test_cancel_stops_both_workers_promptly(tmp_path: Path) -> None:
     assert result.status == "cancelled" and time.monotonic() - asked[0] < 15
     stopped = [e.trial for e in events if e.type.value == "trial_failed" and e.data["reason"] == "cancelled"]
     assert sorted(stopped) == [0, 1]
-    assert not [p for p in _trial_workers()], "trial processes must be gone after a cancel"
+    assert _launchers_and_trials() == ([], []), "launchers and trials must be gone after a cancel"
 
 
-def test_a_killed_worker_is_a_failed_trial_and_the_run_goes_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("victim", "message"), [(1, "killed by signal 9"), (0, "ended unexpectedly")])
+def test_a_killed_worker_is_a_failed_trial_and_the_run_goes_on(
+    tmp_path: Path, victim: int, message: str
+) -> None:
+    """Killing the trial's process, or its launcher (which takes the trial with it), fails only that trial."""
     events: list[Event] = []
 
     def kill_first_worker(event: Event) -> None:
         events.append(event)
         if event.type.value == "epoch_ended" and event.trial == 0 and event.data["epoch"] == 1:
-            for pid in _trial_workers():
+            for pid in _launchers_and_trials()[victim]:
                 os.kill(pid, signal.SIGKILL)
 
     result = optimize(
@@ -70,7 +74,7 @@ def test_a_killed_worker_is_a_failed_trial_and_the_run_goes_on(tmp_path: Path) -
     )
     states = {t.number: (t.state, t.failure_reason) for t in result.trials}
     assert states[0] == ("failed", "worker_died") and states[1][0] == "complete"
-    assert "killed by signal 9" in (result.trials[0].error or "")
+    assert message in (result.trials[0].error or "")
 
 
 @pytest.mark.parametrize(
@@ -85,15 +89,16 @@ def test_threads_and_gpus_are_split_between_workers(
     assert env.get("CUDA_VISIBLE_DEVICES") == device
 
 
-def _trial_workers() -> list[int]:
-    """Trial processes started by this test process (not by anything else on the machine)."""
-    pids = []
+def _launchers_and_trials() -> tuple[list[int], list[int]]:
+    """This test process's launchers (its children) and their trial processes (their children)."""
+    parents = {}
     for proc in Path("/proc").iterdir():
         try:
             command = (proc / "cmdline").read_bytes()
             parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if b"healthtune.executors.local" in command and parent == os.getpid():
-            pids.append(int(proc.name))
-    return pids
+        if b"healthtune.executors.launcher" in command:
+            parents[int(proc.name)] = parent
+    launchers = [pid for pid, parent in parents.items() if parent == os.getpid()]
+    return launchers, [pid for pid, parent in parents.items() if parent in launchers]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
-import socket
+import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
 from healthtune.exceptions import TrialFailed
 from healthtune.executors.base import Executor, Outcome
+from healthtune.executors.launcher import Launcher
 
 if TYPE_CHECKING:
     from healthtune.training.callbacks import TrialReporter
@@ -71,19 +72,16 @@ class PipeReporter:
 
 
 def run_in_child(connection: Connection) -> None:
-    """The child process (`python -m healthtune.executors.local FD`): receive the spec, train, reply."""
+    """A trial process, forked by its slot's launcher: receive the spec, train, reply."""
     from healthtune.processes import die_with_parent
-
-    die_with_parent()  # a killed orchestrator takes its trials with it
-    import keras  # noqa: F401 - load the backend now: a spare worker does this while the last trial trains
-
     from healthtune.training.spec import TrialSpec
     from healthtune.training.trainer import run_trial
 
+    die_with_parent()  # a killed launcher (and so a killed orchestrator) takes its trials with it
     try:
         spec_data = connection.recv()
     except EOFError:
-        return  # a spare that was never needed
+        return
     spec = TrialSpec.from_dict(spec_data)
     try:
         result = run_trial(spec, PipeReporter(connection))
@@ -97,27 +95,10 @@ def run_in_child(connection: Connection) -> None:
 
 
 @dataclass
-class _Worker:
-    """A started interpreter for one slot, importing the backend until it gets its trial."""
-
-    process: subprocess.Popen[bytes]
-    connection: Connection
-    slot: int
-
-    def stop(self) -> None:
-        self.connection.close()
-        try:
-            self.process.wait(KILL_AFTER_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-@dataclass
 class _Running:
     spec: TrialSpec
     reporter: TrialReporter
-    process: subprocess.Popen[bytes]
+    pid: int
     connection: Connection
     slot: int
 
@@ -125,8 +106,8 @@ class _Running:
 class LocalExecutor(Executor):
     """A fresh process per trial (its memory is returned when it ends), `workers` at a time.
 
-    While a trial trains, a spare process for its slot imports the backend, so the next trial
-    does not wait for TensorFlow or JAX to load.
+    Each worker slot has a launcher that imported TensorFlow or JAX once and forks every trial of
+    that slot from it, so no trial waits for (or competes with) the backend's import.
     """
 
     name = "local"
@@ -137,21 +118,22 @@ class LocalExecutor(Executor):
             raise ValueError(f"gpus_per_worker must be an integer >= 0, got {gpus_per_worker=}")
         self.gpus_per_worker = gpus_per_worker
         self._running: dict[int, _Running] = {}
-        self._spares: dict[int, _Worker] = {}
+        self._launchers: dict[int, Launcher] = {}
         self._gpus = visible_gpus()
 
-    def _start_worker(self, slot: int) -> _Worker:
-        # A fresh interpreter, not fork (TensorFlow and JAX are not fork-safe) and not multiprocessing's
-        # spawn (it re-imports the caller's __main__, which re-runs scripts without a main guard).
-        parent_end, child_end = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "healthtune.executors.local", str(child_end.fileno())],
-            pass_fds=(child_end.fileno(),),
-            env={**os.environ, **worker_environment(slot, self.workers, self._gpus, self.gpus_per_worker)},
-            stdin=subprocess.DEVNULL,
-        )
-        child_end.close()
-        return _Worker(process, Connection(parent_end.detach()), slot)
+    def _launcher(self, slot: int) -> Launcher:
+        if not self._launchers:  # the first trial: every slot's launcher imports at the same time
+            for other in range(self.workers):
+                self._launchers[other] = self._start_launcher(other)
+        launcher = self._launchers[slot]
+        if not launcher.alive:
+            logger.warning("the launcher of worker %d exited; starting a new one", slot)
+            launcher.stop()
+            launcher = self._launchers[slot] = self._start_launcher(slot)
+        return launcher
+
+    def _start_launcher(self, slot: int) -> Launcher:
+        return Launcher(worker_environment(slot, self.workers, self._gpus, self.gpus_per_worker))
 
     @property
     def in_flight(self) -> int:
@@ -162,12 +144,14 @@ class LocalExecutor(Executor):
             raise RuntimeError(f"all {self.workers} workers are busy; poll before submitting more")
         used = {running.slot for running in self._running.values()}
         slot = next(s for s in range(self.workers) if s not in used)
-        worker = self._spares.pop(slot, None)
-        if worker is None or worker.process.poll() is not None:
-            worker = self._start_worker(slot)
-        worker.connection.send(spec.to_dict())
-        self._running[spec.trial_number] = _Running(spec, reporter, worker.process, worker.connection, slot)
-        self._spares[slot] = self._start_worker(slot)  # warms up while this trial trains
+        try:
+            pid, connection = self._launcher(slot).fork()
+        except OSError:  # it died between the check and the request: one fresh try
+            self._launchers[slot].stop()
+            self._launchers[slot] = self._start_launcher(slot)
+            pid, connection = self._launchers[slot].fork()
+        connection.send(spec.to_dict())
+        self._running[spec.trial_number] = _Running(spec, reporter, pid, connection, slot)
 
     def poll(self, timeout: float) -> list[Outcome]:
         from healthtune.training.spec import TrialResult
@@ -199,23 +183,32 @@ class LocalExecutor(Executor):
         return outcomes
 
     def _died(self, running: _Running) -> TrialFailed:
-        try:
-            code: int | None = running.process.wait(KILL_AFTER_SECONDS)
-        except subprocess.TimeoutExpired:
-            code = None
-        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        code = self._launchers[running.slot].exit_code(running.pid, KILL_AFTER_SECONDS)
+        if code is None:
+            how = "ended unexpectedly"
+        elif code < 0:
+            how = f"was killed by signal {-code}"
+        else:
+            how = f"exited with code {code}"
         return TrialFailed(
             f"the worker process of trial {running.spec.trial_number} {how}", reason="worker_died"
         )
 
     def _finish(self, number: int) -> None:
+        """Forget the trial once its process is gone (killed if it lingers), so its memory is back."""
         running = self._running.pop(number)
-        _Worker(running.process, running.connection, running.slot).stop()
+        running.connection.close()
+        launcher = self._launchers[running.slot]
+        if launcher.exit_code(running.pid, KILL_AFTER_SECONDS) is None and launcher.alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, signal.SIGKILL)
+            launcher.exit_code(running.pid, KILL_AFTER_SECONDS)
 
     def cancel(self) -> list[int]:
         numbers = list(self._running)
         for running in self._running.values():
-            running.process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, signal.SIGTERM)
         for number in numbers:
             self._finish(number)
         if numbers:
@@ -224,12 +217,6 @@ class LocalExecutor(Executor):
 
     def shutdown(self) -> None:
         self.cancel()
-        for worker in self._spares.values():
-            worker.process.kill()  # a spare holds nothing yet
-            worker.process.wait()
-            worker.connection.close()
-        self._spares.clear()
-
-
-if __name__ == "__main__":
-    run_in_child(Connection(int(sys.argv[1])))
+        for launcher in self._launchers.values():
+            launcher.stop()
+        self._launchers.clear()

@@ -23,7 +23,7 @@ _Pending = tuple["TrialSpec", "TrialReporter", asyncio.AbstractEventLoop, "async
 
 
 class TrialPool:
-    """One thread owns a LocalExecutor (a fresh process per trial, a warm spare per slot); coroutines
+    """One thread owns a LocalExecutor (a fresh process per trial, forked by a launcher per slot); coroutines
     hand it specs and await their results, so jobs overlap up to `workers` at once."""
 
     def __init__(self, workers: int = 1) -> None:
