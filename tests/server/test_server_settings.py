@@ -61,7 +61,9 @@ def test_cors_is_off_by_default_and_configurable(tmp_path: Path) -> None:
         assert response.headers["access-control-allow-origin"] == "http://ui.example"
 
 
-def test_logs_never_show_the_api_token(tmp_path: Path) -> None:
+def test_logs_go_to_stdout_and_never_show_the_api_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import logging
 
     from healthtune.server.serve import configure_logging
@@ -76,3 +78,5 @@ def test_logs_never_show_the_api_token(tmp_path: Path) -> None:
         handler.flush()
     text = (tmp_path / "logs" / "healthtune.log").read_text()
     assert "s3cret" not in text and text.count("token=***") == 2 and "after=4" in text
+    printed = capsys.readouterr()
+    assert printed.out.count("token=***") == 2 and "s3cret" not in printed.out + printed.err

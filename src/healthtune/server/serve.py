@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import sys
 
 from healthtune.server.settings import ServerSettings
 
@@ -35,7 +36,7 @@ def configure_logging(settings: ServerSettings) -> None:
     file_handler = logging.handlers.RotatingFileHandler(
         settings.log_dir / "healthtune.log", maxBytes=10 * 2**20, backupCount=5, encoding="utf-8"
     )
-    console = logging.StreamHandler()
+    console = logging.StreamHandler(sys.stdout)  # containers collect stdout; stderr is for crashes
     for handler in (file_handler, console):
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(RedactTokens())
