@@ -26,6 +26,7 @@ def digits_config(tmp_path: Path, **overrides: object) -> OptimizationConfig:
         "pruner": "none",
         "mode": "simple",
         "executor": "inline",  # trials in this process: fast; tests/executors cover the process boundary
+        "plot_mode": "none",  # drawing the best trial's plots costs ~30 s a run; tests/test_plot_modes.py covers it
     }
     values.update(overrides)
     return OptimizationConfig(**values)  # type: ignore[arg-type]

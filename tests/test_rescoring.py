@@ -54,7 +54,7 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
 def test_rescore_rejects_bad_weights_and_simple_runs(tmp_path: Path) -> None:
     config = OptimizationConfig(
         dataset="digits", executor="inline", mode="simple", trials=1, max_epochs_per_trial=1,  # type: ignore[arg-type]
-        results_root=tmp_path, run_name="simple_run", max_samples=300,
+        results_root=tmp_path, run_name="simple_run", max_samples=300, plot_mode="none",  # type: ignore[arg-type]
     )  # fmt: skip
     result = optimize(config)
     with pytest.raises(ConfigError, match="needs a run in mode 'health' or 'pareto'"):

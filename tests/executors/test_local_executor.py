@@ -18,7 +18,7 @@ from healthtune.executors.local import worker_environment
 def config(tmp_path: Path, **values: object) -> OptimizationConfig:
     base: dict[str, object] = {
         "dataset": "digits", "trials": 4, "max_epochs_per_trial": 1, "results_root": tmp_path, "run_name": "local",
-        "mode": "simple", "pruner": "none", "tensorboard": False, "concurrent_workers": 2,
+        "mode": "simple", "pruner": "none", "tensorboard": False, "concurrent_workers": 2, "plot_mode": "none",
     }  # fmt: skip
     return OptimizationConfig(**{**base, **values})  # type: ignore[arg-type]
 
