@@ -58,15 +58,17 @@ def main() -> None:
     data_dir = mnist_data_dir()
     walls: dict[int, list[float]] = {1: [], 2: []}
     training: dict[int, list[float]] = {1: [], 2: []}
-    trained: list[list[dict[str, object]]] = []
+    params_per_run: list[list[dict[str, object]]] = []
     for _ in range(args.rounds):
         for workers in (1, 2, 2, 1):
             wall, params, train_seconds = search(args, data_dir, workers)
             print(f"{workers} worker(s): {wall:6.1f} s", flush=True)
             walls[workers].append(wall)
             training[workers].append(sum(train_seconds))
-            trained.append(params)
-    assert all(params == trained[0] for params in trained), "every run must train the same trials"
+            params_per_run.append(params)
+    assert all(params == params_per_run[0] for params in params_per_run), (
+        "every run must train the same trials"
+    )
     runs = len(walls[1])
     one_wall, two_wall = sum(walls[1]), sum(walls[2])
     one_rate, two_rate = runs * args.trials * 3600 / one_wall, runs * args.trials * 3600 / two_wall

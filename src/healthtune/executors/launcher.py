@@ -39,22 +39,22 @@ def serve(control: Connection) -> None:
     die_with_parent()  # a killed orchestrator takes its launchers, and through them their trials
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle
     preload()
-    control.send(("ready", os.getpid()))
-    while True:
-        for pid, code in _reap():
-            control.send(("exited", pid, code))
-        if not wait([control], timeout=REAP_SECONDS):
-            continue
-        try:
+    try:
+        control.send(("ready", os.getpid()))
+        while True:
+            for pid, code in _reap():
+                control.send(("exited", pid, code))
+            if not wait([control], timeout=REAP_SECONDS):
+                continue
             control.recv()  # a fork request; its socket follows
             trial_fd = recv_handle(control)
-        except (EOFError, OSError):
-            return  # the orchestrator shut this slot down; children die with this process
-        pid = os.fork()
-        if pid == 0:
-            _run_child(control, trial_fd)
-        os.close(trial_fd)
-        control.send(("forked", pid))
+            pid = os.fork()
+            if pid == 0:
+                _run_child(control, trial_fd)
+            os.close(trial_fd)
+            control.send(("forked", pid))
+    except (EOFError, OSError):
+        return  # the orchestrator closed this slot; its children die with this process
 
 
 def _reap() -> list[tuple[int, int]]:

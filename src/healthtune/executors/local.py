@@ -125,12 +125,14 @@ class LocalExecutor(Executor):
         if not self._launchers:  # the first trial: every slot's launcher imports at the same time
             for other in range(self.workers):
                 self._launchers[other] = self._start_launcher(other)
-        launcher = self._launchers[slot]
-        if not launcher.alive:
-            logger.warning("the launcher of worker %d exited; starting a new one", slot)
-            launcher.stop()
-            launcher = self._launchers[slot] = self._start_launcher(slot)
-        return launcher
+        if not self._launchers[slot].alive:
+            self._replace_launcher(slot)
+        return self._launchers[slot]
+
+    def _replace_launcher(self, slot: int) -> None:
+        logger.warning("the launcher of worker %d exited; starting a new one", slot)
+        self._launchers[slot].stop()
+        self._launchers[slot] = self._start_launcher(slot)
 
     def _start_launcher(self, slot: int) -> Launcher:
         return Launcher(worker_environment(slot, self.workers, self._gpus, self.gpus_per_worker))
@@ -147,8 +149,7 @@ class LocalExecutor(Executor):
         try:
             pid, connection = self._launcher(slot).fork()
         except OSError:  # it died between the check and the request: one fresh try
-            self._launchers[slot].stop()
-            self._launchers[slot] = self._start_launcher(slot)
+            self._replace_launcher(slot)
             pid, connection = self._launchers[slot].fork()
         connection.send(spec.to_dict())
         self._running[spec.trial_number] = _Running(spec, reporter, pid, connection, slot)
