@@ -205,9 +205,19 @@ class LocalExecutor(Executor):
                 os.kill(running.pid, signal.SIGKILL)
             launcher.exit_code(running.pid, KILL_AFTER_SECONDS)
 
+    def stop(self, number: int) -> bool:
+        """Terminate one in-flight trial (poll will not return it); False if it is not running here."""
+        running = self._running.get(number)
+        if running is None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(running.pid, signal.SIGTERM)
+        self._finish(number)
+        return True
+
     def cancel(self) -> list[int]:
         numbers = list(self._running)
-        for running in self._running.values():
+        for running in self._running.values():  # signal them all first, so they end together
             with contextlib.suppress(ProcessLookupError):
                 os.kill(running.pid, signal.SIGTERM)
         for number in numbers:
