@@ -76,5 +76,7 @@ class PlotContext:
         epochs_planned: int,
         batch_size: int,
     ) -> PlotContext:
-        probabilities = np.asarray(model.predict(dataset.x_test, batch_size=512, verbose=0), dtype=np.float64)
+        from healthtune.training.feeding import predict
+
+        probabilities = predict(model, dataset.x_test)
         return cls(model, dataset, history, health, weights, probabilities, epochs_planned, batch_size)

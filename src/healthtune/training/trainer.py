@@ -15,6 +15,7 @@ import numpy as np
 from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import available_gpus, distribution_scope, plan_distribution
+from healthtune.training.feeding import fit_inputs, predict
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from healthtune.training.callbacks import TrialMonitor
 
 logger = logging.getLogger(__name__)
-
-PREDICT_BATCH_SIZE = 512
 
 
 def load_trial_data(data: DataSpec) -> Any:
@@ -60,7 +59,7 @@ def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> tuple[dict[str, float]
     and the predicted labels."""
     if len(y) == 0:
         return {"accuracy": float("nan"), "loss": float("nan")}, np.zeros(0, dtype=np.int64)
-    probabilities = np.asarray(model.predict(x, batch_size=PREDICT_BATCH_SIZE, verbose=0), dtype=np.float64)
+    probabilities = predict(model, x)
     predicted = np.argmax(probabilities, axis=1)
     picked = np.clip(probabilities[np.arange(len(y)), y], 1e-12, 1.0)
     return {"accuracy": float(np.mean(predicted == y)), "loss": float(-np.mean(np.log(picked)))}, predicted
@@ -88,8 +87,12 @@ def train_model(
     reporter: Any = None,
     health: HealthSpec | None = None,
     tensorboard_dir: Path | None = None,
+    shuffle_seed: int = 0,
 ) -> TrainingOutcome:
-    """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too)."""
+    """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too).
+
+    The training samples are reshuffled every epoch in an order fixed by `shuffle_seed`.
+    """
     from healthtune.health.defaults import PROBE_BATCH_SIZE
     from healthtune.health.monitor import HealthMonitor
     from healthtune.training.callbacks import TrialMonitor
@@ -115,15 +118,15 @@ def train_model(
         probe = slice(0, PROBE_BATCH_SIZE)
         callbacks.append(TensorBoardLogger(tensorboard_dir, dataset.x_val[probe], dataset.y_val[probe]))
     try:
-        history = model.fit(
+        inputs = fit_inputs(
             dataset.x_train,
             dataset.y_train,
-            validation_data=(dataset.x_val, dataset.y_val),
-            epochs=epochs,
+            dataset.x_val,
+            dataset.y_val,
             batch_size=batch_size,
-            callbacks=callbacks,
-            verbose=0,
+            seed=shuffle_seed,
         )
+        history = model.fit(**inputs, epochs=epochs, callbacks=callbacks, verbose=0)
     except RunCancelled:
         raise
     except Exception as error:
@@ -194,6 +197,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             reporter=reporter,
             health=spec.health,
             tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
+            shuffle_seed=spec.seed,
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
