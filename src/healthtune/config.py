@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from healthtune.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
 from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
 from healthtune.health import defaults as health_defaults
@@ -19,93 +20,15 @@ from healthtune.health import defaults as health_defaults
 if TYPE_CHECKING:
     from healthtune.scoring import ScoringWeights
 
-
-class Mode(enum.StrEnum):
-    """How a trial is scored.
-
-    `simple`: validation accuracy. `health`: accuracy_weight x accuracy + health_overall_weight x
-    health. `pareto`: accuracy and health as two objectives; the final model is picked from the
-    Pareto set by the weights.
-    """
-
-    SIMPLE = "simple"
-    HEALTH = "health"
-    PARETO = "pareto"
-
-
-class Architecture(enum.StrEnum):
-    """Network family; chosen by the data (images -> CNN, text -> LSTM)."""
-
-    CNN = "cnn"
-    LSTM = "lstm"
-
-
-class ExecutorKind(enum.StrEnum):
-    """Where trials run: `local` starts a process per trial (up to concurrent_workers at once);
-    `inline` trains them one by one inside the calling process (debugging, quick tests);
-    `runpod` sends them to a RunPod serverless endpoint; `ray` runs them as tasks on a Ray cluster."""
-
-    LOCAL = "local"
-    INLINE = "inline"
-    RUNPOD = "runpod"
-    RAY = "ray"
-
-
-class PrunerKind(enum.StrEnum):
-    """How hopeless trials are stopped early (Optuna pruners)."""
-
-    NONE = "none"
-    MEDIAN = "median"
-    HYPERBAND = "hyperband"
-
-
-class SamplerKind(enum.StrEnum):
-    """How the next hyperparameters are proposed (Optuna samplers)."""
-
-    TPE = "tpe"
-    RANDOM = "random"
-
-
-class PlotMode(enum.StrEnum):
-    """Which trials draw diagnostic plots: every trial, only the final model, or none."""
-
-    ALL = "all"
-    BEST = "best"
-    NONE = "none"
-
-
-# One sentence per choice of each enum field: the CLI help, the API (/api/choices) and the UI show these.
-CHOICE_HELP: dict[str, dict[str, str]] = {
-    "mode": {
-        "simple": "Score = validation accuracy; health is measured but does not count.",
-        "health": "Score = accuracy_weight x accuracy + health_overall_weight x health: among equally "
-        "accurate models, the healthier one wins.",
-        "pareto": "Accuracy and health are two objectives; the final model is picked from the "
-        "Pareto set (models no other model beats on both) by the weights.",
-    },
-    "pruner": {
-        "none": "Every trial trains all its epochs.",
-        "median": "Stop a trial whose validation accuracy is below the median of earlier trials at "
-        "the same epoch.",
-        "hyperband": "Give many trials a few epochs and the most promising ones more (successive halving).",
-    },
-    "sampler": {
-        "tpe": "Tree-structured Parzen Estimator: proposes values like those of the best trials so far.",
-        "random": "Independent random values: a baseline that ignores earlier results.",
-    },
-    "plot_mode": {
-        "all": "Every trial draws its 14 diagnostic plots (slower, most to explore).",
-        "best": "Only the final model gets its plots.",
-        "none": "No per-trial plots (fastest); study plots are still drawn.",
-    },
-    "executor": {
-        "local": "Each trial in its own process on this machine, concurrent_workers at once.",
-        "inline": "Trials one by one inside the calling process (debugging).",
-        "runpod": "Each trial is a job on a RunPod serverless GPU endpoint (RUNPOD_ENDPOINT_ID, "
-        "RUNPOD_API_KEY); artifacts come back through S3 or inline.",
-        "ray": "Each trial is a task on a Ray cluster (ray_address), with GPUs and retries.",
-    },
-}
+__all__ = [
+    "Architecture",
+    "ExecutorKind",
+    "Mode",
+    "OptimizationConfig",
+    "PlotMode",
+    "PrunerKind",
+    "SamplerKind",
+]
 
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 

@@ -94,7 +94,7 @@ def search_space() -> list[SearchParam]:
 @router.get("/choices", response_model=dict[str, dict[str, str]])
 def choices() -> dict[str, dict[str, str]]:
     """For each field with a fixed set of values (mode, pruner, ...): every value and what it does."""
-    from healthtune.config import CHOICE_HELP
+    from healthtune.choices import CHOICE_HELP
 
     return CHOICE_HELP
 
