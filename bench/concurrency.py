@@ -1,12 +1,13 @@
 """Trials per hour with 1 vs 2 local worker processes on the same trials (target: 2 workers >= 1.6x).
 
 The sampler is random with a fixed seed and nothing is pruned, so both runs train exactly the
-same networks on the same MNIST subset; only the number of workers differs.
+same networks on the same MNIST subset; only the number of workers differs. Twelve trials by
+default, so start-up, the study plots and the last trial training alone weigh little.
 
 These shared machines change speed by up to 2x for minutes at a time (the same 1-thread trial
 took 24 s, then 45 s), so the runs alternate 1, 2, 2, 1 workers per round and each rate is taken
 over all of its runs: a slow phase then weighs on both sides alike.
-Run: .venv/bin/python bench/concurrency.py [--trials 6] [--samples 6000] [--epochs 2] [--rounds 1]
+Run: .venv/bin/python bench/concurrency.py [--trials 12] [--samples 6000] [--epochs 2] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def search(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--trials", type=int, default=6)
+    parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--samples", type=int, default=6000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
