@@ -72,6 +72,8 @@ def fit_inputs(
 def predict(model: Any, x: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
     """`model.predict` over `x` in order, as float64."""
     tf = _tensorflow()
-    inputs = x if tf is None else _batches(tf, (x,), batch_size, shuffle_seed=None)
-    kwargs = {"batch_size": batch_size} if tf is None else {}
-    return np.asarray(model.predict(inputs, verbose=0, **kwargs), dtype=np.float64)
+    if tf is None:
+        probabilities = model.predict(x, batch_size=batch_size, verbose=0)
+    else:
+        probabilities = model.predict(_batches(tf, (x,), batch_size, shuffle_seed=None), verbose=0)
+    return np.asarray(probabilities, dtype=np.float64)

@@ -95,6 +95,9 @@ class TrialPool:
             self._training = executor.in_flight
         executor.shutdown()
         self._training = 0
+        while not self._submissions.empty():  # jobs handed over after the shutdown request
+            if (pending := self._submissions.get_nowait()) is not None:
+                waiting.append(pending)
         shut_down = TrialFailed("the worker shut down before the trial ended", reason="cancelled")
         for loop, future in [*self._futures.values(), *((pending[2], pending[3]) for pending in waiting)]:
             with contextlib.suppress(RuntimeError):  # that job's event loop is already closed
