@@ -48,6 +48,7 @@ def test_tensorflow_and_jax_probe_the_same_numbers(tmp_path: Path) -> None:
 
     from healthtune.models import ModelConfig, build_model
 
+    keras.utils.set_random_seed(0)  # the same model on every run, so a failure can be replayed
     data = load_dataset("digits", validation_split=0.2, seed=0)
     model = build_model(ModelConfig(dense_units=32), data, total_steps=100)
     model.fit(data.x_train, data.y_train, epochs=1, batch_size=64, verbose=0)
@@ -57,6 +58,9 @@ def test_tensorflow_and_jax_probe_the_same_numbers(tmp_path: Path) -> None:
     np.savez(batch_path, x=data.x_val[:128], y=data.y_val[:128])
     assert keras.saving.load_model(model_path) is not None
 
+    # Float32 kernels differ between CPUs and backends (oneDNN under TensorFlow, XLA under JAX):
+    # one CI machine put a gradient norm 0.3% apart. The mistakes this test guards against
+    # (dropout left on, another loss, layers paired wrongly) move norms by 10-100%.
     tf_result = probe_under("tensorflow", model_path, batch_path)
     jax_result = probe_under("jax", model_path, batch_path)
 
@@ -64,13 +68,13 @@ def test_tensorflow_and_jax_probe_the_same_numbers(tmp_path: Path) -> None:
         tf_result["snapshot"]["activity"], jax_result["snapshot"]["activity"], strict=True
     ):
         assert tf_layer["layer"] == jax_layer["layer"]
-        np.testing.assert_allclose(tf_layer["mean_abs"], jax_layer["mean_abs"], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(tf_layer["mean_abs"], jax_layer["mean_abs"], rtol=1e-2, atol=1e-5)
         assert tf_layer["dormant"] == jax_layer["dormant"]
     for tf_grad, jax_grad in zip(
         tf_result["snapshot"]["gradients"], jax_result["snapshot"]["gradients"], strict=True
     ):
         assert tf_grad["layer"] == jax_grad["layer"]
-        np.testing.assert_allclose(tf_grad["grad_norm"], jax_grad["grad_norm"], rtol=1e-3, atol=1e-7)
-        np.testing.assert_allclose(tf_grad["update_ratio"], jax_grad["update_ratio"], rtol=1e-3, atol=1e-9)
+        np.testing.assert_allclose(tf_grad["grad_norm"], jax_grad["grad_norm"], rtol=2e-2, atol=1e-7)
+        np.testing.assert_allclose(tf_grad["update_ratio"], jax_grad["update_ratio"], rtol=2e-2, atol=1e-9)
     for metric in ("neuron_utilization", "gradient_health"):
-        assert abs(tf_result[metric] - jax_result[metric]) <= 1e-3
+        assert abs(tf_result[metric] - jax_result[metric]) <= 1e-2
