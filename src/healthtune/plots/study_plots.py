@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STUDY_PLOTS_DIR = "study_plots"
+# A search has 15-20 parameters; drawn all at once, the slice and parallel-coordinate plots are
+# unreadable. They show the most important ones (the JSON keeps every parameter).
+SLICE_PARAMS = 8
+SLICE_COLUMNS = 4
+PARALLEL_PARAMS = 6
 
 
 def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -55,27 +60,108 @@ def _history(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
 
 
 def _importances(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
-    import optuna
     from optuna.visualization import matplotlib as ovm
 
     target = (lambda t: t.values[0]) if len(study.directions) > 1 else None
-    importances = optuna.importance.get_param_importances(study, target=target)
     axes = ovm.plot_param_importances(study, target=target)
-    return axes, {"importances": dict(importances)}
+    return axes, {"importances": param_importances(study)}
+
+
+def param_importances(study: optuna.Study) -> dict[str, float]:
+    """Each searched parameter's importance for the (first) objective, most important first."""
+    import optuna
+
+    target = (lambda t: t.values[0]) if len(study.directions) > 1 else None
+    return dict(optuna.importance.get_param_importances(study, target=target))
+
+
+def _most_important(study: optuna.Study, count: int) -> list[str]:
+    """The `count` most important parameters that took more than one value (all of them with < 2 trials)."""
+    values: dict[str, set[str]] = {}
+    for trial in _complete(study):
+        for name, value in trial.params.items():
+            values.setdefault(name, set()).add(repr(value))
+    varied = {name for name, seen in values.items() if len(seen) > 1}
+    try:
+        ranked = [name for name in param_importances(study) if name in varied]
+    except (RuntimeError, ValueError):  # too few trials to rank them
+        ranked = sorted(varied)
+    return ranked[:count]
 
 
 def _parallel(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
     from optuna.visualization import matplotlib as ovm
 
     target = (lambda t: t.values[0]) if len(study.directions) > 1 else None
-    return ovm.plot_parallel_coordinate(study, target=target), _trials_data(study)
+    shown = _most_important(study, PARALLEL_PARAMS)
+    axes = ovm.plot_parallel_coordinate(study, params=shown or None, target=target)
+    axes.set_title("Parallel coordinates: the most important parameters")
+    return axes, {**_trials_data(study), "params_shown": shown}
 
 
 def _slice(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
-    from optuna.visualization import matplotlib as ovm
+    """Objective against each of the most important parameters, one small panel each, in a grid."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator, NullFormatter
+    from optuna.distributions import IntDistribution
 
-    target = (lambda t: t.values[0]) if len(study.directions) > 1 else None
-    return ovm.plot_slice(study, target=target), _trials_data(study)
+    shown = (
+        _most_important(study, SLICE_PARAMS) or sorted({n for t in _complete(study) for n in t.params})[:1]
+    )
+    columns = min(SLICE_COLUMNS, max(1, len(shown)))
+    rows = math.ceil(len(shown) / columns) if shown else 1
+    figure, grid = plt.subplots(
+        rows, columns, sharey=True, squeeze=False, figsize=(3.2 * columns, 2.8 * rows), layout="constrained"
+    )
+    trials = _complete(study)
+    objective = "accuracy" if len(study.directions) > 1 else "score"
+    last = max((t.number for t in trials), default=1) or 1
+    points = None
+    for axis, name in zip(grid.flat, shown, strict=False):
+        with_param = [t for t in trials if name in t.params]
+        xs, ticks = _slice_positions(with_param, name)
+        points = axis.scatter(
+            xs, [t.values[0] for t in with_param], c=[t.number for t in with_param],
+            cmap="Blues", vmin=0, vmax=last, edgecolors="grey", linewidths=0.5, s=28,
+        )  # fmt: skip
+        distribution = with_param[0].distributions[name] if with_param else None
+        if ticks is not None:
+            axis.set_xticks(range(len(ticks)), ticks, rotation=30 if max(map(len, ticks)) > 5 else 0)
+        elif getattr(distribution, "log", False):
+            axis.set_xscale("log")
+            axis.xaxis.set_minor_formatter(NullFormatter())  # 2x10^-4, 3x10^-4... labels overlap
+        elif isinstance(distribution, IntDistribution):
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_title(name, fontsize=10)
+        axis.grid(alpha=0.3)
+    for axis in grid.flat[len(shown) :]:
+        axis.set_visible(False)
+    for axis in grid[:, 0]:
+        axis.set_ylabel(objective)
+    if points is not None:
+        figure.colorbar(points, ax=grid, label="trial number", shrink=0.8)
+    figure.suptitle(f"Slice: {objective} against the most important parameters")
+    return grid, {**_trials_data(study), "params_shown": shown}
+
+
+def _slice_positions(
+    trials: list[optuna.trial.FrozenTrial], name: str
+) -> tuple[list[float], list[str] | None]:
+    """x positions of a parameter's values; categorical values become evenly spaced labelled ticks.
+
+    A resumed run may have changed a parameter's choices, so the labels are the union over trials.
+    """
+    from optuna.distributions import CategoricalDistribution
+
+    distributions = [t.distributions[name] for t in trials]
+    if not any(isinstance(d, CategoricalDistribution) for d in distributions):
+        return [float(t.params[name]) for t in trials], None
+    labels: list[str] = []
+    for distribution in distributions:
+        choices = distribution.choices if isinstance(distribution, CategoricalDistribution) else ()
+        labels += [str(choice) for choice in choices if str(choice) not in labels]
+    labels += sorted({str(t.params[name]) for t in trials} - set(labels))
+    return [float(labels.index(str(t.params[name]))) for t in trials], labels
 
 
 def _pareto(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
@@ -117,7 +203,8 @@ def make_study_plots(study: optuna.Study, run_dir: Path) -> list[str]:
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 axes, data = draw(study)
             figure = (axes.flat[0] if hasattr(axes, "flat") else axes).get_figure()
-            figure.set_size_inches(9, 5.5)
+            if name != "slice":  # the slice grid sizes itself by its number of panels
+                figure.set_size_inches(9, 5.5)
             figure.savefig(out_dir / f"{name}.png", dpi=100, bbox_inches="tight")
             plt.close(figure)
             (out_dir / f"{name}.json").write_text(
