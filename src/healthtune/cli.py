@@ -252,9 +252,10 @@ def _optimize(args: argparse.Namespace) -> int:
     if best is not None:
         console.print(
             f"[bold green]best trial {best.number}[/]: score {best.score:.4f}, "
-            f"test accuracy {best.metrics.get('test_accuracy', float('nan')):.4f}\n"
-            f"model: {result.best_model_path}"
+            f"test accuracy {best.metrics.get('test_accuracy', float('nan')):.4f}"
         )
+        # soft_wrap: a path broken over two lines cannot be copied
+        console.print(f"model: {result.best_model_path}", soft_wrap=True, highlight=False)
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return 0
@@ -274,7 +275,9 @@ def _rescore(args: argparse.Namespace) -> int:
     result = rescore(args.run_dir, weights)
     console.print(trials_table(result))
     console.print(
-        f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}"
+        f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}",
+        soft_wrap=True,
+        highlight=False,
     )
     return 0
 

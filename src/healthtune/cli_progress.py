@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from types import TracebackType
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -86,9 +87,22 @@ class ProgressDisplay:
 
 
 def trials_table(result: OptimizationResult) -> Table:
-    table = Table(title=f"run {result.run_name}")
-    for column in ("trial", "state", "score", "val acc", "health", "test acc", "params", "epochs", "seconds"):
-        table.add_column(column, justify="right" if column != "state" else "left")
+    table = Table(title=f"run {result.run_name}", box=box.SIMPLE_HEAD)  # no side borders: fits 80 columns
+    for column in (
+        "trial",
+        "state",
+        "score",
+        "val acc",
+        "health",
+        "test acc",
+        "params",
+        "epochs",
+        "time (s)",
+    ):
+        if column == "state":  # wraps rather than truncating to "compl…" on an 80-column terminal
+            table.add_column(column, justify="left", min_width=len("complete"), overflow="fold")
+        else:
+            table.add_column(column, justify="right")
     best_number = result.best_trial.number if result.best_trial else None
     proportions = ScoringWeights.resolve(
         health_component_proportions=result.config.get("health_component_proportions")
