@@ -95,3 +95,89 @@ def test_worker_help_lists_the_runpod_flags() -> None:
         check=True,
     ).stdout
     assert "runpod" in out and "--rp_serve_api" in out
+
+
+SIX_SHARES = [
+    "neuron_utilization=0.25", "parameter_efficiency=0.15", "training_stability=0.2",
+    "gradient_health=0.15", "convergence_quality=0.15", "accuracy_consistency=0.1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        [arg for share in SIX_SHARES for arg in ("--proportion", share)],
+        ["--health-component-proportions", ",".join(SIX_SHARES)],
+    ],
+)
+def test_health_proportions_are_given_repeated_or_comma_separated(flags: list[str]) -> None:
+    from healthtune.cli import build_parser, config_from_args
+
+    config = config_from_args(build_parser().parse_args(["optimize", *flags]))
+    assert config.health_component_proportions == {
+        name: float(value) for name, value in (share.split("=") for share in SIX_SHARES)
+    }
+
+
+def test_debug_and_verbose_work_after_the_command_too() -> None:
+    from healthtune.cli import build_parser
+
+    assert build_parser().parse_args(["optimize", "--trials", "2", "--debug", "-v"]).debug is True
+    assert build_parser().parse_args(["--debug", "optimize"]).debug is True
+    assert build_parser().parse_args(["datasets", "list", "--debug"]).debug is True
+    assert build_parser().parse_args(["optimize"]).debug is False
+
+
+def test_an_unusable_folder_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for command in (
+        ["optimize", "--trials", "1", "--results-root", str(blocker / "runs")],
+        ["openapi", "--output", str(tmp_path / "missing" / "openapi.json")],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "healthtune.cli", *command], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 1, command
+        assert "Traceback" not in done.stderr and "error:" in done.stderr, done.stderr
+    assert "results_root" in done.stderr or "No such file" in done.stderr
+    assert not (blocker / "runs").exists()
+
+
+def test_runpod_without_an_endpoint_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "RUNPOD_ENDPOINT_ID"}
+    done = subprocess.run(
+        [sys.executable, "-m", "healthtune.cli", "optimize", "--executor", "runpod", "--results-root", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "executor='runpod' needs runpod_endpoint" in " ".join(done.stderr.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_keeps_rejected_networks_apart_and_ends_its_line() -> None:
+    import io
+
+    from rich.console import Console
+
+    from healthtune import OptimizationConfig
+    from healthtune.cli_progress import ProgressDisplay
+    from healthtune.events import Event, EventType
+
+    out = io.StringIO()
+    console = Console(file=out, width=100)
+    with ProgressDisplay(console, OptimizationConfig(trials=2)) as display:
+        for number in range(3):
+            display.handle(
+                Event(
+                    EventType.TRIAL_PRUNED, "r", number + 1, 0.0, number, {"reason": "too_large: 900 MFLOPs"}
+                )
+            )
+        display.handle(Event(EventType.TRIAL_FINISHED, "r", 4, 0.0, 3, {"score": 0.9}))
+    console.print("interrupted: next message")
+    text = out.getvalue()
+    assert "1/2" in text and "3/2" not in text
+    assert "rejected (too large) 3" in text and "pruned 0" in text
+    assert "\ninterrupted: next message" in text

@@ -35,8 +35,20 @@ def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
         ("remote_trial_timeout_minutes", 0, "remote_trial_timeout_minutes must be > 0"),
         ("max_epochs_per_trial", 0, "max_epochs_per_trial must be >= 1, got max_epochs_per_trial=0"),
         ("batch_size", -1, "batch_size must be >= 1"),
-        ("validation_split", 0.0, "validation_split must be in (0, 1), got validation_split=0.0"),
-        ("validation_split", 1.0, "validation_split must be in (0, 1), got validation_split=1.0"),
+        ("validation_split", 0.0, "validation_split must be a number in (0, 1), got validation_split=0.0"),
+        ("validation_split", 1.0, "validation_split must be a number in (0, 1), got validation_split=1.0"),
+        (
+            "validation_split",
+            "0.2",
+            "validation_split must be a number in (0, 1), got validation_split='0.2'",
+        ),
+        ("tensorboard", "no", "tensorboard must be true or false, got tensorboard='no'"),
+        ("health_pruning", "false", "health_pruning must be true or false"),
+        ("results_root", 123, "results_root must be a directory path, got results_root=123"),
+        ("data_dir", 5, "data_dir must be a directory path"),
+        ("timeout_hours", True, "timeout_hours must be a number > 0"),
+        ("health_component_proportions", "x=1", "health_component_proportions must be a mapping"),
+        ("dataset", 7, "dataset must be a name"),
         ("trials", 2.5, "trials must be an integer"),
         (
             "pruner",
@@ -45,7 +57,7 @@ def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
         ),
         ("mode", "fast", "mode must be one of"),
         ("run_name", "../escape", "run_name must be"),
-        ("timeout_hours", 0, "timeout_hours must be > 0"),
+        ("timeout_hours", 0, "timeout_hours must be a number > 0"),
     ],
 )
 def test_bad_values_name_the_field(field: str, value: object, message: str) -> None:
@@ -82,3 +94,29 @@ def test_search_space_overrides_are_validated() -> None:
         OptimizationConfig(search_space_overrides={"optimizer": "adagrad"})
     with pytest.raises(ConfigError, match="low must be <= high"):
         OptimizationConfig(search_space_overrides={"conv_blocks": {"low": 3, "high": 1}})
+
+
+def test_a_dataset_name_with_spaces_is_trimmed(tmp_path: Path) -> None:
+    config = OptimizationConfig(dataset="  digits ", results_root=tmp_path)
+    assert config.dataset == "digits" and config.run_name.startswith("digits_")
+
+
+def test_automatic_run_names_never_collide(tmp_path: Path) -> None:
+    names = {OptimizationConfig(results_root=tmp_path).run_name for _ in range(5)}  # within one second
+    assert len(names) == 5
+    taken = OptimizationConfig(results_root=tmp_path).run_name
+    (tmp_path / taken).mkdir()
+    assert OptimizationConfig(results_root=tmp_path).run_name != taken
+
+
+def test_a_csv_run_is_named_without_its_extension(tmp_path: Path) -> None:
+    from healthtune.data import dataset_slug
+    from healthtune.results import model_file_name
+
+    csv = tmp_path / "my reviews.csv"
+    csv.write_text("label,text\na,good\nb,bad\n", encoding="utf-8")
+    config = OptimizationConfig(dataset=f"csv:{csv}", results_root=tmp_path)
+    assert config.run_name.startswith("my_reviews_2")
+    assert dataset_slug("images:/data/x-rays/") == "x-rays"
+    assert dataset_slug("mnist") == "mnist"
+    assert model_file_name(f"csv:{csv}", 0.5) == "optimized_my_reviews_acc_0.5000.keras"

@@ -61,6 +61,10 @@ def test_rescore_rejects_bad_weights_and_simple_runs(tmp_path: Path) -> None:
         rescore(result.run_dir, {"accuracy_weight": 0.5})
     with pytest.raises(ConfigError, match="unknown weight field"):
         rescore(result.run_dir, {"acc": 0.5})
+    with pytest.raises(ConfigError, match="weights must be a ScoringWeights or a mapping"):
+        rescore(result.run_dir, "0.9")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="run must be a run directory"):
+        rescore(None, {"accuracy_weight": 0.5})  # type: ignore[arg-type]
 
 
 def test_health_pruning_stops_a_trial_with_dormant_units(tmp_path: Path) -> None:

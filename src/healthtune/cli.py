@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import enum
+import functools
 import logging
 import os
 import sys
 import types
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,11 +44,14 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     for field in dataclasses.fields(OptimizationConfig):
         base, _ = _field_type(hints[field.name])
         flags = [f"--{field.name.replace('_', '-')}", *FLAG_ALIASES.get(field.name, [])]
-        default = field.default if field.default is not dataclasses.MISSING else "see below"
+        default: Any = field.default
+        if field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
         if isinstance(default, enum.Enum):
             default = default.value
-        help_text = f"{field.metadata.get('help', '')} (default: {default if default != '' else 'auto'})"
-        if field.name == "search_space_overrides":
+        shown = "auto" if default == "" else "none" if default in ({}, None) else default
+        help_text = f"{field.metadata.get('help', '')} (default: {shown})"
+        if field.name in MAPPING_FIELDS:  # repeatable: -O a=1 -O b=2, or comma-separated pairs
             parser.add_argument(
                 *flags, dest=field.name, action="append", metavar="NAME=VALUE", help=help_text
             )
@@ -88,12 +93,14 @@ def _proportions(items: Sequence[str]) -> dict[str, float]:
     from healthtune.exceptions import ConfigError
 
     result = {}
-    for item in items:
+    for item in (part for text in items for part in text.split(",") if part.strip()):
         name, _, value = item.partition("=")
         try:
             result[name.strip()] = float(value)
         except ValueError:
-            raise ConfigError(f"health_component_proportions: expected name=number, got {item!r}") from None
+            raise ConfigError(
+                f"health_component_proportions: expected name=number (e.g. gradient_health=0.2), got {item!r}"
+            ) from None
     return result
 
 
@@ -104,26 +111,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="show info logs")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The same two flags after the command (`healthtune optimize ... --debug`); SUPPRESS keeps a
+    # flag given before the command from being reset by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_command = functools.partial(subparsers.add_parser, parents=[common])
 
-    optimize = commands.add_parser("optimize", help="search hyperparameters and save the best model")
+    optimize = add_command("optimize", help="search hyperparameters and save the best model")
     add_config_flags(optimize)
     optimize.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
-    rescoring = commands.add_parser("rescore", help="re-rank a finished run with new weights (no training)")
+    rescoring = add_command("rescore", help="re-rank a finished run with new weights (no training)")
     rescoring.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
     rescoring.add_argument("--accuracy-weight", type=float, help="share of the score given to accuracy")
     rescoring.add_argument("--health-overall-weight", type=float, help="share of the score given to health")
     rescoring.add_argument("--proportion", action="append", metavar="NAME=VALUE", help="health split")
 
-    study = commands.add_parser("study-plots", help="redraw a run's study plots now (also while it runs)")
+    study = add_command("study-plots", help="redraw a run's study plots now (also while it runs)")
     study.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
 
-    board = commands.add_parser("tensorboard", help="start TensorBoard on a run's trial logs (127.0.0.1)")
+    board = add_command("tensorboard", help="start TensorBoard on a run's trial logs (127.0.0.1)")
     board.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
     board.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
 
-    server = commands.add_parser("serve", help="start the API server and web UI (http://127.0.0.1:8000)")
+    server = add_command("serve", help="start the API server and web UI (http://127.0.0.1:8000)")
     server.add_argument(
         "--host", help="address to bind (default: 127.0.0.1; others need HEALTHTUNE_API_TOKEN)"
     )
@@ -135,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--log-dir", type=Path, help="rotating log files (default: logs/)")
     server.add_argument("--root-path", help="prefix when served behind a proxy, e.g. /hyperparameter-tuning")
 
-    worker = commands.add_parser("worker", help="run as a remote trial worker (RunPod serverless)")
+    worker = add_command("worker", help="run as a remote trial worker (RunPod serverless)")
     worker.add_argument("kind", choices=["runpod"], help="runpod: the serverless handler")
     worker.add_argument(
         "sdk_args",
@@ -144,14 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="passed to the runpod SDK, e.g. --rp_serve_api --rp_api_port 8080 for its local test API",
     )
 
-    schema = commands.add_parser("openapi", help="print the API's OpenAPI schema (for client generators)")
+    schema = add_command("openapi", help="print the API's OpenAPI schema (for client generators)")
     schema.add_argument("--output", type=Path, help="write it to this file instead of stdout")
 
-    datasets = commands.add_parser("datasets", help="list or import datasets")
+    datasets = add_command("datasets", help="list or import datasets")
     dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
-    listing = dataset_commands.add_parser("list", help="name, type, shape, classes, size, cached")
+    listing = dataset_commands.add_parser(
+        "list", parents=[common], help="name, type, shape, classes, size, cached"
+    )
     listing.add_argument("--data-dir", type=Path, help="dataset cache (default: $HEALTHTUNE_DATA_DIR)")
-    importing = dataset_commands.add_parser("import", help="import official files you downloaded yourself")
+    importing = dataset_commands.add_parser(
+        "import", parents=[common], help="import official files you downloaded yourself"
+    )
     importing.add_argument("name", help="dataset name, e.g. mnist")
     importing.add_argument("path", type=Path, help="file or directory in the official distribution format")
     importing.add_argument("--data-dir", type=Path, help="dataset cache (default: $HEALTHTUNE_DATA_DIR)")
@@ -181,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runpod_worker(list(args.sdk_args))
             return 0
         return _datasets(args)
-    except HealthtuneError as error:
+    except (HealthtuneError, OSError) as error:  # OSError: a folder or file we cannot create, read or write
         if args.debug:
             console.print_exception()
         console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
@@ -232,6 +251,9 @@ def _configure_logging(args: argparse.Namespace) -> None:
     if not args.debug:
         for noisy in ("optuna", "absl", "tensorflow", "jax"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        # Optuna's notes on its plots and importances ("less than 2 trials", "identical ylims")
+        # are for library users; the CLI's user sees them as noise. --debug shows them.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"optuna(\.|$)")
 
 
 def _optimize(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ class ProgressDisplay:
             console=console,
         )
         self.task = self.progress.add_task("trials", total=config.trials)
-        self.counts = {"complete": 0, "pruned": 0, "failed": 0}
+        self.counts = {"complete": 0, "pruned": 0, "failed": 0, "rejected": 0}
         self.best: tuple[int, float] | None = None
         self.current = ""
         self.live = Live(self._render(), console=console, refresh_per_second=4, transient=False)
@@ -46,6 +46,8 @@ class ProgressDisplay:
     ) -> None:
         self.live.update(self._render())
         self.live.__exit__(kind, error, trace)
+        if not self.live.console.is_terminal:  # Live leaves its last line open when output is a file or pipe
+            self.live.console.line()
 
     def handle(self, event: Event) -> None:
         data = event.data
@@ -63,6 +65,10 @@ class ProgressDisplay:
                 f"loss {metrics.get('loss', math.nan):.4f}  "
                 f"val_accuracy {metrics.get('val_accuracy', math.nan):.4f}"
             )
+        elif event.type is EventType.TRIAL_PRUNED and str(data.get("reason", "")).startswith("too_large"):
+            # rejected before training: not one of the `trials` the run aims for
+            self.counts["rejected"] += 1
+            self.current = f"trial {event.trial}: rejected before training (too large)"
         elif event.type in (EventType.TRIAL_FINISHED, EventType.TRIAL_PRUNED, EventType.TRIAL_FAILED):
             state = {
                 EventType.TRIAL_FINISHED: "complete",
@@ -81,7 +87,8 @@ class ProgressDisplay:
         best = f"trial {self.best[0]} score {self.best[1]:.4f}" if self.best else "-"
         counts = Text(
             f"done {self.counts['complete']}  pruned {self.counts['pruned']}  failed {self.counts['failed']}"
-            f"  best {best}"
+            + (f"  rejected (too large) {self.counts['rejected']}" if self.counts["rejected"] else "")
+            + f"  best {best}"
         )
         return Group(self.progress, counts, Text(self.current, style="dim"))
 

@@ -8,11 +8,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from healthtune.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
+from healthtune.config_fields import as_path, automatic_run_name, coerce_enum, require_bool, require_int
 from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
 from healthtune.health import defaults as health_defaults
@@ -179,25 +179,28 @@ class OptimizationConfig:
             ("plot_mode", PlotMode),
             ("executor", ExecutorKind),
         ):
-            object.__setattr__(self, name, _coerce_enum(name, getattr(self, name), enum_type))
-        validate_dataset_name(self.dataset)
-        _require_int("trials", self.trials, minimum=1)
-        _require_int("max_epochs_per_trial", self.max_epochs_per_trial, minimum=1)
-        _require_int("batch_size", self.batch_size, minimum=1)
-        _require_int("concurrent_workers", self.concurrent_workers, minimum=1)
-        _require_int("max_consecutive_failures", self.max_consecutive_failures, minimum=1)
-        _require_int("max_trial_retries", self.max_trial_retries, minimum=0)
-        _require_int("target_gpus_per_worker", self.target_gpus_per_worker, minimum=0)
-        if not isinstance(self.executor_fallback, bool):
+            object.__setattr__(self, name, coerce_enum(name, getattr(self, name), enum_type))
+        if not isinstance(self.dataset, str):
             raise ConfigError(
-                f"executor_fallback must be true or false, got executor_fallback={self.executor_fallback!r}"
+                f"dataset must be a name or images:PATH / csv:PATH, got dataset={self.dataset!r}"
             )
+        object.__setattr__(self, "dataset", self.dataset.strip())
+        validate_dataset_name(self.dataset)
+        require_int("trials", self.trials, minimum=1)
+        require_int("max_epochs_per_trial", self.max_epochs_per_trial, minimum=1)
+        require_int("batch_size", self.batch_size, minimum=1)
+        require_int("concurrent_workers", self.concurrent_workers, minimum=1)
+        require_int("max_consecutive_failures", self.max_consecutive_failures, minimum=1)
+        require_int("max_trial_retries", self.max_trial_retries, minimum=0)
+        require_int("target_gpus_per_worker", self.target_gpus_per_worker, minimum=0)
+        require_bool("executor_fallback", self.executor_fallback)
+        require_bool("tensorboard", self.tensorboard)
         minutes = self.remote_trial_timeout_minutes
         if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not minutes > 0:
             raise ConfigError(
                 f"remote_trial_timeout_minutes must be > 0, got remote_trial_timeout_minutes={minutes!r}"
             )
-        _require_int("vocab_size", self.vocab_size, minimum=3)
+        require_int("vocab_size", self.vocab_size, minimum=3)
         if isinstance(self.max_model_mflops, bool) or not isinstance(self.max_model_mflops, int | float):
             raise ConfigError(
                 f"max_model_mflops must be a number >= 0, got max_model_mflops={self.max_model_mflops!r}"
@@ -206,10 +209,10 @@ class OptimizationConfig:
             raise ConfigError(
                 f"max_model_mflops must be >= 0 (0: no limit), got max_model_mflops={self.max_model_mflops!r}"
             )
-        _require_int("sequence_length", self.sequence_length, minimum=1)
-        _require_int("seed", self.seed, minimum=0)
-        _require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)
-        _require_int("health_prune_after_epoch", self.health_prune_after_epoch, minimum=1)
+        require_int("sequence_length", self.sequence_length, minimum=1)
+        require_int("seed", self.seed, minimum=0)
+        require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)
+        require_int("health_prune_after_epoch", self.health_prune_after_epoch, minimum=1)
         if self.health_monitoring_frequency == 0 and self.mode is not Mode.SIMPLE:
             raise ConfigError(
                 f"health_monitoring_frequency=0 turns probes off, which mode={self.mode.value!r} needs; "
@@ -222,27 +225,24 @@ class OptimizationConfig:
             )
         if self.health_pruning is None:
             object.__setattr__(self, "health_pruning", self.mode is Mode.HEALTH)
-        elif not isinstance(self.health_pruning, bool):
-            raise ConfigError(
-                f"health_pruning must be true or false, got health_pruning={self.health_pruning!r}"
-            )
+        else:
+            require_bool("health_pruning", self.health_pruning)
         self.weights  # noqa: B018 - validates the weights now, not when the first trial ends
         if self.max_samples is not None:
-            _require_int("max_samples", self.max_samples, minimum=10)
+            require_int("max_samples", self.max_samples, minimum=10)
         split = self.validation_split
         if not isinstance(split, int | float) or isinstance(split, bool) or not 0 < split < 1:
-            raise ConfigError(f"validation_split must be in (0, 1), got validation_split={split!r}")
-        if self.timeout_hours is not None and (
-            not isinstance(self.timeout_hours, int | float) or not self.timeout_hours > 0
+            raise ConfigError(f"validation_split must be a number in (0, 1), got validation_split={split!r}")
+        hours = self.timeout_hours
+        if hours is not None and (
+            isinstance(hours, bool) or not isinstance(hours, int | float) or not hours > 0
         ):
-            raise ConfigError(f"timeout_hours must be > 0 or unset, got timeout_hours={self.timeout_hours!r}")
-        object.__setattr__(self, "results_root", Path(self.results_root))
+            raise ConfigError(f"timeout_hours must be a number > 0 or unset, got timeout_hours={hours!r}")
+        object.__setattr__(self, "results_root", as_path("results_root", self.results_root))
         if self.data_dir is not None:
-            object.__setattr__(self, "data_dir", Path(self.data_dir))
+            object.__setattr__(self, "data_dir", as_path("data_dir", self.data_dir))
         if not self.run_name:
-            stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
-            base = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.dataset.split(":", 1)[-1]).name) or "run"
-            object.__setattr__(self, "run_name", f"{base}_{stamp}")
+            object.__setattr__(self, "run_name", automatic_run_name(self.dataset, self.results_root))
         if not _RUN_NAME.match(self.run_name):
             raise ConfigError(
                 "run_name must be 1-128 letters, digits, '_', '.' or '-' and start with a letter or digit, "
@@ -292,22 +292,3 @@ class OptimizationConfig:
         if unknown:
             raise ConfigError(f"unknown config field(s) {unknown}; valid fields: {', '.join(sorted(known))}")
         return cls(**dict(values))
-
-
-def _coerce_enum(name: str, value: Any, enum_type: type[enum.Enum]) -> enum.Enum:
-    if isinstance(value, enum_type):
-        return value
-    allowed = [m.value for m in enum_type]
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be one of {allowed}, got {name}={value!r}") from None
-
-
-def _require_int(name: str, value: Any, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            raise ConfigError(f"{name} must be an integer, got {name}={value!r}")
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {name}={value!r}")

@@ -34,6 +34,9 @@ class ModelOptimizer:
     def __init__(self, config: OptimizationConfig, *, on_event: EventCallback | None = None) -> None:
         if not isinstance(config, OptimizationConfig):
             raise ConfigError(f"config must be an OptimizationConfig, got {type(config).__name__}")
+        from healthtune.executors import check_executor_settings
+
+        check_executor_settings(config)  # a missing endpoint is refused before any folder or study exists
         self.config = config
         self.paths = RunPaths(config.run_dir)
         self.on_event = on_event
@@ -64,7 +67,12 @@ class ModelOptimizer:
         config = self.config
         started = time.time()
         self.book.check_existing_run()
-        config.results_root.mkdir(parents=True, exist_ok=True)
+        try:
+            config.results_root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"results_root {config.results_root} is not a directory we can create or write: {error.strerror}"
+            ) from None
         storage = open_storage(config.storage_url, max_retries=config.max_trial_retries)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
         selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)

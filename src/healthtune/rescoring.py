@@ -25,8 +25,15 @@ def rescore(
     health_component_proportions (missing parts are filled as in ScoringWeights.resolve).
     A `simple` run has no health metrics to re-weigh and is refused.
     """
+    if not isinstance(run, str | Path | OptimizationResult):
+        raise ConfigError(f"run must be a run directory or an OptimizationResult, got run={run!r}")
     run_dir = run.run_dir if isinstance(run, OptimizationResult) else Path(run)
     previous = load_run(run_dir)
+    if not isinstance(weights, ScoringWeights | Mapping):
+        raise ConfigError(
+            "weights must be a ScoringWeights or a mapping such as {'accuracy_weight': 0.8}, "
+            f"got weights={weights!r}"
+        )
     if not isinstance(weights, ScoringWeights):
         unknown = sorted(
             set(weights) - {"accuracy_weight", "health_overall_weight", "health_component_proportions"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,9 @@ class RunPaths:
 
 def model_file_name(dataset: str, accuracy: float) -> str:
     """optimized_{dataset}_acc_{acc}.keras, with user paths reduced to a safe name."""
-    base = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(dataset.split(":", 1)[-1]).name) or "dataset"
-    return f"optimized_{base}_acc_{accuracy:.4f}.keras"
+    from healthtune.data import dataset_slug
+
+    return f"optimized_{dataset_slug(dataset)}_acc_{accuracy:.4f}.keras"
 
 
 @dataclass(frozen=True)

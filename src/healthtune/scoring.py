@@ -67,6 +67,8 @@ class ScoringWeights:
         elif accuracy_weight is None:
             _check_unit("health_overall_weight", health_overall_weight)
             accuracy_weight = 1 - float(health_overall_weight)
+        if health_component_proportions is not None:
+            _check_proportions(health_component_proportions)
         proportions = health_component_proportions or DEFAULT_HEALTH_COMPONENT_PROPORTIONS
         return cls(float(accuracy_weight), float(health_overall_weight), dict(proportions))  # type: ignore[arg-type]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from healthtune import scoring
 from healthtune.config import OptimizationConfig
@@ -31,7 +31,7 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
             TrialRecord(
                 number=trial.number,
                 state=STATE_NAMES.get(trial.state.name, trial.state.name.lower()),
-                params=dict(trial.params),
+                params=trial_params(trial),
                 score=scoring.score(config.mode, config.weights, metrics) if complete and metrics else None,
                 metrics=metrics,
                 failure_reason=trial.user_attrs.get("failure_reason")
@@ -41,6 +41,17 @@ def trial_records(study: optuna.Study, config: OptimizationConfig) -> list[Trial
             )
         )
     return records
+
+
+def trial_params(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
+    """The parameters the trial trained with: Optuna's searched ones plus the values the user fixed
+    (fixed overrides are not searched, so Optuna does not list them)."""
+    fixed = {
+        key.removeprefix("fixed_"): value
+        for key, value in trial.user_attrs.items()
+        if key.startswith("fixed_")
+    }
+    return {**fixed, **trial.params}
 
 
 def finished_count(study: optuna.Study) -> int:

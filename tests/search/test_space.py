@@ -52,3 +52,35 @@ def test_parse_override_forms() -> None:
     assert parse_override("batch_norm=false") == ("batch_norm", False)
     with pytest.raises(ConfigError, match="name=value"):
         parse_override("conv_blocks")
+
+
+def test_overrides_that_cannot_take_effect_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="healthtune.search.selector"):
+        HyperparameterSelector(Architecture.CNN, {"lstm_units": 32, "optimizer": "adam", "momentum": 0.9})
+    text = " ".join(caplog.messages)
+    assert "lstm_units applies to LSTM (text) models" in text and "lstm_units=32 is ignored" in text
+    assert "momentum is only used when optimizer='sgd'" in text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="healthtune.search.selector"):
+        HyperparameterSelector(Architecture.CNN, {"optimizer": "sgd", "momentum": 0.9, "filters": 16})
+    assert caplog.messages == []
+
+
+def test_a_categorical_range_is_refused_with_both_valid_forms() -> None:
+    from healthtune.search.space import validate_overrides
+
+    with pytest.raises(ConfigError, match=r"fix one value \(filters=value\) or list choices \(filters=a,b\)"):
+        validate_overrides({"filters": {"low": 5, "high": 2}})
+
+
+def test_trial_records_list_the_fixed_parameters_too(tmp_path: object) -> None:
+    from healthtune.study_records import trial_params
+
+    selector = HyperparameterSelector(Architecture.CNN, {"filters": 5, "optimizer": "adam"})
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    config = selector.suggest(trial)
+    study.tell(trial, 0.5)
+    params = trial_params(study.trials[0])
+    assert params["filters"] == 5 == config.filters and params["optimizer"] == "adam"
+    assert "filters" not in study.trials[0].params and "learning_rate" in params

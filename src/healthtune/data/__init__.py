@@ -8,6 +8,7 @@ from healthtune.data.loading import clear_dataset_cache, import_dataset, load_da
 from healthtune.data.registry import (
     DATASET_NAMES,
     dataset_kind,
+    dataset_slug,
     list_datasets,
     resolve_source,
     validate_dataset_name,
@@ -25,6 +26,7 @@ __all__ = [
     "RawSplits",
     "clear_dataset_cache",
     "dataset_kind",
+    "dataset_slug",
     "default_data_dir",
     "import_dataset",
     "list_datasets",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource
@@ -93,6 +94,15 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
             f"dataset path {path} does not exist; valid names: {', '.join(DATASET_NAMES)} or {USER_FORMS}"
         )
     raise _unknown(name)
+
+
+def dataset_slug(name: str) -> str:
+    """A short, file-name-safe name: the registry name, or the folder or CSV name (without .csv)."""
+    source = Path(
+        name.strip().split(":", 1)[1] if name.strip().startswith(("images:", "csv:")) else name.strip()
+    )
+    base = source.stem if source.suffix.lower() == ".csv" else source.name
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", base).strip("_.-") or "dataset"
 
 
 def validate_dataset_name(name: str) -> None:

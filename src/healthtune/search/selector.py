@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from healthtune.config import Architecture
 from healthtune.models.config import ModelConfig
-from healthtune.search.space import ParamSpec, params_for, validate_overrides
+from healthtune.search.space import PARAMS, ParamSpec, params_for, validate_overrides
 
 if TYPE_CHECKING:
     import optuna
+
+logger = logging.getLogger(__name__)
 
 
 class HyperparameterSelector:
@@ -20,6 +23,8 @@ class HyperparameterSelector:
         self.architecture = Architecture(architecture)
         self.overrides = validate_overrides(overrides)
         self.specs = params_for(self.architecture.value)
+        for message in unused_override_notes(self.architecture, self.overrides):
+            logger.warning(message)
 
     def suggest(self, trial: optuna.Trial) -> ModelConfig:
         values: dict[str, Any] = {}
@@ -60,6 +65,31 @@ class HyperparameterSelector:
         if spec.kind == "int":
             return trial.suggest_int(spec.name, int(low), int(high), log=spec.log)
         return trial.suggest_float(spec.name, float(low), float(high), log=spec.log)
+
+
+def unused_override_notes(architecture: Architecture, overrides: Mapping[str, Any]) -> list[str]:
+    """Why an override will never take effect: it is for the other architecture, or the parameter it
+    depends on is fixed to another value (momentum with optimizer=adam)."""
+    notes = []
+    for name, override in overrides.items():
+        spec = PARAMS[name]
+        if architecture.value not in spec.architectures:
+            other = "LSTM (text)" if architecture is Architecture.CNN else "CNN (image)"
+            notes.append(
+                f"search_space_overrides: {name} applies to {other} models; this dataset trains a "
+                f"{architecture.value.upper()}, so {name}={override!r} is ignored"
+            )
+            continue
+        if spec.condition is None:
+            continue
+        parent, needed = spec.condition
+        fixed = overrides.get(parent)
+        if fixed is not None and not isinstance(fixed, Mapping) and fixed != needed:
+            notes.append(
+                f"search_space_overrides: {name} is only used when {parent}={needed!r}, but {parent} is "
+                f"fixed to {fixed!r}, so {name}={override!r} is ignored"
+            )
+    return notes
 
 
 def _allowed(spec: ParamSpec, override: Mapping[str, Any] | None, value: Any) -> bool:

@@ -146,7 +146,10 @@ def _validate_narrowing(spec: ParamSpec, value: dict[str, Any]) -> dict[str, Any
     if set(value) != {"low", "high"}:
         raise ConfigError(f"{where} must be a value, {{'low': a, 'high': b}} or {{'choices': [...]}}")
     if spec.kind == "categorical":
-        raise ConfigError(f"{where}: {spec.name} is categorical; give choices from {list(spec.choices)}")
+        raise ConfigError(
+            f"{where}: {spec.name} is categorical, not a range; fix one value ({spec.name}=value) or list "
+            f"choices ({spec.name}=a,b); searched by default: {list(spec.choices)}"
+        )
     low, high = value["low"], value["high"]
     for bound in (low, high):
         if isinstance(bound, bool) or not isinstance(bound, int | float) or not math.isfinite(bound):
