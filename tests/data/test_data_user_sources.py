@@ -131,6 +131,13 @@ def test_csv_without_required_columns(tmp_path: Path, data_dir: Path) -> None:
         load_dataset(f"csv:{path}", validation_split=0.2, seed=0)
 
 
+def test_csv_with_two_text_columns_is_refused(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("label,text,Text\nx,hello,world\ny,bye,now\n")
+    with pytest.raises(DatasetError, match="more than one 'text' column"):
+        load_dataset(f"csv:{path}", validation_split=0.2, seed=0)
+
+
 def test_csv_test_labels_must_exist_in_train(tmp_path: Path, data_dir: Path) -> None:
     (tmp_path / "train.csv").write_text("label,text\na,one\nb,two\na,three\nb,four\n")
     (tmp_path / "test.csv").write_text("label,text\nc,five\n")

@@ -27,6 +27,12 @@ def read_label_text_csv(path: Path) -> tuple[list[str], list[str]]:
             if header is None:
                 raise DatasetError(f"{path} is empty; expected a header row with columns label,text")
             columns = {name.strip().lower(): i for i, name in enumerate(header)}
+            for required in REQUIRED_COLUMNS:
+                if sum(name.strip().lower() == required for name in header) > 1:
+                    raise DatasetError(
+                        f"{path} has more than one {required!r} column ({[h.strip() for h in header]}); "
+                        f"rename all but one"
+                    )
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
                 raise DatasetError(
