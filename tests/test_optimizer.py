@@ -223,8 +223,11 @@ def test_cancel_stops_the_running_trial_and_keeps_the_finished_ones(tmp_path: Pa
     assert events[-1].type.value == "run_cancelled"
     assert load_run(result.run_dir).status == "cancelled"
 
-    resumed = optimize(config)  # the cancelled trial's slot is trained again
+    resumed = optimize(config)  # the cancelled trial is trained again, with the same parameters
     assert resumed.status == "completed"
     states = {t.number: (t.state, t.failure_reason) for t in resumed.trials}
     assert states[1] == ("failed", "cancelled")
     assert sum(1 for state, _ in states.values() if state == "complete") == 3
+    study = optuna.load_study(storage=resumed.storage_url, study_name=config.run_name)
+    redo = next(t for t in study.trials if t.user_attrs.get("redo_of") == 1)
+    assert redo.params == study.trials[1].params and redo.state.name == "COMPLETE"

@@ -82,6 +82,8 @@ class ModelOptimizer:
         self.book.close_orphans(study)
         if not resumed:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})
+        elif requeued := self.book.requeue_interrupted(study):
+            logger.info("resuming: trials %s were cut short and are trained again", requeued)
         events.emit(
             EventType.RUN_STARTED,
             resumed=resumed,

@@ -68,6 +68,28 @@ class RunBook:
             study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
             study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
 
+    @staticmethod
+    def requeue_interrupted(study: optuna.Study) -> list[int]:
+        """Queue the parameters of trials a stop or crash cut short, so a resume trains exactly them
+        (the ModelConfig-defaults trial included). Each is queued once; returns their numbers."""
+        from optuna.trial import TrialState
+
+        trials = study.get_trials(deepcopy=False)
+        already = {t.user_attrs.get("redo_of") for t in trials}
+        requeued = []
+        for trial in trials:
+            cut_short = trial.state is TrialState.FAIL and trial.user_attrs.get("failure_reason") in (
+                "interrupted",
+                "cancelled",
+            )
+            if cut_short and trial.number not in already:
+                attrs = {"redo_of": trial.number}
+                if "seeded_with" in trial.user_attrs:
+                    attrs["seeded_with"] = trial.user_attrs["seeded_with"]
+                study.enqueue_trial(dict(trial.params), user_attrs=attrs)
+                requeued.append(trial.number)
+        return requeued
+
     def write(
         self, status: str, study: optuna.Study, started: float, error: str | None = None, **extra: Any
     ) -> dict[str, Any]:
