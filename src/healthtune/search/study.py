@@ -50,7 +50,9 @@ def open_storage(
             heartbeat_stale_trial_callback=retry,
         )
     except Exception as error:  # SQLAlchemy, driver and filesystem errors all mean "cannot open"
-        raise StorageError(f"cannot open storage_url={url!r}: {type(error).__name__}: {error}") from error
+        # SQLAlchemy appends "(Background on this error at: <link>)" on a second line: keep line one
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StorageError(f"cannot open storage_url={url!r}: {type(error).__name__}: {reason}") from error
 
 
 def uses_heartbeats(study: optuna.Study) -> bool:
