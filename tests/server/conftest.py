@@ -1,9 +1,12 @@
-"""Server fixtures: settings in a temporary results root, a TestClient, and one finished digits job."""
+"""Server fixtures: settings in a temporary results root, a TestClient, one finished digits job,
+and stand-ins for the worker process of a job a previous server left running."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from healthtune.server import ServerSettings, create_app
+from healthtune.server.jobs_store import JobStatus, JobStore
 
 SMALL_JOB: dict[str, Any] = {
     "dataset_name": "digits",
@@ -34,6 +38,11 @@ def wait_for_status(client: TestClient, job_id: str, *statuses: str, timeout: fl
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} did not reach {statuses} in {timeout} s; last: {job}")
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., dict[str, Any]]:
+    return wait_for_status
 
 
 @pytest.fixture
@@ -62,3 +71,42 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
         job = wait_for_status(test_client, job_id, "completed", "failed")
         assert job["status"] == "completed", job
         yield test_client, job_id
+
+
+def left_running(settings: ServerSettings, run_name: str, pid: int | None = None) -> str:
+    """A job that a previous server left `running` (in worker process `pid`); its id."""
+    store = JobStore(settings.jobs_db)
+    try:
+        job = store.create(run_name, {}, {"dataset": "digits", "mode": "health", "trials": 2})
+        store.update(job.id, status=JobStatus.RUNNING, pid=pid, started_at=time.time(), attempts=1)
+    finally:
+        store.close()
+    return job.id
+
+
+@pytest.fixture
+def running_left() -> Callable[..., str]:
+    return left_running
+
+
+@pytest.fixture
+def fake_worker() -> Iterator[Callable[[ServerSettings, str], subprocess.Popen[bytes]]]:
+    """Starts a sleeping process whose command line is that of `job_id`'s worker (as the
+    supervisor starts it: the module, then the job's absolute config path) and records it as the
+    job's worker; killed afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(settings: ServerSettings, job_id: str) -> subprocess.Popen[bytes]:
+        job_dir = (settings.jobs_dir / job_id).resolve()
+        command = [sys.executable, "-c", "import time; time.sleep(600)", "healthtune.server.worker",
+                   str(job_dir / "config.json"), str(job_dir / "outcome.json")]  # fmt: skip
+        started.append(subprocess.Popen(command))
+        store = JobStore(settings.jobs_db)
+        store.update(job_id, pid=started[-1].pid)
+        store.close()
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()

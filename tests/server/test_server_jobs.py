@@ -127,6 +127,58 @@ def test_rescore_picks_a_new_best_without_training(finished: tuple[TestClient, s
     assert bad.status_code == 422
 
 
+def test_rescore_errors_are_fastapis_list_naming_the_field(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    for body, loc, text in [
+        ({"accuracy_weight": 0.5, "health_overall_weight": 0.2}, ["body", "accuracy_weight"], "must be 1"),
+        ({"health_component_proportions": {"x": 1}}, ["body", "health_component_proportions"], "'x'"),
+        ({"accuracy_weight": 2}, ["body", "accuracy_weight"], "less than or equal to 1"),  # the schema's
+    ]:
+        response = client.post(f"/api/jobs/{job_id}/rescore", json=body)
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert isinstance(detail, list) and detail[0]["loc"] == loc and text in detail[0]["msg"], detail
+
+
+def test_rescore_keeps_the_weights_it_is_not_given(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    defaults = client.get("/api/default-scoring-weights").json()["health_component_proportions"]
+    first, *others = sorted(defaults)
+    proportions = {first: 1.0, **{name: 0.0 for name in others}}
+
+    def rescored(body: dict[str, object]) -> dict[str, object]:
+        response = client.post(f"/api/jobs/{job_id}/rescore", json=body)
+        assert response.status_code == 200, response.text
+        weights: dict[str, object] = client.get(f"/api/jobs/{job_id}").json()["weights"]
+        return weights
+
+    set_both = rescored({"accuracy_weight": 0.4, "health_component_proportions": proportions})
+    assert set_both["accuracy_weight"] == 0.4 and set_both["health_component_proportions"] == proportions
+    assert rescored({}) == set_both  # nothing given: the weights in force stay
+    health_only = rescored({"health_overall_weight": 0.1})  # the pair moves together
+    assert health_only["accuracy_weight"] == pytest.approx(0.9)
+    assert health_only["health_component_proportions"] == proportions
+    back = rescored({"health_component_proportions": defaults})
+    assert back["accuracy_weight"] == pytest.approx(0.9) and back["health_component_proportions"] == defaults
+
+
+@pytest.mark.parametrize(
+    ("overrides", "loc"),
+    [
+        ({"conv_blocks": "abc"}, ["body", "search_space_overrides", "conv_blocks"]),
+        ({"optimizer": "bogus"}, ["body", "search_space_overrides", "optimizer"]),
+        ({"conv_blocks": {"low": 5, "high": 1}}, ["body", "search_space_overrides", "conv_blocks"]),
+        ({"wings": 2}, ["body", "search_space_overrides", "wings"]),
+    ],
+)
+def test_search_space_errors_point_at_the_parameter(
+    client: TestClient, overrides: dict[str, object], loc: list[str]
+) -> None:
+    response = client.post("/api/optimize", json={"search_space_overrides": overrides})
+    assert response.status_code == 422, response.text
+    assert [d["loc"] for d in response.json()["detail"]] == [loc]
+
+
 def test_jobs_are_paged_newest_first_and_deleted_with_their_files(
     client: TestClient, tmp_path: Path, small_job: dict[str, object]
 ) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 JOB: dict[str, Any] = {
@@ -157,6 +158,52 @@ def test_cancel_stops_a_running_job_within_seconds(server: Server) -> None:
     assert not [e for e in events if e["type"] == "epoch_ended" and e["time"] > stopped["time"]]
     assert job["result"]["best_trial"] is not None  # the finished trial became the model
     assert httpx.get(f"{server.url}/api/download/{job_id}", timeout=30).status_code == 200
+
+
+def test_a_second_server_on_the_same_results_root_refuses_and_leaves_the_jobs_alone(
+    server: Server, tmp_path: Path
+) -> None:
+    job_id = server.post("/api/optimize", {**JOB, "run_name": "owned", "max_epochs_per_trial": 40})["id"]
+    deadline = time.monotonic() + 120
+    while not worker_pids(job_id):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    workers = worker_pids(job_id)
+    other = Server(tmp_path)  # another free port, the same results root
+    second = subprocess.run(
+        [sys.executable, "-m", "healthtune.cli", "serve", "--port", str(other.port),
+         "--results-root", str(server.root / "results"), "--log-dir", str(tmp_path / "logs")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "HEALTHTUNE_API_TOKEN": ""},
+    )  # fmt: skip
+    assert second.returncode == 1, second.stdout + second.stderr
+    message = second.stderr.strip()
+    assert len(message.splitlines()) == 1 and "already serving" in message, message
+    assert str((server.root / "results").resolve()) in message
+    job = server.get(f"/api/jobs/{job_id}")
+    assert job["status"] == "running" and job["error"] is None and worker_pids(job_id) == workers
+    with pytest.raises(httpx.ConnectError):  # it never listened
+        httpx.get(f"{other.url}/api/health", timeout=5)
+    server.post(f"/api/jobs/{job_id}/cancel")
+    assert server.wait(job_id, "cancelled", "failed", timeout=120)["status"] == "cancelled"
+
+
+def test_refused_event_streams_close_cleanly_with_a_code_and_a_reason(server: Server) -> None:
+    log = server.root / "logs" / "healthtune.log"
+    logged = log.stat().st_size
+    for query, code, reason in [
+        ("nope/events", 4404, "no job with id 'nope'"),
+        ("nope/events?after=abc", 1008, "after must be an integer >= 0, got 'abc'"),
+    ]:
+        url = f"ws://127.0.0.1:{server.port}/api/jobs/{query}"
+        with connect(url, open_timeout=10) as ws, pytest.raises(ConnectionClosedError) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None, query
+        assert closed.value.rcvd.code == code and reason in closed.value.rcvd.reason, closed.value
+    time.sleep(0.5)
+    with log.open(encoding="utf-8") as text:
+        text.seek(logged)
+        new_lines = text.read()
+    assert " ERROR " not in new_lines and "handshake" not in new_lines, new_lines
 
 
 def test_a_crashed_worker_fails_its_job_and_the_server_keeps_serving(server: Server, tmp_path: Path) -> None:

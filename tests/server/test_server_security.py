@@ -45,14 +45,16 @@ def test_token_is_required_when_set(tmp_path: Path, settings_for: Any) -> None:
         assert client.get("/api/jobs", headers={"Authorization": "Bearer wrong"}).status_code == 401
         ok = client.get("/api/health", headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
-        from starlette.testclient import WebSocketDenialResponse
+        from starlette.websockets import WebSocketDisconnect
 
-        with pytest.raises(WebSocketDenialResponse) as denied:
-            client.websocket_connect("/api/jobs/x/events").__enter__()
-        assert denied.value.status_code == 401
-        with pytest.raises(WebSocketDenialResponse) as unknown:  # right token, unknown job
-            client.websocket_connect("/api/jobs/x/events?token=s3cret").__enter__()
-        assert unknown.value.status_code == 404
+        for url, code in [
+            ("/api/jobs/x/events", 4401),
+            ("/api/jobs/x/events?token=wrong", 4401),
+            ("/api/jobs/x/events?token=s3cret", 4404),  # right token, unknown job
+        ]:
+            with client.websocket_connect(url) as ws, pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            assert closed.value.code == code, url
         assert client.get("/docs").status_code == 200  # the docs page holds no data
 
 

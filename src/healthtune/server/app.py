@@ -16,9 +16,10 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 import healthtune
 from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
 from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta, routes_study
+from healthtune.server.errors import error_location, validation_detail
 from healthtune.server.jobs_store import JobStore
+from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
-from healthtune.server.schemas import error_location
 from healthtune.server.settings import ServerSettings
 from healthtune.server.state import AppState
 from healthtune.server.supervisor import JobSupervisor
@@ -35,17 +36,27 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     store = JobStore(settings.jobs_db)
     supervisor = JobSupervisor(settings, store)
     state = AppState(
-        settings, store, supervisor, ProgressCache(), TensorBoards(settings.log_dir / "tensorboard")
+        settings,
+        store,
+        supervisor,
+        ProgressCache(),
+        TensorBoards(settings.log_dir / "tensorboard"),
+        ServerLock(settings.lock_file, settings.results_root),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await state.supervisor.start()
+        # Only the server holding the lock owns the jobs: a second one must not "recover" them.
+        state.lock.acquire()  # serve() already took it before binding; then this is a no-op
         try:
-            yield
+            await state.supervisor.start()
+            try:
+                yield
+            finally:
+                await state.supervisor.stop()
+                state.tensorboards.stop_all()
         finally:
-            await state.supervisor.stop()
-            state.tensorboards.stop_all()
+            state.lock.release()
 
     app = FastAPI(
         title="healthtune",
@@ -117,10 +128,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def config_error(request: Request, error: ConfigError) -> JSONResponse:
         message = str(error)
-        return JSONResponse(
-            {"detail": [{"loc": error_location(message), "msg": message, "type": "value_error"}]},
-            status_code=422,
-        )
+        return JSONResponse({"detail": validation_detail(message, error_location(message))}, status_code=422)
 
     @app.exception_handler(DatasetError)
     async def dataset_error(request: Request, error: DatasetError) -> JSONResponse:

@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, WebSocket
-from starlette.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
 from healthtune.server.jobs_store import TERMINAL
@@ -42,31 +42,51 @@ def _token_ok(websocket: WebSocket, token: str | None) -> bool:
     return hmac.compare_digest(offered.encode(), expected.encode())
 
 
-async def _deny(websocket: WebSocket, status: int, detail: str) -> None:
-    """Refuse the handshake with a real HTTP status where the server supports it, else close."""
-    try:
-        await websocket.send_denial_response(JSONResponse({"detail": detail}, status_code=status))
-    except RuntimeError:
-        await websocket.close(code=1008, reason=detail)
+# Close codes of a refused stream (docs/server.md): the handshake is accepted and the socket closed
+# at once with the code and a reason, which browsers (unlike an HTTP status) can read.
+CLOSE_INVALID = 1008  # policy violation: a bad query parameter; reconnecting as is cannot help
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_NOT_FOUND = 4404
+_MAX_REASON_BYTES = 123  # what a close frame can carry
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    """Accept, then close with `code` and `reason`: a clean close, never a failed handshake."""
+    encoded = reason.encode()[:_MAX_REASON_BYTES]
+    with contextlib.suppress(WebSocketDisconnect):  # the client went away first
+        await websocket.accept()
+        await websocket.close(code=code, reason=encoded.decode(errors="ignore"))
+
+
+def _parse_after(after: str) -> int | None:
+    """`after` as an integer >= 0, or None when it is not one (plain ASCII digits only)."""
+    return int(after) if re.fullmatch(r"[0-9]{1,18}", after) else None
 
 
 @router.websocket("/jobs/{job_id}/events")
-async def job_events(websocket: WebSocket, job_id: str, after: int = 0, token: str | None = None) -> None:
+async def job_events(websocket: WebSocket, job_id: str, after: str = "0", token: str | None = None) -> None:
     """Each message is one event (JSON with `seq`); reconnect with `after` = the last seq you saw.
 
-    The stream closes (code 1000) once the job has ended and every event was sent.
+    The stream closes (code 1000) once the job has ended and every event was sent. A refused
+    stream closes with 4401 (token), 4404 (unknown job) or 1008 (bad `after`), and a reason.
     """
     state = get_ws_state(websocket)
     if not _token_ok(websocket, token):
-        await _deny(websocket, 401, "missing or wrong API token")
+        await _refuse(websocket, CLOSE_UNAUTHORIZED, "missing or wrong API token")
+        return
+    first = _parse_after(after)
+    if first is None:
+        await _refuse(
+            websocket, CLOSE_INVALID, f"invalid parameter: after must be an integer >= 0, got {after[:40]!r}"
+        )
         return
     job = state.store.get(job_id)
     if job is None:
-        await _deny(websocket, 404, f"no job with id {job_id!r}")
+        await _refuse(websocket, CLOSE_NOT_FOUND, f"no job with id {job_id[:64]!r}")
         return
     await websocket.accept()
     events_file = state.events_file(job)
-    offset, last = 0, max(0, after)
+    offset, last = 0, first
     receiver = asyncio.create_task(websocket.receive())  # notices a client that goes away
     try:
         while True:

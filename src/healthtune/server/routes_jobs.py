@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from healthtune.exceptions import ConfigError
 from healthtune.results import TrialRecord
+from healthtune.server.errors import validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.schemas import (
     JobOut,
@@ -27,7 +28,7 @@ from healthtune.server.schemas import (
     TrialOut,
     request_to_config,
 )
-from healthtune.server.state import AppState, get_state
+from healthtune.server.state import AppState, effective_weights, get_state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["jobs"])
@@ -171,18 +172,28 @@ def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
 
 @router.post("/jobs/{job_id}/rescore", response_model=RescoreOut)
 def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOut:
-    """Score every finished trial again with new weights and assemble the new best; no training."""
+    """Score every finished trial again with new weights and assemble the new best; no training.
+
+    A partial update: fields left out keep the job's current weights (`{}` rescores with them).
+    """
+    from healthtune.config import Mode
     from healthtune.rescoring import rescore
 
     job = state.job(job_id)
     state.require_status(job, {JobStatus.COMPLETED, JobStatus.CANCELLED}, "rescore")
+    if job.config.get("mode") == Mode.SIMPLE.value:
+        detail = (
+            f"job {job.id} ran in mode 'simple', which stores accuracy only; rescore needs health or pareto"
+        )
+        raise HTTPException(status_code=409, detail=detail)
     run_dir = state.run_paths(job).run_dir
     if not (run_dir / "run.json").is_file():
         raise HTTPException(status_code=409, detail=f"job {job.id} has no finished run to rescore")
     try:
-        result = rescore(run_dir, weights.model_dump(exclude_none=True))
+        result = rescore(run_dir, merged_weights(effective_weights(job.config), weights))
     except ConfigError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
+        message = str(error)
+        raise HTTPException(422, detail=validation_detail(message, weights_error_location(message))) from None
     best = result.best_trial
     summary = dict(job.result or {})
     summary.update(
@@ -196,6 +207,20 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
         best_score=result.best_score,
         trials=[TrialOut(**t) for t in with_pareto(result.trials, _pareto_front(run_dir))],
     )
+
+
+def merged_weights(current: dict[str, Any], given: RescoreRequest) -> dict[str, Any]:
+    """The weights a rescore uses: `given`, with the job's `current` ones for the fields left out.
+
+    accuracy_weight and health_overall_weight sum to 1, so they move together: naming either one
+    replaces the pair (the other becomes its complement), naming neither keeps the current pair.
+    """
+    merged = given.model_dump(exclude_none=True)
+    if "accuracy_weight" not in merged and "health_overall_weight" not in merged:
+        merged["accuracy_weight"] = current["accuracy_weight"]
+        merged["health_overall_weight"] = current["health_overall_weight"]
+    merged.setdefault("health_component_proportions", current["health_component_proportions"])
+    return merged
 
 
 def _pareto_front(run_dir: Path) -> list[int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,13 +86,13 @@ class OptimizationRequest(BaseModel):
 
 
 # Request fields whose config field has another name; everything else maps one to one.
-_RENAMED = {"dataset_name": "dataset"}
+RENAMED = {"dataset_name": "dataset"}
 
 
 def request_to_config(request: OptimizationRequest, settings: ServerSettings) -> OptimizationConfig:
     """The one conversion: request fields, then the server's own paths and storage (never the client's)."""
     values = request.model_dump(exclude={"weights"}, exclude_none=True)
-    values = {_RENAMED.get(name, name): value for name, value in values.items()}
+    values = {RENAMED.get(name, name): value for name, value in values.items()}
     if request.weights is not None:
         values.update(request.weights.model_dump(exclude_none=True))
     values.update(results_root=settings.results_root, storage_url=settings.storage_url)
@@ -104,25 +103,6 @@ def request_to_config(request: OptimizationRequest, settings: ServerSettings) ->
     # a job now, with what to set, rather than failing it when it starts.
     check_executor_settings(config)
     return config
-
-
-def error_location(message: str) -> list[str]:
-    """Where a ConfigError points in the request: the first config field its message names.
-
-    Config errors name their field ("trials must be >= 1, got trials=0", "unknown dataset 'x'"),
-    so the client gets the same `loc` as for a schema error on that field.
-    """
-    found = [
-        (match.start(), name)
-        for name in _FIELDS
-        if (match := re.search(rf"\b{name}\b", message.replace("dataset name", "dataset")))
-    ]
-    if not found:
-        return ["body"]
-    name = min(found)[1]
-    if name in ("accuracy_weight", "health_overall_weight", "health_component_proportions"):
-        return ["body", "weights", name]
-    return ["body", {v: k for k, v in _RENAMED.items()}.get(name, name)]
 
 
 class JobOut(BaseModel):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
+import socket
 import sys
+from typing import TYPE_CHECKING
 
+from healthtune.server.lock import ServerStartError
 from healthtune.server.settings import ServerSettings
 
+if TYPE_CHECKING:
+    from healthtune.server.state import AppState
+
 logger = logging.getLogger(__name__)
+STARTUP_FAILURE = 3  # uvicorn's exit status when the app does not start
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -59,25 +67,62 @@ def exposure_warning(settings: ServerSettings) -> str | None:
 
 
 def serve(settings: ServerSettings | None = None) -> None:
+    """Take the results root's lock, bind the port, then start the app (which recovers the jobs).
+
+    A server that cannot have both exits before touching a job (ServerStartError); uvicorn alone
+    would run the app's startup, and so its job recovery, before it even tries to bind.
+    """
     import uvicorn
 
     from healthtune.server.app import create_app
 
     settings = settings or ServerSettings.from_env()
     configure_logging(settings)
-    warning = exposure_warning(settings)
-    if warning:
-        logger.warning(warning)
-    logger.info("healthtune %s on http://%s:%d%s (results in %s)", _version(), settings.host, settings.port,
-                settings.root_path or "/", settings.results_root.resolve())  # fmt: skip
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,  # keep the handlers set above
-        proxy_headers=True,
-        ws_ping_interval=20,
-    )
+    app = create_app(settings)
+    state: AppState = app.state.healthtune
+    state.lock.acquire()
+    listener: socket.socket | None = None
+    try:
+        listener = bind_socket(settings.host, settings.port)
+        warning = exposure_warning(settings)
+        if warning:
+            logger.warning(warning)
+        logger.info("healthtune %s on http://%s:%d%s (results in %s)", _version(), settings.host, settings.port,
+                    settings.root_path or "/", settings.results_root.resolve())  # fmt: skip
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,  # keep the handlers set above
+            proxy_headers=True,
+            ws_ping_interval=20,
+        )
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
+            server.run(sockets=[listener])
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)  # as uvicorn.run: its log says why
+    finally:
+        if listener is not None:
+            listener.close()
+        state.lock.release()
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (uvicorn listens on it), or ServerStartError naming the address."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise ServerStartError(
+            f"cannot listen on {host}:{port}: {error.strerror or error} "
+            "(another server on that port? choose another with --port)"
+        ) from None
+    listener.set_inheritable(False)
+    return listener
 
 
 def _version() -> str:

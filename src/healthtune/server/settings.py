@@ -70,6 +70,11 @@ class ServerSettings:
         return self.results_root / ".jobs"
 
     @property
+    def lock_file(self) -> Path:
+        """Held (flock) by the one live server of this results root."""
+        return self.jobs_dir / "server.lock"
+
+    @property
     def is_loopback(self) -> bool:
         if self.host == "localhost":
             return True

@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request, WebSocket
 from healthtune.exceptions import StorageError
 from healthtune.results import SUMMARY_FILE, RunPaths
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
+from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
 from healthtune.server.schemas import JobOut
 from healthtune.server.settings import ServerSettings
@@ -29,6 +30,7 @@ class AppState:
     supervisor: JobSupervisor
     progress: ProgressCache
     tensorboards: TensorBoards
+    lock: ServerLock
 
     def job(self, job_id: str) -> Job:
         """The job or 404; ids are looked up, never used as paths."""

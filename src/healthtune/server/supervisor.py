@@ -33,6 +33,7 @@ class JobSupervisor:
         self.settings = settings
         self.store = store
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.adopted: dict[str, int] = {}  # job id -> pid of a live worker a previous server started
         self._cancel_deadlines: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -40,25 +41,28 @@ class JobSupervisor:
     # -- lifecycle --------------------------------------------------------------------------
 
     def recover(self) -> None:
-        """Jobs a previous server process left running were cut off: mark them interrupted."""
+        """Jobs a previous server process left running: followed on while their worker still
+        trains, else (the worker died with that server) marked interrupted.
+
+        Only the server holding the results root's lock calls this, so no live server owns them.
+        """
         for job in self.store.with_status(JobStatus.RUNNING):
+            if job.pid is not None and is_worker(job.pid, self.config_file(job.id)):
+                logger.warning("job %s (%s) is still training in worker process %d: following it",
+                               job.id, job.run_name, job.pid)  # fmt: skip
+                self.adopted[job.id] = job.pid
+                continue
             logger.warning(
                 "job %s (%s) was running when the server stopped: interrupted", job.id, job.run_name
             )
-            self.store.update(
-                job.id,
-                status=JobStatus.INTERRUPTED,
-                finished_at=time.time(),
-                error="the server stopped while this job was running; resume it to continue",
-                pid=None,
-            )
+            self._interrupt(job.id)
 
     async def start(self) -> None:
         self.recover()
         self._task = asyncio.create_task(self._loop(), name="healthtune-job-supervisor")
 
     async def stop(self) -> None:
-        """Server shutdown: workers are killed; their jobs become interrupted on the next start."""
+        """Server shutdown: its workers (followed ones too) are killed and their jobs interrupted."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -67,9 +71,23 @@ class JobSupervisor:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-            self.store.update(job_id, status=JobStatus.INTERRUPTED, finished_at=time.time(), pid=None,
-                              error="the server stopped while this job was running; resume it to continue")  # fmt: skip
+            self._interrupt(job_id)
+        for job_id, pid in list(self.adopted.items()):
+            if is_worker(pid, self.config_file(job_id)):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            self._interrupt(job_id)
         self.processes.clear()
+        self.adopted.clear()
+
+    def _interrupt(self, job_id: str) -> None:
+        self.store.update(
+            job_id,
+            status=JobStatus.INTERRUPTED,
+            finished_at=time.time(),
+            error="the server stopped while this job was running; resume it to continue",
+            pid=None,
+        )
 
     def wake(self) -> None:
         self._wake.set()
@@ -97,14 +115,28 @@ class JobSupervisor:
                 logger.warning("job %s did not stop within %.0f s of its cancel: killed", job_id,
                                self.settings.cancel_grace_seconds)  # fmt: skip
                 process.kill()
-        free = self.settings.max_concurrent_jobs - len(self.processes)
+        for job_id, pid in list(self.adopted.items()):
+            if not is_worker(pid, self.config_file(job_id)):
+                del self.adopted[job_id]
+                self._cancel_deadlines.pop(job_id, None)
+                self._finish(job_id, None)
+            elif time.time() > self._cancel_deadlines.get(job_id, float("inf")):
+                logger.warning("job %s did not stop within %.0f s of its cancel: killed", job_id,
+                               self.settings.cancel_grace_seconds)  # fmt: skip
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        free = self.settings.max_concurrent_jobs - len(self.processes) - len(self.adopted)
         for job in self.store.with_status(JobStatus.QUEUED)[: max(0, free)]:
             self._spawn(job)
 
+    def config_file(self, job_id: str) -> Path:
+        """The worker's config file: absolute, as its command line names it (see is_worker)."""
+        return (self.settings.jobs_dir / job_id).resolve() / "config.json"
+
     def _spawn(self, job: Job) -> None:
-        job_dir = self.settings.jobs_dir / job.id
-        job_dir.mkdir(parents=True, exist_ok=True)
-        config_file, outcome_file = job_dir / "config.json", job_dir / "outcome.json"
+        config_file = self.config_file(job.id)
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        outcome_file = config_file.parent / "outcome.json"
         write_json(config_file, job.config)
         outcome_file.unlink(missing_ok=True)
         log_dir = self.settings.log_dir / "jobs"
@@ -134,11 +166,14 @@ class JobSupervisor:
         )
         logger.info("job %s (%s) started in process %d", job.id, job.run_name, process.pid)
 
-    def _finish(self, job_id: str, code: int) -> None:
+    def _finish(self, job_id: str, code: int | None) -> None:
+        """Mark a job whose worker ended; `code` None: an adopted worker (not our child, no status)."""
         job = self.store.get(job_id)
         if job is None:
             return
         outcome = _read_outcome(self.settings.jobs_dir / job_id / "outcome.json")
+        if code is None:
+            code = {"completed": EXIT_COMPLETED, "cancelled": EXIT_CANCELLED}.get(str(outcome.get("status")))
         if code == EXIT_COMPLETED and outcome.get("status") == "completed":
             status, error = JobStatus.COMPLETED, None
         elif code == EXIT_CANCELLED or (job.cancel_requested and outcome.get("status") != "failed"):
@@ -163,6 +198,10 @@ class JobSupervisor:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)
             self._cancel_deadlines[job.id] = time.time() + self.settings.cancel_grace_seconds
+        elif job.id in self.adopted and is_worker(self.adopted[job.id], self.config_file(job.id)):
+            with contextlib.suppress(OSError):
+                os.kill(self.adopted[job.id], signal.SIGTERM)
+            self._cancel_deadlines[job.id] = time.time() + self.settings.cancel_grace_seconds
         self.wake()
         return self.store.update(job.id, cancel_requested=True)
 
@@ -175,7 +214,27 @@ def _read_outcome(path: Path) -> dict[str, Any]:
         return {}
 
 
-def _exit_reason(code: int) -> str:
+def is_worker(pid: int, config_file: Path) -> bool:
+    """Whether `pid` is alive and is the worker started for `config_file`, not a reused pid.
+
+    Linux: from /proc (a zombie has no command line). Elsewhere False, so a job whose server
+    stopped is marked interrupted, as workers there cannot be recognised.
+    """
+    proc = Path("/proc") / str(pid)
+    try:
+        argv = (proc / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    module = b"healthtune.server.worker"
+    if module not in argv:
+        return False
+    arguments = argv[argv.index(module) + 1 :]
+    return bool(arguments) and arguments[0] == os.fsencode(config_file)
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "the worker process (followed after a server restart) ended without reporting a result"
     if code < 0:
         try:
             name = signal.Signals(-code).name

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialLive, reduceLive, type RunEvent } from "./events";
+import { initialLive, isFinalClose, reduceLive, type RunEvent } from "./events";
 
 function ev(seq: number, type: RunEvent["type"], trial: number | null, data: Record<string, unknown> = {}): RunEvent {
   return { seq, type, trial, data, run_name: "r", time: seq };
@@ -30,5 +30,12 @@ describe("reduceLive", () => {
     s = reduceLive(s, { kind: "connection", connection: "closed" });
     s = reduceLive(s, { kind: "connection", connection: "connecting" });
     expect(s.reconnects).toBe(1);
+  });
+});
+
+describe("isFinalClose", () => {
+  it("stops on a normal end, an invalid parameter and the server's 44xx refusals, not on drops", () => {
+    for (const code of [1000, 1008, 4401, 4404]) expect(isFinalClose(code)).toBe(true);
+    for (const code of [1001, 1006, 1011, 4000, 4500]) expect(isFinalClose(code)).toBe(false);
   });
 });

@@ -32,6 +32,14 @@ export interface RunEvent {
 
 export type Connection = "connecting" | "open" | "closed" | "ended";
 
+/**
+ * Close codes after which reconnecting cannot help: 1000 (the job ended), 1008 (an invalid
+ * parameter) and the server's 44xx refusals (4401 bad token, 4404 unknown job; see docs/server.md).
+ */
+export function isFinalClose(code: number): boolean {
+  return code === 1000 || code === 1008 || (code >= 4400 && code < 4500);
+}
+
 export interface LiveTrial {
   trial: number;
   params: Record<string, unknown>;
@@ -226,7 +234,7 @@ export function useJobEvents(jobId: string, options: UseJobEventsOptions = {}): 
       socket.onclose = (close) => {
         socket = null;
         if (disposed) return;
-        if (close.code === 1000 || close.code === 1008 || ended.current) {
+        if (isFinalClose(close.code) || ended.current) {
           dispatch({ kind: "connection", connection: "ended" });
           return; // the job is over (or we may not watch it): nothing more will come
         }

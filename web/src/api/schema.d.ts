@@ -177,6 +177,8 @@ export interface paths {
         /**
          * Rescore Job
          * @description Score every finished trial again with new weights and assemble the new best; no training.
+         *
+         *     A partial update: fields left out keep the job's current weights (`{}` rescores with them).
          */
         post: operations["rescore_job_api_jobs__job_id__rescore_post"];
         delete?: never;
