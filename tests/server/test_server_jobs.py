@@ -20,6 +20,8 @@ from fastapi.testclient import TestClient
         ({"batch_size": 8193}, "batch_size", "less than or equal to 8192"),
         ({"concurrent_workers": 65}, "concurrent_workers", "less than or equal to 64"),
         ({"validation_split": 1.0}, "validation_split", "less than 1"),
+        ({"validation_split": "NaN"}, "validation_split", "finite number"),
+        ({"timeout_hours": "NaN"}, "timeout_hours", "finite number"),
         ({"run_name": "../escape"}, "run_name", "pattern"),
         ({"mode": "fast"}, "mode", "'simple', 'health' or 'pareto'"),
         ({"dataset_name": "nope"}, "dataset_name", "digits"),

@@ -32,7 +32,7 @@ def _field(name: str, **limits: Any) -> Any:
 class WeightsIn(BaseModel):
     """Scoring weights; missing parts are filled (accuracy 0.8 alone means health 0.2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     accuracy_weight: float | None = Field(default=None, ge=0, le=1, description=_doc("accuracy_weight"))
     health_overall_weight: float | None = Field(
         default=None, ge=0, le=1, description=_doc("health_overall_weight")
@@ -45,7 +45,7 @@ class WeightsIn(BaseModel):
 class OptimizationRequest(BaseModel):
     """POST /api/optimize: what a user chooses for one optimization. Unset fields take the defaults."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     dataset_name: str = Field(
         default=_default("dataset"), min_length=1, max_length=1024, description=_doc("dataset")
     )
