@@ -104,6 +104,14 @@ class JobSupervisor:
 
     # -- one round: reap finished workers, enforce cancel deadlines, start queued jobs -------
 
+    def _cancel_overdue(self, job_id: str) -> bool:
+        """True (and logged) once a cancelled job's worker outlived its grace period: kill it."""
+        if time.time() <= self._cancel_deadlines.get(job_id, float("inf")):
+            return False
+        logger.warning("job %s did not stop within %.0f s of its cancel: killed", job_id,
+                       self.settings.cancel_grace_seconds)  # fmt: skip
+        return True
+
     def tick(self) -> None:
         for job_id, process in list(self.processes.items()):
             code = process.poll()
@@ -111,18 +119,14 @@ class JobSupervisor:
                 del self.processes[job_id]
                 self._cancel_deadlines.pop(job_id, None)
                 self._finish(job_id, code)
-            elif time.time() > self._cancel_deadlines.get(job_id, float("inf")):
-                logger.warning("job %s did not stop within %.0f s of its cancel: killed", job_id,
-                               self.settings.cancel_grace_seconds)  # fmt: skip
+            elif self._cancel_overdue(job_id):
                 process.kill()
         for job_id, pid in list(self.adopted.items()):
             if not is_worker(pid, self.config_file(job_id)):
                 del self.adopted[job_id]
                 self._cancel_deadlines.pop(job_id, None)
                 self._finish(job_id, None)
-            elif time.time() > self._cancel_deadlines.get(job_id, float("inf")):
-                logger.warning("job %s did not stop within %.0f s of its cancel: killed", job_id,
-                               self.settings.cancel_grace_seconds)  # fmt: skip
+            elif self._cancel_overdue(job_id):
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
         free = self.settings.max_concurrent_jobs - len(self.processes) - len(self.adopted)
