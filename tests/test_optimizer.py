@@ -116,6 +116,7 @@ def test_diverging_trials_are_recorded_and_too_many_failures_stop_the_run(tmp_pa
     run = json.loads((config.run_dir / "run.json").read_text())
     assert run["status"] == "failed"
     assert [t["failure_reason"] for t in run["trials"]] == ["diverged", "diverged"]
+    assert run["best_trial"] is None and run["best_model_path"] is None  # same keys as a finished run
 
 
 def test_bad_inputs_never_touch_an_existing_run(tmp_path: Path) -> None:

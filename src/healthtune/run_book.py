@@ -107,6 +107,9 @@ class RunBook:
             "trials": [record.to_dict() for record in trial_records(study, self.config)],
             "error": error,
             "versions": {"healthtune": healthtune.__version__},
+            # Every run.json has the same keys: a run still going, failed or cut short has no best yet.
+            "best_trial": None,
+            "best_model_path": None,
             **extra,
         }
         write_json(self.paths.run_file, data)

@@ -12,6 +12,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
 from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
@@ -63,7 +64,6 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         version=healthtune.__version__,
         description="Health-aware hyperparameter optimization for neural-network classifiers.",
         lifespan=lifespan,
-        root_path=settings.root_path,
     )
     app.state.healthtune = state
     for module in (routes_jobs, routes_study, routes_files, routes_meta, routes_events):
@@ -79,7 +79,27 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     _mount_ui(app, settings.static_dir or PACKAGE_STATIC)
+    if settings.root_path:
+        app.add_middleware(ServedUnderPrefix, root_path=settings.root_path)  # added last: outermost
     return app
+
+
+class ServedUnderPrefix:
+    """Tells every request that the app lives under `root_path`, which the proxy forwards unchanged.
+
+    Starlette then routes `/prefix/api/...` as `/api/...`, and the OpenAPI schema names the prefix.
+    FastAPI's own `root_path=` did this but is deprecated; uvicorn's `--root-path` is no substitute,
+    as it expects a proxy that strips the prefix and would double it here.
+    """
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)
 
 
 def _api_path(request: Request) -> bool:
