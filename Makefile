@@ -69,12 +69,17 @@ test-python: dev
 test-jax: dev
 	KERAS_BACKEND=jax $(BIN)/pytest -m jax_core
 
-bench: dev
+## make bench: every CPU benchmark (about an hour on 2 cores); bench/gpu_search.py runs only on a GPU machine
+bench: dev ui
 	$(BIN)/python bench/trial_overhead.py
 	$(BIN)/python bench/trial_overhead.py --full
 	$(BIN)/python bench/health_overhead.py
 	$(BIN)/python bench/plot_cost.py
 	$(BIN)/python bench/mnist_search.py
+	$(BIN)/python bench/api_latency.py
+	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/dispatch_overhead.py
+	$(BIN)/python bench/ui_load.py
 
 ## make container-test: build the app, proxy and worker images with podman and test the compose stack
 ## through its proxy (root; installs podman if missing; docs/deployment.md)
