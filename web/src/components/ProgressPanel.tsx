@@ -1,17 +1,21 @@
 import type { JobStatus } from "../api/client";
 import { duration } from "../lib/format";
 
-/** Trials done/pruned/failed/running against the target, and the ETA. */
-export function ProgressPanel({ status }: { status: JobStatus }) {
+/**
+ * Trials done/pruned/failed/running against the target, and the ETA. `trials` is the job's own trial count, shown
+ * while the progress does not know the target yet (a run that is still starting).
+ */
+export function ProgressPanel({ status, trials }: { status: JobStatus; trials?: number | undefined }) {
   const p = status.progress;
-  const target = Math.max(p.target_trials ?? 0, p.finished, 1);
+  const targetTrials = p.target_trials ?? trials ?? null;
+  const target = Math.max(targetTrials ?? 0, p.finished, 1);
   const share = (n: number) => `${(100 * n) / target}%`;
   const percent = Math.round((100 * p.finished) / target);
   return (
     <div>
       <div className="row" style={{ justifyContent: "space-between" }}>
         <strong>
-          {p.finished} of {p.target_trials ?? "?"} trials finished
+          {targetTrials != null ? `${p.finished} of ${targetTrials} ${targetTrials === 1 ? "trial" : "trials"} finished` : `${p.finished} finished`}
         </strong>
         <span className="muted small">
           {status.status === "running" && p.eta_seconds != null ? `about ${duration(p.eta_seconds)} left` : ""}
@@ -22,7 +26,7 @@ export function ProgressPanel({ status }: { status: JobStatus }) {
         role="progressbar"
         aria-label="Trials finished"
         aria-valuemin={0}
-        aria-valuemax={p.target_trials ?? undefined}
+        aria-valuemax={targetTrials ?? undefined}
         aria-valuenow={p.finished}
         aria-valuetext={`${percent}%: ${p.complete} complete, ${p.pruned} pruned, ${p.failed} failed`}
         style={{ margin: "0.4rem 0" }}

@@ -40,6 +40,45 @@ export function overridesToRequest(params: SearchParam[], overrides: Overrides):
   return out;
 }
 
+/**
+ * What is wrong with the user's overrides, per parameter (empty when nothing): an override that would be left out
+ * of the request (no value, no choice) or that the server refuses (low above high) is flagged before submitting.
+ */
+export function overrideProblems(params: SearchParam[], overrides: Overrides): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const param of params) {
+    const o = overrides[param.name];
+    if (!o || o.how === "search") continue;
+    if (o.how === "fix" && o.value.trim() === "") out[param.name] = "enter a value, or search the full range";
+    if (o.how === "range") {
+      if (o.low.trim() === "" || o.high.trim() === "") out[param.name] = "enter both ends of the range";
+      else if (Number(o.low) > Number(o.high)) out[param.name] = "the low end must not be above the high end";
+    }
+    if (o.how === "choices" && o.choices.length === 0) out[param.name] = "pick at least one choice, or search the full range";
+  }
+  return out;
+}
+
+/**
+ * Map a 422 on search_space_overrides to the parameter it names: FastAPI puts the parameter in the error's
+ * location (key "search_space_overrides.conv_blocks"); older servers only named it in the message.
+ */
+export function overrideErrors(errors: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, message] of Object.entries(errors)) {
+    const [head, name] = key.split(".", 2);
+    if (head !== "search_space_overrides") continue;
+    if (name) {
+      out[name] = message;
+      continue;
+    }
+    const match = /\['([A-Za-z0-9_]+)'\]|parameter '([A-Za-z0-9_]+)'/.exec(message);
+    const named = match?.[1] ?? match?.[2];
+    if (named) out[named] = message;
+  }
+  return out;
+}
+
 function rangeText(param: SearchParam): string {
   if (param.kind === "categorical") return (param.choices ?? []).map(String).join(", ");
   return `${param.low} – ${param.high}${param.log ? " (log scale)" : ""}`;

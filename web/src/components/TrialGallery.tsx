@@ -42,7 +42,7 @@ export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; 
             </option>
           ))}
         </select>
-        <span className="muted small">{shown.length} trials</span>
+        <span className="muted small">{shown.length} {shown.length === 1 ? "trial" : "trials"}</span>
       </div>
       {shown.length === 0 && <p className="muted">No trials to show yet.</p>}
       <div className="grid grid-cards">

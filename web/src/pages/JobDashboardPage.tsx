@@ -20,6 +20,7 @@ import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
 import { HistoryChart } from "../components/charts/HistoryChart";
 import { ImportanceChart } from "../components/charts/ImportanceChart";
 import { ParallelCoordinates } from "../components/charts/ParallelCoordinates";
+import { DeleteJobButton } from "../components/DeleteJobButton";
 import { Downloads } from "../components/Downloads";
 import { ErrorState } from "../components/ErrorState";
 import { InfoTip } from "../components/InfoTip";
@@ -35,17 +36,8 @@ import { dateTime, duration, num, pct } from "../lib/format";
 import { trialPoint } from "../lib/trials";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
+import { bestOf, jobWeights } from "../lib/jobWeights";
 import { MODE_TITLES } from "../lib/choices";
-
-function jobWeights(request: Record<string, unknown>, defaults: WeightsLike): WeightsLike {
-  const w = (request.weights ?? {}) as Partial<WeightsLike>;
-  const accuracy = w.accuracy_weight ?? (w.health_overall_weight != null ? 1 - w.health_overall_weight : defaults.accuracy_weight);
-  return {
-    accuracy_weight: accuracy,
-    health_overall_weight: w.health_overall_weight ?? 1 - accuracy,
-    health_component_proportions: w.health_component_proportions ?? defaults.health_component_proportions,
-  };
-}
 
 export function JobDashboardPage() {
   const { jobId = "" } = useParams();
@@ -64,7 +56,6 @@ export function JobDashboardPage() {
   const cancel = useCancel();
   const resume = useResume();
   const remove = useDeleteJob();
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   const onEvent = useCallback(
     (event: RunEvent) => {
@@ -85,8 +76,8 @@ export function JobDashboardPage() {
   });
 
   const weights = useMemo(
-    () => rescored ?? jobWeights((job.data?.request ?? {}) as Record<string, unknown>, scoring.weights),
-    [rescored, job.data?.request, scoring.weights],
+    () => rescored ?? jobWeights(job.data, scoring.weights),
+    [rescored, job.data, scoring.weights],
   );
   const points = useMemo(
     () => (trials.data ?? []).map((t) => trialPoint(t, weights.health_component_proportions)),
@@ -120,9 +111,10 @@ export function JobDashboardPage() {
     return <ErrorState error={job.error} retry={notFound ? undefined : () => void job.refetch()} title={notFound ? "No such job" : "Could not load the job"} />;
   }
   const j = job.data;
-  const result = (j.result ?? {}) as Record<string, unknown>;
   const progress = status.data?.progress;
-  const bestNumber = (rescored ? (result.best_trial as number | undefined) : undefined) ?? progress?.best_trial ?? (result.best_trial as number | undefined) ?? null;
+  // once the run has ended its result names the best trial (a re-score changes it, not the progress counters)
+  const top = bestOf(j, progress, terminal);
+  const bestNumber = top.trial;
   const bestPoint = points.find((p) => p.number === bestNumber);
   const running = j.status === "running" || j.status === "queued";
   const epochs = status.data?.epochs_per_trial ?? Number((j.request as Record<string, unknown>).max_epochs_per_trial ?? 0);
@@ -155,7 +147,7 @@ export function JobDashboardPage() {
             {j.run_name} <StatusBadge status={j.status} />
           </h1>
           <p className="sub">
-            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} trials · started {dateTime(j.started_at ?? j.created_at)}
+            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · started {dateTime(j.started_at ?? j.created_at)}
             {j.finished_at && j.started_at ? ` · took ${duration(j.finished_at - j.started_at)}` : ""}
           </p>
         </div>
@@ -174,21 +166,9 @@ export function JobDashboardPage() {
               Resume
             </button>
           )}
-          {!running && !confirmDelete && (
-            <button type="button" onClick={() => setConfirmDelete(true)}>
-              Delete
-            </button>
-          )}
-          {confirmDelete && (
-            <span className="row" role="group" aria-label="Confirm delete">
-              <span className="small">Delete the job and its files?</span>
-              <button type="button" className="danger" onClick={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs") })}>
-                Delete
-              </button>
-              <button type="button" onClick={() => setConfirmDelete(false)}>
-                Keep
-              </button>
-            </span>
+          {!running && (
+            // replace: the deleted job's page is gone, Back should not lead to its 404
+            <DeleteJobButton pending={remove.isPending} onDelete={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs", { replace: true }) })} />
           )}
         </div>
       </div>
@@ -208,7 +188,7 @@ export function JobDashboardPage() {
         <h2 id="progress-title" className="visually-hidden">
           Progress
         </h2>
-        {status.data ? <ProgressPanel status={status.data} /> : status.isError ? <ErrorState error={status.error} retry={() => void status.refetch()} /> : <Skeleton height={40} />}
+        {status.data ? <ProgressPanel status={status.data} trials={j.trials} /> : status.isError ? <ErrorState error={status.error} retry={() => void status.refetch()} /> : <Skeleton height={40} />}
         {j.status !== "queued" && (
           <div style={{ marginTop: "0.6rem" }}>
             <TensorBoardLink jobId={j.id} />
@@ -224,7 +204,7 @@ export function JobDashboardPage() {
       )}
 
       <section className="stats section" aria-label="Summary">
-        <Stat label="Best score" value={num(progress?.best_score ?? (result.best_score as number | undefined), 4)} help="The objective of the best trial: accuracy in simple mode, the weighted accuracy + health score otherwise." testId="best-score" />
+        <Stat label="Best score" value={num(top.score, 4)} help="The objective of the best trial: accuracy in simple mode, the weighted accuracy + health score otherwise." testId="best-score" />
         <Stat label="Best accuracy" value={pct(bestPoint?.accuracy ?? progress?.best_val_accuracy)} help="Validation accuracy of the best trial (the test split is only reported, never used to select)." />
         <Stat label="Best health" value={num(bestPoint?.health, 3)} help="Weighted health of the best trial, from 0 (unhealthy) to 1: the six metrics times their shares." />
         <Stat label="Parameters (best)" value={bestPoint?.paramCount != null ? bestPoint.paramCount.toLocaleString() : "–"} help="Weights in the best network; fewer for the same accuracy is better (parameter efficiency)." />

@@ -6,7 +6,7 @@ import { ErrorState } from "../components/ErrorState";
 import { FormField } from "../components/FormField";
 import { InfoTip } from "../components/InfoTip";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
-import { SearchSpaceOverrides, overridesToRequest, type Overrides } from "../components/SearchSpaceOverrides";
+import { SearchSpaceOverrides, overrideErrors, overrideProblems, overridesToRequest, type Overrides } from "../components/SearchSpaceOverrides";
 import { WeightSliders } from "../components/WeightSliders";
 import { choiceText, MODE_TITLES } from "../lib/choices";
 import { defaultText, parseValue, requestFields, validateValue, type FieldSpec } from "../lib/requestSchema";
@@ -38,17 +38,6 @@ const FORM_FIELDS = [...BASIC, ...EXECUTION, ...ADVANCED, ...TEXT_ONLY];
 
 type Values = Record<string, string | boolean>;
 
-/** Map a 422 on search_space_overrides to the parameter its message names. */
-function overrideErrors(errors: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const message = errors.search_space_overrides;
-  if (!message) return out;
-  const match = /\['([A-Za-z0-9_]+)'\]|parameter '([A-Za-z0-9_]+)'/.exec(message);
-  const name = match?.[1] ?? match?.[2];
-  if (name) out[name] = message;
-  return out;
-}
-
 export function NewOptimizationPage() {
   const navigate = useNavigate();
   const schemaQuery = useOpenApiSchema();
@@ -69,6 +58,7 @@ export function NewOptimizationPage() {
   const [overrides, setOverrides] = useState<Overrides>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [spaceOpen, setSpaceOpen] = useState(false);
 
   // defaults from the schema, once it is known
   useEffect(() => {
@@ -118,6 +108,10 @@ export function NewOptimizationPage() {
       if (problem) clientErrors[name] = problem;
     }
   }
+  const shownParams = new Set((searchSpace.data ?? []).filter((p) => !architecture || p.architectures.includes(architecture)).map((p) => p.name));
+  // only the parameters on show: an override of the other architecture's parameter is not used
+  const spaceProblems = overrideProblems((searchSpace.data ?? []).filter((p) => shownParams.has(p.name)), overrides);
+  const spaceErrors = { ...(touched._submit ? spaceProblems : {}), ...overrideErrors(serverErrors) };
   const errorFor = (name: string): string | undefined =>
     (touched[name] || touched._submit ? clientErrors[name] : undefined) ?? serverErrors[name];
 
@@ -142,6 +136,12 @@ export function NewOptimizationPage() {
     if (Object.keys(clientErrors).length) {
       const first = Object.keys(clientErrors)[0];
       document.getElementById(`field-${first}`)?.focus();
+      return;
+    }
+    const firstSpaceProblem = Object.keys(spaceProblems)[0];
+    if (firstSpaceProblem) {
+      setSpaceOpen(true);
+      setTimeout(() => document.getElementById(`override-${firstSpaceProblem}`)?.focus(), 0);
       return;
     }
     if (own && !datasetName) {
@@ -170,6 +170,12 @@ export function NewOptimizationPage() {
         if (typeof error.detail === "string") errors._ = error.detail;
         if (error.status === 409) errors.run_name = error.message;
         setServerErrors(errors);
+        const named = Object.keys(overrideErrors(errors));
+        if (named.length || errors.search_space_overrides) {
+          // open the search space and go to the parameter the server refused
+          setSpaceOpen(true);
+          setTimeout(() => document.getElementById(`override-${named[0] ?? ""}`)?.focus(), 0);
+        }
       } else {
         setServerErrors({ _: String(error) });
       }
@@ -177,7 +183,7 @@ export function NewOptimizationPage() {
   };
 
   const generalErrors = Object.entries(serverErrors).filter(
-    ([key]) => !FORM_FIELDS.includes(key) && key !== "dataset_name" && !key.startsWith("weights") && key !== "search_space_overrides",
+    ([key]) => !FORM_FIELDS.includes(key) && key !== "dataset_name" && !key.startsWith("weights") && !key.startsWith("search_space_overrides"),
   );
   const weightError = Object.entries(serverErrors)
     .filter(([key]) => key.startsWith("weights"))
@@ -321,13 +327,20 @@ export function NewOptimizationPage() {
       </section>
 
       <section className="card section">
-        <details>
+        <details open={spaceOpen} onToggle={(e) => setSpaceOpen(e.currentTarget.open)}>
           <summary>Search space (optional): fix or narrow parameters</summary>
           <p className="muted small">
             By default every parameter below is searched over its whole range. Fix one to a value or narrow it to search
             less.
           </p>
           {serverErrors.search_space_overrides && <p className="field-error" role="alert">{serverErrors.search_space_overrides}</p>}
+          {Object.entries(overrideErrors(serverErrors))
+            .filter(([name]) => !shownParams.has(name))
+            .map(([name, message]) => (
+              <p key={name} className="field-error" role="alert">
+                {message}
+              </p>
+            ))}
           {searchSpace.isPending && <Skeleton count={6} />}
           {searchSpace.isError && <ErrorState error={searchSpace.error} retry={() => void searchSpace.refetch()} />}
           {searchSpace.data && (
@@ -335,8 +348,19 @@ export function NewOptimizationPage() {
               params={searchSpace.data}
               architecture={architecture}
               overrides={overrides}
-              onChange={setOverrides}
-              errors={overrideErrors(serverErrors)}
+              onChange={(next) => {
+                setOverrides(next);
+                // a changed parameter's server message no longer applies
+                setServerErrors((old) =>
+                  Object.fromEntries(
+                    Object.entries(old).filter(([key]) => {
+                      const [head, name] = key.split(".", 2);
+                      return head !== "search_space_overrides" || !name || next[name] === overrides[name];
+                    }),
+                  ),
+                );
+              }}
+              errors={spaceErrors}
             />
           )}
         </details>

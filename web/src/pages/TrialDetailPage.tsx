@@ -15,6 +15,7 @@ import type { ArchitectureJson } from "../lib/architecture";
 import { duration, human, num, paramValue, pct, weightedHealth } from "../lib/format";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
+import { jobWeights } from "../lib/jobWeights";
 
 const ArchitectureGraph = lazy(() => import("../components/ArchitectureGraph"));
 const Network3D = lazy(() => import("../components/Network3D"));
@@ -33,15 +34,8 @@ export default function TrialDetailPage() {
   const confusion = usePlotData<ConfusionData>(jobId, number, "confusion_matrix", plots.includes("confusion_matrix"));
   const architecture = useArchitecture<ArchitectureJson>(jobId, number, Boolean(trial.data?.has_architecture));
 
-  const weights: WeightsLike = useMemo(() => {
-    const w = ((job.data?.request as Record<string, unknown> | undefined)?.weights ?? {}) as Partial<WeightsLike>;
-    const accuracy = w.accuracy_weight ?? (w.health_overall_weight != null ? 1 - w.health_overall_weight : scoring.weights.accuracy_weight);
-    return {
-      accuracy_weight: accuracy,
-      health_overall_weight: w.health_overall_weight ?? 1 - accuracy,
-      health_component_proportions: w.health_component_proportions ?? scoring.weights.health_component_proportions,
-    };
-  }, [job.data?.request, scoring.weights]);
+  // the weights in force: a re-score changes them, and the trial's score with them
+  const weights: WeightsLike = useMemo(() => jobWeights(job.data, scoring.weights), [job.data, scoring.weights]);
 
   if (!Number.isInteger(number) || number < 0) return <ErrorState error={new Error(`"${numberText}" is not a trial number`)} title="No such trial" />;
   if (trial.isPending) {
