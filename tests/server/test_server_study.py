@@ -182,7 +182,7 @@ def test_dataset_check_accepts_registry_names_and_the_users_own_data(
 def test_the_sub_path_without_its_slash_redirects(tmp_path: Path) -> None:
     static = tmp_path / "static"
     static.mkdir()
-    (static / "index.html").write_text("<!doctype html><title>healthtune</title>", encoding="utf-8")
+    (static / "index.html").write_text("<!doctype html><html><head><title>healthtune</title></head></html>", encoding="utf-8")
     root = "/hyperparameter-tuning/demo"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # FastAPI's own root_path= is deprecated (a UserWarning)
@@ -198,3 +198,7 @@ def test_the_sub_path_without_its_slash_redirects(tmp_path: Path) -> None:
         assert client.get(f"{root}/api/health").json()["status"] == "ok"
         assert client.get(f"{root}/openapi.json").json()["servers"] == [{"url": root}]
         assert client.get(f"{root}/jobs", follow_redirects=False).status_code == 200  # a client-side route
+        # the page is told how far up its root is, so its relative assets load from any route
+        for route, up in (("", "./"), ("/jobs", "./"), ("/jobs/ab12/trials/3", "../../../"), ("/a/b", "../")):
+            assert f'window.__HEALTHTUNE_ROOT__ = "{up}"' in client.get(f"{root}{route}").text, route
+        assert client.get(f"{root}/assets/index-stale.js").status_code == 404  # not index.html as a script

@@ -268,6 +268,8 @@ async function prefixFlow(browser) {
       await page.getByRole("navigation", { name: "Main" }).waitFor();
       await page.goto(`${base}jobs/nope/trials/1`);
       await page.getByText(/No such/).first().waitFor();
+      await page.goto(`${base}no/such/page`); // an unknown route several levels deep still loads the app
+      await page.getByRole("heading", { name: "Page not found" }).waitFor();
       await page.goto(`${base}new`);
       await page.locator('input[name="dataset"][value="digits"]').waitFor({ state: "attached" });
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Jobs" }).click();

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
@@ -195,4 +195,20 @@ def _mount_ui(app: FastAPI, static_dir: Path) -> None:
         candidate = (static_dir / path).resolve()
         if path and candidate.is_relative_to(static_dir.resolve()) and candidate.is_file():
             return FileResponse(candidate)
-        return FileResponse(index)
+        if path.startswith("assets/"):  # a stale or mistyped bundle: index.html would fail as a script
+            raise HTTPException(status_code=404, detail=f"no UI file /{path}")
+        return _index_page(index, path)
+
+
+def _index_page(index: Path, route: str) -> HTMLResponse:
+    """index.html, told where the app's root is relative to this page's URL (`route` is the path below it).
+
+    Its assets are relative to that root. Without the hint the page guesses the root from the URL,
+    and an unknown route such as /a/b loaded its scripts from /a/ and stayed blank instead of
+    saying "page not found". A relative hint holds behind any proxy, prefix or not.
+    """
+    up = "../" * route.count("/") or "./"
+    html = index.read_text(encoding="utf-8").replace(
+        "<head>", f'<head><script>window.__HEALTHTUNE_ROOT__ = "{up}";</script>', 1
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})

@@ -95,6 +95,10 @@ class RunProgress:
         else:
             self.failed += 1
 
+    def val_accuracy(self, trial: int) -> float | None:
+        """The validation accuracy a finished trial reported (None if it has not finished)."""
+        return self._scores.get(trial, (None, None))[1]
+
     def snapshot(self, concurrency: int = 1) -> dict[str, Any]:
         done = self.complete + self.pruned + self.failed
         remaining = max(0, (self.target_trials or 0) - done) if self.target_trials is not None else None

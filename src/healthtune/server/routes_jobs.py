@@ -73,14 +73,21 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
     """
     job = state.job(job_id)
     progress = state.progress.get(state.events_file(job))
-    concurrency = int(job.config.get("concurrent_workers", 1))
+    snapshot = progress.snapshot(int(job.config.get("concurrent_workers", 1)))
+    result = job.result or {}
+    if job.status in TERMINAL and isinstance(result.get("best_trial"), int):
+        # An ended run's answer is its result, which a rescore changes; the events only saw the run.
+        best = result["best_trial"]
+        snapshot.update(
+            best_trial=best, best_score=result.get("best_score"), best_val_accuracy=progress.val_accuracy(best)
+        )
     return JobStatusOut(
         id=job.id,
         status=job.status.value,
         error=job.error,
         cancel_requested=job.cancel_requested,
         epochs_per_trial=int(job.config.get("max_epochs_per_trial", 0)),
-        progress=Progress(**progress.snapshot(concurrency)),
+        progress=Progress(**snapshot),
     )
 
 
