@@ -9,7 +9,7 @@ from healthtune.config import Architecture
 from healthtune.exceptions import ConfigError
 from healthtune.models.config import ModelConfig
 from healthtune.search import HyperparameterSelector, params_for
-from healthtune.search.space import parse_override
+from healthtune.search.space import SEARCH_SPACE, ParamSpec, parse_override, validate_overrides
 
 
 def test_every_parameter_is_explained_and_valid_for_model_config() -> None:
@@ -84,3 +84,22 @@ def test_trial_records_list_the_fixed_parameters_too(tmp_path: object) -> None:
     params = trial_params(study.trials[0])
     assert params["filters"] == 5 == config.filters and params["optimizer"] == "adam"
     assert "filters" not in study.trials[0].params and "learning_rate" in params
+
+
+@pytest.mark.parametrize("spec", SEARCH_SPACE, ids=lambda spec: spec.name)
+def test_the_advertised_override_limits_are_the_ones_enforced(spec: ParamSpec) -> None:
+    allowed = spec.allowed()
+    if allowed["allowed_choices"]:
+        for choice in allowed["allowed_choices"]:
+            assert validate_overrides({spec.name: choice}) == {spec.name: choice}
+        with pytest.raises(ConfigError, match=spec.name):
+            validate_overrides({spec.name: "no-such-choice"})
+        return
+    low, high = allowed["allowed_low"], allowed["allowed_high"]
+    assert low is not None and high is not None, f"{spec.name} advertises no limits"
+    step = 1 if isinstance(high, int) else high * 1e-3
+    for value in (low, high):
+        assert validate_overrides({spec.name: value}) == {spec.name: value}
+    for value in (low - step, high + step):
+        with pytest.raises(ConfigError, match=f"{spec.name} must be"):
+            validate_overrides({spec.name: value})

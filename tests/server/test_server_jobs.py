@@ -126,7 +126,10 @@ def test_rescore_picks_a_new_best_without_training(finished: tuple[TestClient, s
         assert job["result"]["best_trial"] == result["best_trial"]
         assert job["weights"]["accuracy_weight"] == weights["accuracy_weight"]  # in force after the rescore
         progress = client.get(f"/api/jobs/{job_id}/status").json()["progress"]
-        assert (progress["best_trial"], progress["best_score"]) == (result["best_trial"], result["best_score"])
+        assert (progress["best_trial"], progress["best_score"]) == (
+            result["best_trial"],
+            result["best_score"],
+        )
         best = next(t for t in result["trials"] if t["number"] == result["best_trial"])
         assert progress["best_val_accuracy"] == best["metrics"]["val_accuracy"]
     bad = client.post(f"/api/jobs/{job_id}/rescore", json={"accuracy_weight": 2})

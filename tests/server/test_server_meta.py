@@ -31,6 +31,9 @@ def test_search_space_explains_every_parameter_with_its_default(client: TestClie
     assert all(p["description"] for p in params.values())
     assert params["learning_rate"]["low"] == 1e-4 and params["learning_rate"]["log"] is True
     assert params["filters"]["default"] == 32 and params["lstm_units"]["default"] == 64
+    # what an override may use, beyond the searched range
+    assert (params["conv_blocks"]["high"], params["conv_blocks"]["allowed_high"]) == (4, 6)
+    assert "elu" in params["activation"]["allowed_choices"] and "elu" not in params["activation"]["choices"]
 
 
 def test_health_and_docs(client: TestClient) -> None:

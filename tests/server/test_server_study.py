@@ -182,7 +182,9 @@ def test_dataset_check_accepts_registry_names_and_the_users_own_data(
 def test_the_sub_path_without_its_slash_redirects(tmp_path: Path) -> None:
     static = tmp_path / "static"
     static.mkdir()
-    (static / "index.html").write_text("<!doctype html><html><head><title>healthtune</title></head></html>", encoding="utf-8")
+    (static / "index.html").write_text(
+        "<!doctype html><html><head><title>healthtune</title></head></html>", encoding="utf-8"
+    )
     root = "/hyperparameter-tuning/demo"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # FastAPI's own root_path= is deprecated (a UserWarning)

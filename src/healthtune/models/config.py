@@ -17,6 +17,38 @@ LR_SCHEDULES = ("constant", "cosine")
 POOLINGS = ("max", "avg")
 
 
+# What a model accepts (a search-space override may use all of it; the default search is narrower).
+NUMERIC_LIMITS: dict[str, tuple[float, float]] = {
+    "conv_blocks": (1, 6),
+    "convs_per_block": (1, 3),
+    "filters": (1, 1024),
+    "kernel_size": (1, 11),
+    "embedding_dim": (1, 2048),
+    "lstm_layers": (1, 4),
+    "lstm_units": (1, 2048),
+    "dense_layers": (0, 4),
+    "dense_units": (1, 8192),
+    "filter_growth": (1.0, 4.0),
+    "conv_dropout": (0.0, 0.9),
+    "lstm_dropout": (0.0, 0.9),
+    "recurrent_dropout": (0.0, 0.9),
+    "dense_dropout": (0.0, 0.9),
+    "learning_rate": (1e-7, 10.0),
+    "momentum": (0.0, 0.999),
+    "weight_decay": (0.0, 1.0),
+}
+CHOICE_LIMITS: dict[str, tuple[str, ...]] = {
+    "activation": ACTIVATIONS,
+    "optimizer": OPTIMIZERS,
+    "lr_schedule": LR_SCHEDULES,
+    "pooling": POOLINGS,
+}
+INTEGER_FIELDS = frozenset(
+    {"conv_blocks", "convs_per_block", "filters", "kernel_size", "embedding_dim", "lstm_layers",
+     "lstm_units", "dense_layers", "dense_units"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """One network and how to train it. Fields not used by the architecture are ignored.
@@ -65,31 +97,9 @@ class ModelConfig:
                 raise ConfigError(
                     f"architecture must be one of {allowed}, got architecture={self.architecture!r}"
                 ) from None
-        for name, low, high in (
-            ("conv_blocks", 1, 6),
-            ("convs_per_block", 1, 3),
-            ("filters", 1, 1024),
-            ("kernel_size", 1, 11),
-            ("embedding_dim", 1, 2048),
-            ("lstm_layers", 1, 4),
-            ("lstm_units", 1, 2048),
-            ("dense_layers", 0, 4),
-            ("dense_units", 1, 8192),
-        ):
-            _in_range(name, getattr(self, name), low, high, integer=True)
-        _in_range("filter_growth", self.filter_growth, 1.0, 4.0)
-        for name in ("conv_dropout", "lstm_dropout", "recurrent_dropout", "dense_dropout"):
-            _in_range(name, getattr(self, name), 0.0, 0.9)
-        _in_range("learning_rate", self.learning_rate, 1e-7, 10.0)
-        _in_range("momentum", self.momentum, 0.0, 0.999)
-        _in_range("weight_decay", self.weight_decay, 0.0, 1.0)
-        choice_fields: tuple[tuple[str, tuple[str, ...]], ...] = (
-            ("activation", ACTIVATIONS),
-            ("optimizer", OPTIMIZERS),
-            ("lr_schedule", LR_SCHEDULES),
-            ("pooling", POOLINGS),
-        )
-        for name, allowed in choice_fields:
+        for name, (low, high) in NUMERIC_LIMITS.items():
+            _in_range(name, getattr(self, name), low, high, integer=name in INTEGER_FIELDS)
+        for name, allowed in CHOICE_LIMITS.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(
                     f"{name} must be one of {list(allowed)}, got {name}={getattr(self, name)!r}"

@@ -30,6 +30,7 @@ class ParamSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **self.allowed(),
             "name": self.name,
             "kind": self.kind,
             "description": self.description,
@@ -40,6 +41,16 @@ class ParamSpec:
             "choices": list(self.choices),
             "condition": list(self.condition) if self.condition else None,
         }
+
+    def allowed(self) -> dict[str, Any]:
+        """What an override may use, beyond the default search: the model's own limits."""
+        from healthtune.models.config import CHOICE_LIMITS, NUMERIC_LIMITS
+
+        low, high = NUMERIC_LIMITS.get(self.name, (None, None))
+        choices: tuple[Any, ...] = CHOICE_LIMITS.get(self.name, ())
+        if not choices and self.kind == "categorical" and all(isinstance(c, bool) for c in self.choices):
+            choices = (True, False)
+        return {"allowed_low": low, "allowed_high": high, "allowed_choices": list(choices)}
 
 
 SEARCH_SPACE: tuple[ParamSpec, ...] = (

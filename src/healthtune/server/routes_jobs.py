@@ -79,7 +79,9 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
         # An ended run's answer is its result, which a rescore changes; the events only saw the run.
         best = result["best_trial"]
         snapshot.update(
-            best_trial=best, best_score=result.get("best_score"), best_val_accuracy=progress.val_accuracy(best)
+            best_trial=best,
+            best_score=result.get("best_score"),
+            best_val_accuracy=progress.val_accuracy(best),
         )
     return JobStatusOut(
         id=job.id,

@@ -259,6 +259,12 @@ class SearchParam(BaseModel):
     choices: list[Any] = Field(default_factory=list)
     condition: list[Any] | None = None
     default: Any = None
+    allowed_low: float | None = Field(None, description="the smallest value an override may use (numbers)")
+    allowed_high: float | None = Field(None, description="the largest value an override may use (numbers)")
+    allowed_choices: list[Any] = Field(
+        default_factory=list,
+        description="every value an override may pick (named choices); empty for numbers",
+    )
 
 
 class EventOut(BaseModel):

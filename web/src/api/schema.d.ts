@@ -1121,6 +1121,21 @@ export interface components {
             condition?: unknown[] | null;
             /** Default */
             default?: unknown;
+            /**
+             * Allowed Low
+             * @description the smallest value an override may use (numbers)
+             */
+            allowed_low?: number | null;
+            /**
+             * Allowed High
+             * @description the largest value an override may use (numbers)
+             */
+            allowed_high?: number | null;
+            /**
+             * Allowed Choices
+             * @description every value an override may pick (named choices); empty for numbers
+             */
+            allowed_choices?: unknown[];
         };
         /** TensorBoardOut */
         TensorBoardOut: {

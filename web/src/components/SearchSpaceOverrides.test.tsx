@@ -69,3 +69,45 @@ describe("SearchSpaceOverrides", () => {
     expect(alert.closest("tr")).toHaveTextContent("conv blocks");
   });
 });
+
+// As GET /api/search-space sends them: the searched range plus what the model accepts.
+const WITH_LIMITS: SearchParam[] = [
+  { ...PARAMS[0]!, allowed_low: 1, allowed_high: 6, allowed_choices: [] },
+  { ...PARAMS[1]!, allowed_low: 1, allowed_high: 1024, allowed_choices: [] },
+  {
+    name: "activation", kind: "categorical", description: "non-linearity", architectures: ["cnn"], low: null, high: null, log: false,
+    choices: ["relu", "gelu"], condition: null, default: "relu", allowed_choices: ["relu", "gelu", "elu", "tanh"],
+  },
+];
+
+describe("override limits", () => {
+  it("lets an override leave the searched range up to what the model accepts, and no further", () => {
+    expect(overrideProblems(WITH_LIMITS, { conv_blocks: { how: "range", low: "5", high: "6" } })).toEqual({});
+    expect(overrideProblems(WITH_LIMITS, { conv_blocks: { how: "range", low: "5", high: "9" } }).conv_blocks).toBe("use a number from 1 to 6");
+    expect(overrideProblems(WITH_LIMITS, { filters: { how: "fix", value: "2000" } }).filters).toBe("use a number from 1 to 1024");
+    expect(overrideProblems(WITH_LIMITS, { filters: { how: "fix", value: "8.5" } }).filters).toBe("use a whole number");
+    expect(overridesToRequest(WITH_LIMITS, { filters: { how: "fix", value: "8" }, activation: { how: "fix", value: "elu" } })).toEqual({
+      filters: 8,
+      activation: "elu",
+    });
+  });
+
+  it("shows the limits and offers every accepted choice", () => {
+    render(
+      <SearchSpaceOverrides
+        params={WITH_LIMITS}
+        architecture="cnn"
+        overrides={{ activation: { how: "fix", value: "relu" }, filters: { how: "fix", value: "32" } }}
+        onChange={() => undefined}
+        errors={{}}
+      />,
+    );
+    expect(screen.getByText("you may use 1 – 6")).toBeInTheDocument();
+    expect(screen.getByText("you may use relu, gelu, elu, tanh")).toBeInTheDocument();
+    const options = Array.from(screen.getByLabelText("activation value").querySelectorAll("option")).map((o) => o.textContent);
+    expect(options).toEqual(["relu", "gelu", "elu", "tanh"]);
+    const filters = screen.getByLabelText("filters value");
+    expect(filters).toHaveAttribute("type", "number");
+    expect(filters).toHaveAttribute("max", "1024");
+  });
+});

@@ -18,13 +18,34 @@ interface Props {
   errors: Record<string, string>;
 }
 
+/** Numbers the model accepts for this parameter (an override may leave the searched range), or null. */
+function limits(param: SearchParam): { low: number; high: number; integer: boolean } | null {
+  if (param.allowed_low == null || param.allowed_high == null) return null;
+  const integer = param.kind === "int" || (param.kind === "categorical" && (param.choices ?? []).every((c) => Number.isInteger(c)));
+  return { low: param.allowed_low, high: param.allowed_high, integer };
+}
+
+/** Every value an override may pick for a named-choice parameter (more than the search tries, e.g. elu). */
+function pickable(param: SearchParam): string[] {
+  const all = param.allowed_choices?.length ? param.allowed_choices : (param.choices ?? []);
+  return all.map(String);
+}
+
 function typed(param: SearchParam, text: string): unknown {
-  if (param.kind === "categorical") {
-    const match = (param.choices ?? []).find((c) => String(c) === text);
-    return match ?? text;
-  }
+  const match = [...(param.choices ?? []), ...(param.allowed_choices ?? [])].find((c) => String(c) === text);
+  if (match !== undefined) return match;
+  if (param.kind === "categorical" && !limits(param)) return text;
   const n = Number(text);
-  return param.kind === "int" ? Math.round(n) : n;
+  return limits(param)?.integer ? Math.round(n) : n;
+}
+
+function outside(param: SearchParam, text: string): string | null {
+  const bounds = limits(param);
+  if (!bounds) return null;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < bounds.low || n > bounds.high) return `use a number from ${bounds.low} to ${bounds.high}`;
+  if (bounds.integer && !Number.isInteger(n)) return "use a whole number";
+  return null;
 }
 
 /** The request's `search_space_overrides` from the UI state (parameters left on "search" are left out). */
@@ -49,9 +70,17 @@ export function overrideProblems(params: SearchParam[], overrides: Overrides): R
   for (const param of params) {
     const o = overrides[param.name];
     if (!o || o.how === "search") continue;
-    if (o.how === "fix" && o.value.trim() === "") out[param.name] = "enter a value, or search the full range";
+    if (o.how === "fix") {
+      if (o.value.trim() === "") out[param.name] = "enter a value, or search the full range";
+      else if (!pickable(param).includes(o.value)) {
+        const problem = outside(param, o.value);
+        if (problem) out[param.name] = problem;
+      }
+    }
     if (o.how === "range") {
+      const problem = outside(param, o.low) ?? outside(param, o.high);
       if (o.low.trim() === "" || o.high.trim() === "") out[param.name] = "enter both ends of the range";
+      else if (problem) out[param.name] = problem;
       else if (Number(o.low) > Number(o.high)) out[param.name] = "the low end must not be above the high end";
     }
     if (o.how === "choices" && o.choices.length === 0) out[param.name] = "pick at least one choice, or search the full range";
@@ -79,6 +108,15 @@ export function overrideErrors(errors: Record<string, string>): Record<string, s
   return out;
 }
 
+/** What an override may use when it is more than the search tries. */
+function allowedText(param: SearchParam): string | null {
+  const bounds = limits(param);
+  if (bounds) return `${bounds.low} – ${bounds.high}`;
+  const searched = (param.choices ?? []).map(String);
+  const all = pickable(param);
+  return all.length > searched.length ? all.join(", ") : null;
+}
+
 function rangeText(param: SearchParam): string {
   if (param.kind === "categorical") return (param.choices ?? []).map(String).join(", ");
   return `${param.low} – ${param.high}${param.log ? " (log scale)" : ""}`;
@@ -104,6 +142,7 @@ export function SearchSpaceOverrides({ params, architecture, overrides, onChange
             const o = overrides[param.name] ?? { how: "search" };
             const id = `override-${param.name}`;
             const error = errors[param.name];
+            const bounds = limits(param);
             return (
               <tr key={param.name} style={{ verticalAlign: "top" }}>
                 <td style={{ whiteSpace: "normal", minWidth: 200 }}>
@@ -116,6 +155,7 @@ export function SearchSpaceOverrides({ params, architecture, overrides, onChange
                 <td className="small">
                   {rangeText(param)}
                   <div className="muted">default {String(param.default)}</div>
+                  {allowedText(param) && <div className="muted">you may use {allowedText(param)}</div>}
                 </td>
                 <td style={{ whiteSpace: "normal", minWidth: 180 }}>
                   <label htmlFor={id} className="visually-hidden">
@@ -137,18 +177,20 @@ export function SearchSpaceOverrides({ params, architecture, overrides, onChange
                     {param.kind === "categorical" ? <option value="choices">only some choices</option> : <option value="range">narrow the range</option>}
                   </select>
                   {o.how === "fix" &&
-                    (param.kind === "categorical" ? (
+                    (!bounds ? (
                       <select aria-label={`${human(param.name)} value`} value={o.value} onChange={(e) => set(param.name, { how: "fix", value: e.target.value })}>
-                        {(param.choices ?? []).map((c) => (
-                          <option key={String(c)} value={String(c)}>
-                            {String(c)}
+                        {pickable(param).map((c) => (
+                          <option key={c} value={c}>
+                            {c}
                           </option>
                         ))}
                       </select>
                     ) : (
                       <input
                         type="number"
-                        step={param.kind === "int" ? 1 : "any"}
+                        min={bounds.low}
+                        max={bounds.high}
+                        step={bounds.integer ? 1 : "any"}
                         aria-label={`${human(param.name)} value`}
                         value={o.value}
                         onChange={(e) => set(param.name, { how: "fix", value: e.target.value })}
@@ -156,15 +198,14 @@ export function SearchSpaceOverrides({ params, architecture, overrides, onChange
                     ))}
                   {o.how === "range" && (
                     <div className="row" style={{ flexWrap: "nowrap" }}>
-                      <input type="number" step="any" aria-label={`${human(param.name)} low`} value={o.low} onChange={(e) => set(param.name, { ...o, low: e.target.value })} />
+                      <input type="number" min={bounds?.low} max={bounds?.high} step="any" aria-label={`${human(param.name)} low`} value={o.low} onChange={(e) => set(param.name, { ...o, low: e.target.value })} />
                       <span aria-hidden="true">–</span>
-                      <input type="number" step="any" aria-label={`${human(param.name)} high`} value={o.high} onChange={(e) => set(param.name, { ...o, high: e.target.value })} />
+                      <input type="number" min={bounds?.low} max={bounds?.high} step="any" aria-label={`${human(param.name)} high`} value={o.high} onChange={(e) => set(param.name, { ...o, high: e.target.value })} />
                     </div>
                   )}
                   {o.how === "choices" && (
                     <div className="row" role="group" aria-label={`${human(param.name)} choices`}>
-                      {(param.choices ?? []).map((c) => {
-                        const value = String(c);
+                      {(bounds ? (param.choices ?? []).map(String) : pickable(param)).map((value) => {
                         const checked = o.choices.includes(value);
                         return (
                           <label key={value} className="checkbox small">
