@@ -158,6 +158,8 @@ def test_cancel_stops_a_running_job_within_seconds(server: Server) -> None:
     assert not [e for e in events if e["type"] == "epoch_ended" and e["time"] > stopped["time"]]
     assert job["result"]["best_trial"] is not None  # the finished trial became the model
     assert httpx.get(f"{server.url}/api/download/{job_id}", timeout=30).status_code == 200
+    progress = server.get(f"/api/jobs/{job_id}/status")["progress"]
+    assert (progress["cut_short"], progress["failed"]) == (1, 0)  # the stopped trial is not a failure
 
 
 def test_a_second_server_on_the_same_results_root_refuses_and_leaves_the_jobs_alone(

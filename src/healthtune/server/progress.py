@@ -42,6 +42,7 @@ class RunProgress:
     pruned: int = 0
     failed: int = 0
     rejected: int = 0  # over max_model_mflops: pruned before training, not counted towards the target
+    cut_short: int = 0  # failed as cancelled/interrupted: not finished, a resume trains them again
     running: dict[int, dict[str, Any]] = field(default_factory=dict)
     best_trial: int | None = None
     best_score: float | None = None
@@ -79,7 +80,8 @@ class RunProgress:
             self.rejected += 1
             return
         if kind == "trial_failed" and reason in ("cancelled", "interrupted"):
-            return  # not a finished trial: a resumed run trains its slot again
+            self.cut_short += 1  # not a finished trial: a resumed run trains its slot again
+            return
         if started is not None:
             self.trial_seconds.append(max(0.0, when - started))
         if kind == "trial_finished":
@@ -114,6 +116,7 @@ class RunProgress:
             "pruned": self.pruned,
             "failed": self.failed,
             "rejected": self.rejected,
+            "cut_short": self.cut_short,
             "running": len(self.running),
             "running_trials": sorted(self.running.values(), key=lambda r: r["trial"]),
             "best_trial": self.best_trial,

@@ -147,6 +147,11 @@ class Progress(BaseModel):
     pruned: int = 0
     failed: int = 0
     rejected: int = Field(0, description="networks over max_model_mflops, skipped before training")
+    cut_short: int = Field(
+        0,
+        description="trials a cancel, Ctrl-C or crash stopped (listed as failed with that reason); not "
+        "counted as finished: a resume trains them again as new trials",
+    )
     running: int = 0
     running_trials: list[RunningTrial] = Field(default_factory=list)
     best_trial: int | None = None

@@ -1017,6 +1017,12 @@ export interface components {
              */
             rejected: number;
             /**
+             * Cut Short
+             * @description trials a cancel, Ctrl-C or crash stopped (listed as failed with that reason); not counted as finished: a resume trains them again as new trials
+             * @default 0
+             */
+            cut_short: number;
+            /**
              * Running
              * @default 0
              */

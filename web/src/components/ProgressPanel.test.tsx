@@ -28,4 +28,13 @@ describe("ProgressPanel", () => {
     render(<ProgressPanel status={status(null, 2)} />);
     expect(screen.getByText("2 finished")).toBeInTheDocument();
   });
+
+  it("counts trials a cancel cut short apart from the finished ones", () => {
+    const cancelled = status(3, 1);
+    cancelled.progress.cut_short = 1;
+    render(<ProgressPanel status={cancelled} />);
+    expect(screen.getByText("1 of 3 trials finished")).toBeInTheDocument();
+    expect(screen.getByText("1 cut short")).toBeInTheDocument();
+    expect(screen.getByText("0 failed")).toBeInTheDocument();
+  });
 });

@@ -41,6 +41,11 @@ export function ProgressPanel({ status, trials }: { status: JobStatus; trials?: 
         <span className="badge failed">{p.failed} failed</span>
         <span className="badge running">{p.running} running</span>
         {p.rejected > 0 && <span className="badge" title="networks over max_model_mflops, skipped before training">{p.rejected} rejected</span>}
+        {(p.cut_short ?? 0) > 0 && (
+          <span className="badge" title="stopped by a cancel or a crash before they finished: not counted as finished; a resume trains them again">
+            {p.cut_short} cut short
+          </span>
+        )}
         {p.mean_trial_seconds != null && <span className="muted">{duration(p.mean_trial_seconds)} per trial</span>}
       </div>
     </div>
