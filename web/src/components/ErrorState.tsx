@@ -1,7 +1,14 @@
+import { Link } from "react-router-dom";
 import { ApiError } from "../api/client";
 
-/** An error with the server's message and a retry button. */
-export function ErrorState({ error, retry, title = "Something went wrong" }: { error: unknown; retry?: () => void; title?: string }) {
+/** Where to go from an error page instead (router paths, relative to the app's base like every Link). */
+export interface ErrorLink {
+  to: string;
+  label: string;
+}
+
+/** An error with the server's message, a retry button and, for a page that cannot be shown, links away from it. */
+export function ErrorState({ error, retry, title = "Something went wrong", links = [] }: { error: unknown; retry?: (() => void) | undefined; title?: string; links?: ErrorLink[] }) {
   const message =
     error instanceof ApiError
       ? error.status === 0
@@ -18,6 +25,15 @@ export function ErrorState({ error, retry, title = "Something went wrong" }: { e
         <button type="button" onClick={retry}>
           Retry
         </button>
+      )}
+      {links.length > 0 && (
+        <p className="row" style={{ margin: 0 }}>
+          {links.map((link) => (
+            <Link key={link.to} to={link.to}>
+              {link.label}
+            </Link>
+          ))}
+        </p>
       )}
     </div>
   );

@@ -5,18 +5,30 @@ import { fromWeights, toRequestWeights, type WeightState, type WeightsLike } fro
 import { WeightSliders } from "./WeightSliders";
 import { num } from "../lib/format";
 
-/** New weights for a finished run: every trial is scored again and the best model re-assembled, no training. */
-export function RescorePanel({ jobId, initial, defaults, descriptions, onRescored }: {
+/**
+ * New weights for a finished run: every trial is scored again and the best model re-assembled, no training.
+ * `completed` (trials that finished training, when known): with none there is nothing a re-score could rank,
+ * so one line says so instead of sliders that can only lead to an error.
+ */
+export function RescorePanel({ jobId, initial, defaults, descriptions, onRescored, completed }: {
   jobId: string;
   initial: WeightsLike;
   defaults: WeightsLike;
   descriptions: Record<string, string>;
   onRescored: (weights: WeightsLike) => void;
+  completed?: number | undefined;
 }) {
   const [state, setState] = useState<WeightState>(() => fromWeights(initial));
   useEffect(() => setState(fromWeights(initial)), [initial]);
   const rescore = useRescore(jobId);
   const error = rescore.error instanceof ApiError ? rescore.error.message : rescore.error ? String(rescore.error) : null;
+  if (completed === 0) {
+    return (
+      <p className="muted small" data-testid="rescore-unavailable">
+        No trial finished training in this run, so there is nothing to re-score.
+      </p>
+    );
+  }
   return (
     <div>
       <p className="muted small">

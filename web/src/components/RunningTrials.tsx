@@ -4,11 +4,26 @@ import { num } from "../lib/format";
 
 const SHOWN = ["loss", "accuracy", "val_loss", "val_accuracy"];
 
-/** Each running trial side by side: its epoch progress and the last epoch's metrics, live. */
-export function RunningTrials({ running, live, epochs }: { running: RunningTrial[]; live: Record<number, LiveTrial>; epochs: number }) {
+/**
+ * Each running trial side by side: its epoch progress and the last epoch's metrics, live.
+ * `jobStatus` and `finished` (trials that ended so far) tell a run that has not started its first trial
+ * yet (data loading, model set-up) from one that is between trials; while `finished` is unknown, neither is said.
+ */
+export function RunningTrials({ running, live, epochs, jobStatus, finished }: {
+  running: RunningTrial[];
+  live: Record<number, LiveTrial>;
+  epochs: number;
+  jobStatus?: string | undefined;
+  finished?: number | undefined;
+}) {
   const fromEvents = Object.values(live).filter((t) => t.state === "running");
   const numbers = [...new Set([...running.map((r) => r.trial), ...fromEvents.map((t) => t.trial)])].sort((a, b) => a - b);
-  if (!numbers.length) return <p className="muted">No trial is training right now.</p>;
+  if (!numbers.length) {
+    const nothingYet = finished === 0 && Object.keys(live).length === 0;
+    if (nothingYet && jobStatus === "queued") return <p className="muted" role="status">Queued: the first trial starts as soon as the run begins…</p>;
+    if (nothingYet && jobStatus === "running") return <p className="muted" role="status">Starting… loading the data and building the first trial's model.</p>;
+    return <p className="muted">No trial is training right now.</p>;
+  }
   return (
     <div className="grid grid-3" aria-live="polite">
       {numbers.map((n) => {

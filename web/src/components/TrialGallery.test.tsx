@@ -64,4 +64,15 @@ describe("TrialGallery", () => {
     fireEvent.change(screen.getByLabelText("Sort by"), { target: { value: "accuracy" } });
     expect(order()).toEqual([4]);
   });
+
+  it("explains a hyperparameter's name on hover when its description is known", () => {
+    render(
+      <MemoryRouter>
+        <TrialGallery jobId="job1" points={POINTS.slice(0, 1)} best={null} reasons={{}} descriptions={{ filters: "convolution filters in the first block" }} />
+      </MemoryRouter>,
+    );
+    const card = screen.getByTestId("trial-card-0");
+    expect(within(card).getByText("filters")).toHaveAttribute("title", "filters: convolution filters in the first block");
+    expect(within(card).getByText("optimizer")).not.toHaveAttribute("title");
+  });
 });

@@ -7,8 +7,15 @@ import { HealthBadge, StatusBadge } from "./StatusBadge";
 const KEY_PARAMS = ["conv_blocks", "filters", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
 type SortKey = "number" | "score" | "accuracy" | "health";
 
-/** A card per trial: key hyperparameters, accuracy, health badge and status; sort and filter. */
-export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; points: TrialPoint[]; best: number | null | undefined; reasons: Record<number, string> }) {
+/** A card per trial: key hyperparameters (their meaning on hover), accuracy, health badge and status; sort and filter. */
+export function TrialGallery({ jobId, points, best, reasons, descriptions = {} }: {
+  jobId: string;
+  points: TrialPoint[];
+  best: number | null | undefined;
+  reasons: Record<number, string>;
+  /** name → what the hyperparameter means (GET /api/search-space): the names' tooltips */
+  descriptions?: Record<string, string>;
+}) {
   const [sort, setSort] = useState<SortKey>("number");
   const [state, setState] = useState("all");
   const states = useMemo(() => ["all", ...new Set(points.map((p) => p.state))], [points]);
@@ -73,7 +80,9 @@ export function TrialGallery({ jobId, points, best, reasons }: { jobId: string; 
                   .slice(0, 5)
                   .map((k) => (
                     <div key={k} style={{ display: "contents" }}>
-                      <dt>{human(k)}</dt>
+                      <dt className={descriptions[k] ? "has-tip" : undefined} title={descriptions[k] ? `${human(k)}: ${descriptions[k]}` : undefined}>
+                        {human(k)}
+                      </dt>
                       <dd>{paramValue(p.params[k])}</dd>
                     </div>
                   ))}

@@ -14,6 +14,7 @@ import {
   useJobStatus,
   useImportances,
   useResume,
+  useSearchSpace,
   useTrials,
 } from "../api/hooks";
 import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
@@ -53,6 +54,9 @@ export function JobDashboardPage() {
   const best = useBestModel(jobId, typeof modelFile === "string" && modelFile !== "");
   const [chart, setChart] = useState("history");
   const [rescored, setRescored] = useState<WeightsLike | null>(null);
+  const space = useSearchSpace();
+  // what each hyperparameter means, for the charts' and the trial cards' tooltips
+  const paramDescriptions = useMemo(() => Object.fromEntries((space.data ?? []).map((p) => [p.name, p.description])), [space.data]);
   const cancel = useCancel();
   const resume = useResume();
   const remove = useDeleteJob();
@@ -108,7 +112,14 @@ export function JobDashboardPage() {
   }
   if (job.isError) {
     const notFound = job.error instanceof ApiError && job.error.status === 404;
-    return <ErrorState error={job.error} retry={notFound ? undefined : () => void job.refetch()} title={notFound ? "No such job" : "Could not load the job"} />;
+    return (
+      <ErrorState
+        error={job.error}
+        retry={notFound ? undefined : () => void job.refetch()}
+        title={notFound ? "No such job" : "Could not load the job"}
+        links={[{ to: "/jobs", label: "← All jobs" }]}
+      />
+    );
   }
   const j = job.data;
   const progress = status.data?.progress;
@@ -129,12 +140,12 @@ export function JobDashboardPage() {
           : "This run has no optimized model (no trial finished).";
   const importantParams = Object.entries(importances.data?.importances ?? {})
     .sort((a, b) => b[1] - a[1])
-    .map(([k]) => k)
-    .slice(0, 6);
-  const varyingParams = importantParams.length
-    ? importantParams
-    : [...new Set(points.flatMap((p) => Object.keys(p.params)))].filter((k) => new Set(points.map((p) => String(p.params[k]))).size > 1).slice(0, 6);
+    .map(([k]) => k);
+  // most important first; the chart keeps the first six that varied between the finished trials
+  const chartParams = importantParams.length ? importantParams : [...new Set(points.flatMap((p) => Object.keys(p.params)))];
   const mode = j.mode;
+  // finished training (state complete): the trials a re-score can rank; unknown until the trials or the status load
+  const completedTrials = trials.data ? points.filter((p) => p.state === "complete").length : progress?.complete;
 
   return (
     <div>
@@ -199,7 +210,7 @@ export function JobDashboardPage() {
       {running && (
         <section className="section" aria-labelledby="running-title">
           <h2 id="running-title">Training now</h2>
-          <RunningTrials running={progress?.running_trials ?? []} live={live.trials} epochs={epochs} />
+          <RunningTrials running={progress?.running_trials ?? []} live={live.trials} epochs={epochs} jobStatus={j.status} finished={progress ? progress.finished + progress.rejected + progress.cut_short : undefined} />
         </section>
       )}
 
@@ -226,8 +237,8 @@ export function JobDashboardPage() {
           items={[
             { id: "history", label: "Optimization history", content: () => <HistoryChart points={points} objective={mode === "simple" ? "accuracy" : "score"} /> },
             { id: "scatter", label: "Accuracy vs health", content: () => <AccuracyHealthChart points={points} highlightFront={mode === "pareto"} best={bestNumber} /> },
-            { id: "importances", label: "Parameter importances", content: () => (importances.isError ? <ErrorState error={importances.error} retry={() => void importances.refetch()} /> : <ImportanceChart importances={importances.data?.importances} empty={importances.data?.reason} target={importances.data?.target} />) },
-            { id: "parallel", label: "Parallel coordinates", content: () => <ParallelCoordinates points={points} params={varyingParams} /> },
+            { id: "importances", label: "Parameter importances", content: () => (importances.isError ? <ErrorState error={importances.error} retry={() => void importances.refetch()} /> : <ImportanceChart importances={importances.data?.importances} empty={importances.data?.reason} target={importances.data?.target} descriptions={paramDescriptions} />) },
+            { id: "parallel", label: "Parallel coordinates", content: () => <ParallelCoordinates points={points} params={chartParams} descriptions={paramDescriptions} /> },
           ]}
         />
       </section>
@@ -236,7 +247,7 @@ export function JobDashboardPage() {
         <h2 id="trials-title">Trials</h2>
         {trials.isPending && <Skeleton height={120} count={2} />}
         {trials.isError && <ErrorState error={trials.error} retry={() => void trials.refetch()} title="Could not load the trials" />}
-        {trials.data && <TrialGallery jobId={j.id} points={points} best={bestNumber} reasons={reasons} />}
+        {trials.data && <TrialGallery jobId={j.id} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} />}
       </section>
 
       {mode !== "simple" && (j.status === "completed" || j.status === "cancelled") && (
@@ -250,6 +261,7 @@ export function JobDashboardPage() {
             initial={weights}
             defaults={scoring.weights}
             descriptions={scoring.descriptions}
+            completed={completedTrials}
             onRescored={(w) => {
               setRescored(w);
               void client.invalidateQueries({ queryKey: ["job", j.id] });

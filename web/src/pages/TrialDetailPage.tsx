@@ -37,7 +37,13 @@ export default function TrialDetailPage() {
   // the weights in force: a re-score changes them, and the trial's score with them
   const weights: WeightsLike = useMemo(() => jobWeights(job.data, scoring.weights), [job.data, scoring.weights]);
 
-  if (!Number.isInteger(number) || number < 0) return <ErrorState error={new Error(`"${numberText}" is not a trial number`)} title="No such trial" />;
+  // away from an error: the job's dashboard (unless the job is unknown too) and the jobs list
+  const jobMissing = job.error instanceof ApiError && job.error.status === 404;
+  const away = [
+    ...(jobMissing ? [] : [{ to: `/jobs/${jobId}`, label: `← ${job.data?.run_name ?? "The job"}'s dashboard` }]),
+    { to: "/jobs", label: "All jobs" },
+  ];
+  if (!Number.isInteger(number) || number < 0) return <ErrorState error={new Error(`"${numberText}" is not a trial number`)} title="No such trial" links={away} />;
   if (trial.isPending) {
     return (
       <div className="grid">
@@ -48,7 +54,7 @@ export default function TrialDetailPage() {
   }
   if (trial.isError) {
     const notFound = trial.error instanceof ApiError && trial.error.status === 404;
-    return <ErrorState error={trial.error} retry={notFound ? undefined : () => void trial.refetch()} title={notFound ? "No such trial" : "Could not load the trial"} />;
+    return <ErrorState error={trial.error} retry={notFound ? undefined : () => void trial.refetch()} title={notFound ? "No such trial" : "Could not load the trial"} links={away} />;
   }
   const t = trial.data;
   const metrics = t.metrics as Record<string, unknown>;
@@ -80,7 +86,7 @@ export default function TrialDetailPage() {
 
       <section className="card section" aria-labelledby="params-title">
         <h2 id="params-title">Hyperparameters</h2>
-        <div className="form-grid">
+        <div className="form-grid param-grid">
           {Object.entries(t.params).map(([name, value]) => (
             <div key={name} className="stat">
               <div className="stat-label">

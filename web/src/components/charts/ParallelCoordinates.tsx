@@ -34,15 +34,33 @@ function makeAxis(name: string, values: unknown[], label = human(name)): Axis | 
   return { name, label, position, ticks: categories.map((c, i) => ({ at: categories.length === 1 ? 0.5 : i / (categories.length - 1), label: c })) };
 }
 
-/** One vertical axis per parameter and one for the score; each trial is a line, coloured by its score. */
-export function ParallelCoordinates({ points, params }: { points: TrialPoint[]; params: string[] }) {
+/** Whether a parameter took one value (or none) in every trial: its axis would say nothing. */
+function constant(values: unknown[]): boolean {
+  return new Set(values.filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(v))).size < 2;
+}
+
+/**
+ * One vertical axis per parameter and one for the score; each trial is a line, coloured by its score.
+ * `params` in order of interest: the first `max` that varied between the finished trials get an axis
+ * (a parameter with the same value in every trial is left out). `descriptions` (name → sentence, from
+ * GET /api/search-space) become the axis labels' tooltips.
+ */
+export function ParallelCoordinates({ points, params, descriptions = {}, max = 6 }: { points: TrialPoint[]; params: string[]; descriptions?: Record<string, string>; max?: number }) {
   const [hover, setHover] = useState<number | null>(null);
   const data = points.filter((p) => p.state === "complete" && p.score != null);
   if (data.length < 2) return <div className="chart-empty">Parallel coordinates need at least two finished trials.</div>;
+  const varying = params.filter((name) => !constant(data.map((p) => p.params[name]))).slice(0, max);
   const axes = [
-    ...params.map((name) => makeAxis(name, data.map((p) => p.params[name]))),
+    ...varying.map((name) => makeAxis(name, data.map((p) => p.params[name]))),
     makeAxis("score", data.map((p) => p.score), "score"),
   ].filter((a): a is Axis => a !== null);
+  if (axes.length < 2) {
+    return (
+      <div className="chart-empty" data-testid="parallel-empty">
+        Every parameter shown here had the same value in all finished trials, so there is nothing to compare yet.
+      </div>
+    );
+  }
   const width = Math.max(560, axes.length * 110);
   const height = 300;
   const top = 28;
@@ -87,7 +105,8 @@ export function ParallelCoordinates({ points, params }: { points: TrialPoint[]; 
         {axes.map((axis, i) => (
           <g key={axis.name}>
             <line x1={x(i)} x2={x(i)} y1={y(0)} y2={y(1)} stroke="var(--muted)" />
-            <text x={x(i)} y={14} textAnchor="middle" fontSize={12} fill="var(--text)" fontWeight={600}>
+            <text x={x(i)} y={14} textAnchor="middle" fontSize={12} fill="var(--text)" fontWeight={600} data-testid={`axis-${axis.name}`}>
+              {descriptions[axis.name] && <title>{`${axis.label}: ${descriptions[axis.name]}`}</title>}
               {axis.label}
             </text>
             {axis.ticks.map((tick) => (
