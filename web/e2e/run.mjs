@@ -110,14 +110,23 @@ async function flow(browser, server, { label, viewport, mobile }) {
     assert((await page.getByTestId("value-accuracy_consistency").innerText()) === "4.0%", "accuracy consistency scaled to 4.0%");
     await page.getByTestId("slider-neuron_utilization").fill("35");
     assert((await page.getByTestId("value-neuron_utilization").innerText()) === "14.0%", "35% of a 40% health is 14.0%");
-    // the server's own 422 message, shown on the field it names: a narrowed range with low > high
+    // checked before sending: a narrowed range with low > high
     await page.getByText("Search space (optional)").click();
     await page.locator("#override-learning_rate").selectOption("range");
     await page.getByRole("spinbutton", { name: "learning rate low" }).fill("0.1");
     await page.getByRole("spinbutton", { name: "learning rate high" }).fill("0.01");
     await page.getByTestId("start").click();
-    await page.getByText(/low must be <= high/).first().waitFor();
+    await page.getByText("the low end must not be above the high end").waitFor();
     await page.locator("#override-learning_rate").selectOption("search");
+    // the server's own 422 message, shown in the row it names: a log-scale range cannot start at 0
+    await page.locator("#override-weight_decay").selectOption("range");
+    await page.getByRole("spinbutton", { name: "weight decay low" }).fill("0");
+    await page.getByRole("spinbutton", { name: "weight decay high" }).fill("0.01");
+    await page.getByTestId("start").click();
+    const refused = page.getByText(/log scale; low must be > 0/).first();
+    await refused.waitFor();
+    assert((await refused.locator("xpath=ancestor::tr").innerText()).includes("weight decay"), "the 422 shows in its row");
+    await page.locator("#override-weight_decay").selectOption("search");
     if (mobile) await noHorizontalOverflow(page, viewport.width);
     await shot("new-optimization");
   });
