@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from healthtune.health.defaults import DORMANCY_TAU
-from healthtune.health.gradients import gradient_fn
+from healthtune.health.gradients import forward_fn, gradient_fn
 
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
@@ -105,10 +105,12 @@ class Prober:
         self.tau = tau
         self.layers = probed_layers(model)
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        self.activity_model = (
-            keras.Model(inputs, [layer.output for layer, _ in self.layers]) if self.layers else None
+        self.activity = (
+            forward_fn(keras.Model(inputs, [layer.output for layer, _ in self.layers]))
+            if self.layers
+            else None
         )
-        self.gradients = gradient_fn()
+        self.gradients = gradient_fn(model)
 
     def snapshot(self, epoch: int) -> ProbeSnapshot:
         return ProbeSnapshot(
@@ -119,16 +121,11 @@ class Prober:
         )
 
     def measure_activity(self) -> list[LayerActivity]:
-        import keras
-
-        if self.activity_model is None:
+        if self.activity is None:
             return []
-        outputs = self.activity_model(self.x, training=False)
-        if not isinstance(outputs, list | tuple):
-            outputs = [outputs]
         result = []
-        for (layer, kind), output in zip(self.layers, outputs, strict=True):
-            values = np.abs(np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float64))
+        for (layer, kind), output in zip(self.layers, self.activity(self.x), strict=True):
+            values = np.abs(np.asarray(output, dtype=np.float64))
             per_unit = values.reshape(-1, values.shape[-1])  # examples x positions/time steps, units
             result.append(activity_stats(layer.name, kind, per_unit, self.tau))
         return result
@@ -136,7 +133,7 @@ class Prober:
     def measure_gradients(self) -> list[LayerGradient]:
         import keras
 
-        grads = self.gradients(self.model, self.x, self.y)
+        grads = self.gradients(self.x, self.y)
         by_path = {w.path: g for w, g in zip(self.model.trainable_weights, grads, strict=True)}
         rate = current_learning_rate(self.model)
         result = []

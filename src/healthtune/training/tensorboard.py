@@ -67,7 +67,7 @@ class TensorBoardLogger(keras.callbacks.Callback):  # type: ignore[misc]
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._writer = SummaryWriter(logdir=str(self.log_dir))
         if self.histogram_frequency:
-            self._gradients = gradient_fn()
+            self._gradients = gradient_fn(self.model)
 
     def _flush(self) -> None:
         if self._writer is not None:
@@ -91,7 +91,7 @@ class TensorBoardLogger(keras.callbacks.Callback):  # type: ignore[misc]
             self._histogram(f"weights/{weight.path}", keras.ops.convert_to_numpy(weight), step)
         if self._gradients is None or len(self.y_probe) == 0:
             return
-        gradients = self._gradients(self.model, self.x_probe, self.y_probe)
+        gradients = self._gradients(self.x_probe, self.y_probe)
         for weight, gradient in zip(weights, gradients, strict=True):
             self._histogram(f"gradients/{weight.path}", gradient, step)
 
