@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import keras
 import numpy as np
 import pytest
@@ -36,6 +38,7 @@ def test_training_batches_cover_every_sample_reshuffled_each_epoch_in_a_seeded_o
     assert first["shuffle"] is False
 
 
+@pytest.mark.jax_core
 def test_predict_returns_every_row_in_order(digits: Dataset) -> None:
     model = keras.Sequential(
         [keras.Input(digits.x_val.shape[1:]), keras.layers.Flatten(), keras.layers.Dense(10)]
@@ -44,3 +47,50 @@ def test_predict_returns_every_row_in_order(digits: Dataset) -> None:
     expected = np.asarray(model(digits.x_val, training=False))
     assert probabilities.dtype == np.float64 and probabilities.shape == (len(digits.x_val), 10)
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.jax_core
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="whole batches are fed on JAX only")
+def test_jax_batches_are_whole_reshuffled_each_epoch_and_cover_every_sample() -> None:
+    ids = np.arange(103, dtype=np.float32)
+    labels = np.arange(103) % 3
+    first = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
+    again = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
+
+    def epoch_order(batches: keras.utils.PyDataset) -> np.ndarray:
+        order = [batches[i] for i in range(len(batches))]
+        assert [len(x) for x, _ in order] == [16] * 7, "the last batch is topped up to full size"
+        for x, y in order:
+            assert np.array_equal(y, x.astype(int) % 3), "labels stay with their samples"
+        batches.on_epoch_end()
+        return np.concatenate([x for x, _ in order])
+
+    orders = [epoch_order(first["x"]) for _ in range(3)]
+    assert all(set(order.tolist()) == set(ids.tolist()) for order in orders), "every sample, every epoch"
+    assert all(len(order) == 112 for order in orders)
+    assert not np.array_equal(orders[0], orders[1]), "each epoch is reshuffled"
+    assert all(np.array_equal(a, epoch_order(again["x"])) for a in orders), "the order is seeded"
+    assert first["validation_batch_size"] == 16 and first["shuffle"] is False
+
+
+@pytest.mark.jax_core
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="compiles are counted on JAX")
+def test_jax_compiles_the_training_step_once_when_the_last_batch_is_short(
+    digits: Dataset, caplog: pytest.LogCaptureFixture
+) -> None:
+    import jax
+
+    model = keras.Sequential(
+        [keras.Input(digits.x_train.shape[1:]), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert len(digits.y_train) % 64, "the test needs a short last batch"
+    inputs = fit_inputs(digits.x_train, digits.y_train, digits.x_val, digits.y_val, batch_size=64, seed=0)
+    with caplog.at_level(logging.DEBUG), jax.log_compiles():
+        model.fit(**inputs, epochs=2, verbose=0)
+        predict(model, digits.x_val, batch_size=64)
+    compiled = [
+        r.getMessage() for r in caplog.records if "Finished XLA compilation of jit(" in r.getMessage()
+    ]
+    assert sum("jit(train_step)" in m for m in compiled) == 1, compiled
+    assert sum("jit(predict_step)" in m for m in compiled) == 1, compiled

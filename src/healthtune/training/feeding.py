@@ -1,14 +1,20 @@
-"""Feeding arrays to Keras: on TensorFlow, tf.data pipelines with autotuning off; elsewhere the arrays.
+"""Feeding arrays to Keras: tf.data pipelines on TensorFlow, batches of one shape on JAX.
 
-Keras turns NumPy arrays into a tf.data pipeline with `AUTOTUNE` parallelism. Its autotuning
-thread is joined whenever an iterator is freed, and with two trials sharing the cores that join
-stalled for ~20 s per iterator (train, validation, predict), which cost two concurrent workers a
-third of their speed. A plain pipeline (shuffled indices, gathered batches, one batch prefetched)
-trains at the same speed alone and side by side, and is just as deterministic.
+TensorFlow: Keras turns NumPy arrays into a tf.data pipeline with `AUTOTUNE` parallelism. Its
+autotuning thread is joined whenever an iterator is freed, and with two trials sharing the cores
+that join stalled for ~20 s per iterator (train, validation, predict), which cost two concurrent
+workers a third of their speed. A plain pipeline (shuffled indices, gathered batches, one batch
+prefetched) trains at the same speed alone and side by side, and is just as deterministic.
+
+JAX compiles a step for every new batch shape, so a smaller last batch meant a second compile of
+the training step in every trial (seconds each, most of a short trial on a GPU). There the last
+training batch is topped up with the first examples of that epoch's order, and predictions pad
+their input to whole batches; every batch has one shape and each step compiles once.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -25,6 +31,12 @@ def _tensorflow() -> Any | None:
     import tensorflow as tf
 
     return tf
+
+
+def _backend() -> str:
+    import keras
+
+    return str(keras.backend.backend())
 
 
 def _pipeline_options(tf: Any) -> Any:
@@ -49,6 +61,42 @@ def _batches(tf: Any, arrays: tuple[np.ndarray, ...], batch_size: int, shuffle_s
     return pipeline.with_options(_pipeline_options(tf))
 
 
+def _even_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> Any:
+    """A `keras.utils.PyDataset` of full batches, reshuffled every epoch in an order fixed by `seed`."""
+    import keras
+
+    class EvenBatches(keras.utils.PyDataset):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.epoch = 0
+            self.order = self._order()
+
+        def _order(self) -> np.ndarray:
+            order = np.random.default_rng([seed, self.epoch]).permutation(len(y))
+            missing = len(self) * batch_size - len(y)  # top the last batch up from the start
+            return np.concatenate([order, order[:missing]])
+
+        def __len__(self) -> int:
+            return math.ceil(len(y) / batch_size)
+
+        def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+            picked = self.order[index * batch_size : (index + 1) * batch_size]
+            return x[picked], y[picked]
+
+        def on_epoch_end(self) -> None:
+            self.epoch += 1
+            self.order = self._order()
+
+    return EvenBatches()
+
+
+def examples_per_epoch(samples: int, batch_size: int) -> int:
+    """Examples one training epoch feeds: `samples`, or whole batches of them on JAX."""
+    if _backend() == "jax" and samples > 0:
+        return math.ceil(samples / batch_size) * batch_size
+    return samples
+
+
 def fit_inputs(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -60,6 +108,13 @@ def fit_inputs(
 ) -> dict[str, Any]:
     """Keyword arguments for `model.fit`: training data (shuffled every epoch) and validation data."""
     tf = _tensorflow()
+    if tf is None and _backend() == "jax" and len(y_train) > 0:
+        return {
+            "x": _even_batches(x_train, y_train, batch_size, seed),
+            "validation_data": (x_val, y_val),
+            "validation_batch_size": batch_size,
+            "shuffle": False,  # the batches shuffle themselves, in a seeded order
+        }
     if tf is None:
         return {"x": x_train, "y": y_train, "validation_data": (x_val, y_val), "batch_size": batch_size}
     return {
@@ -72,7 +127,12 @@ def fit_inputs(
 def predict(model: Any, x: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
     """`model.predict` over `x` in order, as float64."""
     tf = _tensorflow()
-    if tf is None:
+    if tf is None and _backend() == "jax" and len(x) % batch_size:
+        padding = np.zeros((batch_size - len(x) % batch_size, *x.shape[1:]), dtype=x.dtype)
+        probabilities = model.predict(np.concatenate([x, padding]), batch_size=batch_size, verbose=0)[
+            : len(x)
+        ]
+    elif tf is None:
         probabilities = model.predict(x, batch_size=batch_size, verbose=0)
     else:
         probabilities = model.predict(_batches(tf, (x,), batch_size, shuffle_seed=None), verbose=0)

@@ -15,7 +15,7 @@ import numpy as np
 from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import available_gpus, distribution_scope, plan_distribution
-from healthtune.training.feeding import fit_inputs, predict
+from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
 
@@ -109,7 +109,10 @@ def train_model(
             prune_after_epoch=health.prune_after_epoch,
         )
     monitor = TrialMonitor(
-        reporter, health=health_monitor, samples=len(dataset.y_train), batch_size=batch_size
+        reporter,
+        health=health_monitor,
+        samples=examples_per_epoch(len(dataset.y_train), batch_size),
+        batch_size=batch_size,
     )
     callbacks: list[Any] = [c for c in (health_monitor, monitor) if c is not None]
     if tensorboard_dir is not None:
