@@ -261,5 +261,9 @@ def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_tri
         # the trial cut off by the kill (if one was training) is failed as interrupted and redone
         assert {t["failure_reason"] for t in after.values() if t["state"] == "failed"} <= {"interrupted"}
         assert job["attempts"] == 2
+        # "started" is the first start, the time spent running covers both attempts, not the pause
+        assert job["first_started_at"] < job["started_at"] < job["finished_at"]
+        assert job["finished_at"] - job["started_at"] < job["run_seconds"]
+        assert job["run_seconds"] < job["finished_at"] - job["first_started_at"]
     finally:
         second.stop()

@@ -41,10 +41,21 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT,
     pid INTEGER,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_started_at REAL,
+    run_seconds REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
 """
+
+# Columns added after the first release, with how to fill them in for jobs already stored.
+_ADDED_COLUMNS = {
+    "first_started_at": ("REAL", "UPDATE jobs SET first_started_at = started_at"),
+    "run_seconds": (
+        "REAL NOT NULL DEFAULT 0",
+        "UPDATE jobs SET run_seconds = finished_at - started_at WHERE finished_at >= started_at",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,13 @@ class Job:
     pid: int | None
     cancel_requested: bool
     attempts: int
+    first_started_at: float | None = None  # started_at is the latest attempt's start (after resumes)
+    run_seconds: float = 0.0  # time spent running in attempts that have ended
+
+    def seconds_running(self, now: float) -> float:
+        """Time spent running over all attempts, the one in progress included."""
+        current = now - self.started_at if self.status is JobStatus.RUNNING and self.started_at else 0.0
+        return self.run_seconds + max(0.0, current)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -79,6 +97,8 @@ class Job:
             pid=row["pid"],
             cancel_requested=bool(row["cancel_requested"]),
             attempts=row["attempts"],
+            first_started_at=row["first_started_at"],
+            run_seconds=row["run_seconds"],
         )
 
 
@@ -93,6 +113,15 @@ class JobStore:
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A jobs table from an older release gets the new columns, filled in from what it has."""
+        present = {row["name"] for row in self._connection.execute("PRAGMA table_info(jobs)")}
+        for name, (declaration, fill) in _ADDED_COLUMNS.items():
+            if name not in present:
+                self._connection.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
+                self._connection.execute(fill)
 
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Cursor]:
@@ -152,7 +181,11 @@ class JobStore:
         return [Job.from_row(row) for row in rows]
 
     def update(self, job_id: str, **values: Any) -> Job:
-        """Set columns; dicts are stored as JSON and statuses as their value."""
+        """Set columns; dicts are stored as JSON and statuses as their value.
+
+        Setting `started_at` also keeps the first start; setting `finished_at` on a running job adds
+        that attempt's duration to `run_seconds` (SQLite reads the row as it was before the update).
+        """
         allowed = {
             "config",
             "status",
@@ -175,9 +208,19 @@ class JobStore:
             else value
             for key, value in values.items()
         }
-        assignments = ", ".join(f"{key} = ?" for key in encoded)
+        assignments = [f"{key} = ?" for key in encoded]
+        arguments = list(encoded.values())
+        if values.get("started_at") is not None:
+            assignments.append("first_started_at = COALESCE(first_started_at, ?)")
+            arguments.append(values["started_at"])
+        if values.get("finished_at") is not None:
+            assignments.append(
+                "run_seconds = run_seconds + CASE WHEN status = 'running' AND finished_at IS NULL"
+                " AND started_at IS NOT NULL THEN MAX(0, ? - started_at) ELSE 0 END"
+            )
+            arguments.append(values["finished_at"])
         with self._cursor() as cursor:
-            cursor.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*encoded.values(), job_id])
+            cursor.execute(f"UPDATE jobs SET {', '.join(assignments)} WHERE id = ?", [*arguments, job_id])
         job = self.get(job_id)
         assert job is not None
         return job

@@ -117,12 +117,18 @@ class JobOut(BaseModel):
     )
     has_model: bool = Field(False, description="the optimized model exists and can be downloaded")
     created_at: float
-    started_at: float | None = None
+    started_at: float | None = Field(
+        None, description="when the latest attempt started (a resume starts one)"
+    )
+    first_started_at: float | None = Field(None, description="when the job first started")
     finished_at: float | None = None
+    run_seconds: float = Field(
+        0.0, description="time spent running over all attempts, the one in progress included"
+    )
     error: str | None = None
     result: dict[str, Any] | None = None
     cancel_requested: bool = False
-    attempts: int = 0
+    attempts: int = Field(0, description="how many times the job was started (1 + resumes)")
     request: dict[str, Any] = Field(default_factory=dict)
 
 

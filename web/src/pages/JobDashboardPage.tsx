@@ -33,11 +33,12 @@ import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { TensorBoardLink } from "../components/TensorBoardLink";
 import { TrialGallery } from "../components/TrialGallery";
-import { dateTime, duration, num, pct } from "../lib/format";
+import { duration, num, pct } from "../lib/format";
 import { trialPoint } from "../lib/trials";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
 import { bestOf, jobWeights } from "../lib/jobWeights";
+import { jobTiming } from "../lib/jobTiming";
 import { MODE_TITLES } from "../lib/choices";
 
 export function JobDashboardPage() {
@@ -158,8 +159,7 @@ export function JobDashboardPage() {
             {j.run_name} <StatusBadge status={j.status} />
           </h1>
           <p className="sub">
-            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · started {dateTime(j.started_at ?? j.created_at)}
-            {j.finished_at && j.started_at ? ` · took ${duration(j.finished_at - j.started_at)}` : ""}
+            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · {jobTiming(j)}
           </p>
         </div>
         <div className="row">
