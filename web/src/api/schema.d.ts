@@ -731,10 +731,24 @@ export interface components {
             has_model: boolean;
             /** Created At */
             created_at: number;
-            /** Started At */
+            /**
+             * Started At
+             * @description when the latest attempt started (a resume starts one)
+             */
             started_at?: number | null;
+            /**
+             * First Started At
+             * @description when the job first started
+             */
+            first_started_at?: number | null;
             /** Finished At */
             finished_at?: number | null;
+            /**
+             * Run Seconds
+             * @description time spent running over all attempts, the one in progress included
+             * @default 0
+             */
+            run_seconds: number;
             /** Error */
             error?: string | null;
             /** Result */
@@ -748,6 +762,7 @@ export interface components {
             cancel_requested: boolean;
             /**
              * Attempts
+             * @description how many times the job was started (1 + resumes)
              * @default 0
              */
             attempts: number;
