@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from healthtune.data import Dataset
-from healthtune.training.feeding import fit_inputs, predict
+from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
 
 
 def epochs_of(pipeline: object, epochs: int) -> list[np.ndarray]:
@@ -71,6 +71,12 @@ def test_jax_batches_are_whole_reshuffled_each_epoch_and_cover_every_sample() ->
     assert not np.array_equal(orders[0], orders[1]), "each epoch is reshuffled"
     assert all(np.array_equal(a, epoch_order(again["x"])) for a in orders), "the order is seeded"
     assert first["validation_batch_size"] == 16 and first["shuffle"] is False
+    assert examples_per_epoch(103, 16) == 112
+    tiny = fit_inputs(ids[:10], labels[:10], ids[:2], labels[:2], batch_size=16, seed=5)["x"]
+    assert len(tiny) == 1 and sorted(tiny[0][0].tolist()) == ids[:10].tolist(), (
+        "fewer than a batch: each once"
+    )
+    assert examples_per_epoch(10, 16) == 10
 
 
 @pytest.mark.jax_core

@@ -73,7 +73,7 @@ def _even_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> A
 
         def _order(self) -> np.ndarray:
             order = np.random.default_rng([seed, self.epoch]).permutation(len(y))
-            missing = len(self) * batch_size - len(y)  # top the last batch up from the start
+            missing = examples_per_epoch(len(y), batch_size) - len(y)  # top the last batch up
             return np.concatenate([order, order[:missing]])
 
         def __len__(self) -> int:
@@ -91,8 +91,11 @@ def _even_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> A
 
 
 def examples_per_epoch(samples: int, batch_size: int) -> int:
-    """Examples one training epoch feeds: `samples`, or whole batches of them on JAX."""
-    if _backend() == "jax" and samples > 0:
+    """Examples one training epoch feeds: `samples`, or whole batches of them on JAX.
+
+    With fewer samples than one batch, the one batch holds each sample once.
+    """
+    if _backend() == "jax" and samples > batch_size:
         return math.ceil(samples / batch_size) * batch_size
     return samples
 
