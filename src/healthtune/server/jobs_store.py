@@ -119,9 +119,15 @@ class JobStore:
         """A jobs table from an older release gets the new columns, filled in from what it has."""
         present = {row["name"] for row in self._connection.execute("PRAGMA table_info(jobs)")}
         for name, (declaration, fill) in _ADDED_COLUMNS.items():
-            if name not in present:
+            if name in present:
+                continue
+            try:
                 self._connection.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
-                self._connection.execute(fill)
+            except sqlite3.OperationalError as error:  # a second server starting at the same time
+                if "duplicate column" not in str(error):
+                    raise
+                continue
+            self._connection.execute(fill)
 
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Cursor]:
