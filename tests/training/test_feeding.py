@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import keras
 import numpy as np
@@ -17,13 +18,19 @@ def epochs_of(pipeline: object, epochs: int) -> list[np.ndarray]:
     return [np.concatenate([np.asarray(x) for x, _ in pipeline]) for _ in range(epochs)]  # type: ignore[attr-defined]
 
 
+IDS = np.arange(103, dtype=np.float32)  # x holds each sample's id; 103 = 6 batches of 16 and 7 left
+LABELS = np.arange(103) % 3
+
+
+def feed_ids(seed: int) -> dict[str, Any]:
+    """`fit_inputs` over the ids, batches of 16, the first 10 ids as validation."""
+    return fit_inputs(IDS, LABELS, IDS[:10], LABELS[:10], batch_size=16, seed=seed)
+
+
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the pipelines are TensorFlow's")
 def test_training_batches_cover_every_sample_reshuffled_each_epoch_in_a_seeded_order() -> None:
-    ids = np.arange(103, dtype=np.float32)
-    labels = np.arange(103) % 3
-    first = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
-    again = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
-    other = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=6)
+    ids = IDS
+    first, again, other = feed_ids(5), feed_ids(5), feed_ids(6)
 
     orders = epochs_of(first["x"], 3)
     assert all(sorted(order.tolist()) == ids.tolist() for order in orders)
@@ -52,10 +59,8 @@ def test_predict_returns_every_row_in_order(digits: Dataset) -> None:
 @pytest.mark.jax_core
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="whole batches are fed on JAX only")
 def test_jax_batches_are_whole_reshuffled_each_epoch_and_cover_every_sample() -> None:
-    ids = np.arange(103, dtype=np.float32)
-    labels = np.arange(103) % 3
-    first = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
-    again = fit_inputs(ids, labels, ids[:10], labels[:10], batch_size=16, seed=5)
+    ids, labels = IDS, LABELS
+    first, again = feed_ids(5), feed_ids(5)
 
     def epoch_order(batches: keras.utils.PyDataset) -> np.ndarray:
         order = [batches[i] for i in range(len(batches))]
