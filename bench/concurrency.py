@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +24,8 @@ from pathlib import Path
 from common import mnist_data_dir
 
 TARGET = 1.6
+# A fixed amount of 1-thread numpy work, to see whether two jobs on the two cores slow each other.
+MATMUL_JOB = "import numpy as n, time; a = n.ones((600, 600), n.float32); t = time.perf_counter(); [a @ a for _ in range(300)]; print(time.perf_counter() - t)"
 
 
 def search(
@@ -46,6 +51,22 @@ def search(
         json.loads((run_dir / "trials" / f"trial_{t.number}" / "metrics.json").read_text()) for t in trials
     ]
     return wall, [dict(t.params) for t in trials], [m["train_seconds"] for m in trained]
+
+
+def core_contention() -> float:
+    """How much longer a 1-thread job takes beside an identical one than alone (1.0: the cores are independent)."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+    def run_at_once(jobs: int) -> float:
+        processes = [
+            subprocess.Popen([sys.executable, "-c", MATMUL_JOB], env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(jobs)
+        ]
+        return sum(float(p.communicate()[0]) for p in processes) / jobs
+
+    alone = (run_at_once(1) + run_at_once(1)) / 2
+    together = run_at_once(2)
+    return together / alone
 
 
 def main() -> None:
@@ -82,6 +103,15 @@ def main() -> None:
     print(
         f"a trial trains {slowdown:.2f}x slower beside another one (1 thread each) than alone (2 threads):"
         f" at best {2 / slowdown:.2f}x from 2 workers on this machine"
+    )
+    contention = core_contention()
+    print(
+        f"two 1-thread numpy jobs take {contention:.2f}x as long side by side as alone: "
+        + (
+            "the cores do not slow each other, so the limit above is how much faster TensorFlow trains with a second thread"
+            if contention < 1.1
+            else "the cores slow each other (a busy host)"
+        )
     )
     print(
         f"ratio 2 workers / 1 worker: {ratio:.2f}x (target >= {TARGET}x) -> {'OK' if ratio >= TARGET else 'BELOW TARGET'}"
