@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import optuna
 
     from healthtune.data import Dataset
+    from healthtune.executors import Executor
     from healthtune.models import ModelConfig
     from healthtune.search import HyperparameterSelector
 
@@ -60,9 +61,7 @@ class ModelOptimizer:
         self._stop.set()
 
     def optimize_model(self) -> OptimizationResult:
-        from healthtune.models import architecture_for
-        from healthtune.search import HyperparameterSelector
-        from healthtune.training.trainer import load_trial_data
+        from healthtune.executors import make_executor
 
         config = self.config
         started = time.time()
@@ -73,6 +72,16 @@ class ModelOptimizer:
             raise ConfigError(
                 f"results_root {config.results_root} is not a directory we can create or write: {error.strerror}"
             ) from None
+        # Made now, so its workers import the backend while this process loads the data and study
+        with make_executor(config) as executor:
+            return self._run(executor, started)
+
+    def _run(self, executor: Executor, started: float) -> OptimizationResult:
+        from healthtune.models import architecture_for
+        from healthtune.search import HyperparameterSelector
+        from healthtune.training.trainer import load_trial_data
+
+        config = self.config
         storage = open_storage(config.storage_url, max_retries=config.max_trial_retries)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
         selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)
@@ -95,7 +104,7 @@ class ModelOptimizer:
             classes=dataset.num_classes,
         )
         try:
-            self._search(study, selector, events, started, dataset)
+            self._search(executor, study, selector, events, started, dataset)
             result = self.book.assemble(study, started)
         except RunCancelled as cancelled:
             result = self.book.assemble(study, started, status="cancelled")
@@ -121,19 +130,17 @@ class ModelOptimizer:
 
     def _search(
         self,
+        executor: Executor,
         study: optuna.Study,
         selector: HyperparameterSelector,
         events: EventLog,
         started: float,
         dataset: Dataset,
     ) -> None:
-        from healthtune.executors import make_executor
-
         config = self.config
         deadline = started + config.timeout_hours * 3600 if config.timeout_hours else None
         dispatcher = TrialDispatcher(config, self.weights, study, events, self._stop, self._trial_spec)
-        with make_executor(config) as executor:
-            dispatcher.run(executor, selector, dataset, deadline)
+        dispatcher.run(executor, selector, dataset, deadline)
 
     def _trial_spec(self, number: int, model_config: ModelConfig, params: dict[str, Any]) -> TrialSpec:
         config = self.config

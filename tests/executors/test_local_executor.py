@@ -25,8 +25,17 @@ def config(tmp_path: Path, **values: object) -> OptimizationConfig:
 
 def test_two_workers_run_trials_side_by_side(tmp_path: Path) -> None:
     events: list[Event] = []
-    result = optimize(config(tmp_path), on_event=events.append)
+    launchers_at_run_start: list[int] = []
+
+    def record(event: Event) -> None:
+        events.append(event)
+        if event.type.value == "run_started":
+            launchers_at_run_start.extend(_launchers_and_trials()[0])
+
+    result = optimize(config(tmp_path), on_event=record)
     assert result.status == "completed" and [t.state for t in result.trials] == ["complete"] * 4
+    # both workers were importing the backend while the orchestrator loaded the data and the study
+    assert len(launchers_at_run_start) == 2
     started = [e.trial for e in events if e.type.value == "trial_started"]
     assert started[:2] == [0, 1]  # both workers busy before anything finished
     first_finish = next(i for i, e in enumerate(events) if e.type.value == "trial_finished")

@@ -57,11 +57,16 @@ class Executor(abc.ABC):
     def cancel(self) -> list[int]:
         """Stop every in-flight trial promptly; returns their numbers (they are not returned by poll)."""
 
+    def start(self) -> None:
+        """Get the workers ready ahead of the first submit (called on entering `with`); optional."""
+        return None
+
     def shutdown(self) -> None:
         """Release workers; the default cancels what still runs."""
         self.cancel()
 
     def __enter__(self) -> Executor:
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

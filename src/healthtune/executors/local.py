@@ -121,10 +121,14 @@ class LocalExecutor(Executor):
         self._launchers: dict[int, Launcher] = {}
         self._gpus = visible_gpus()
 
+    def start(self) -> None:
+        """Start every slot's launcher now: they import the backend at the same time, in the background."""
+        for slot in range(self.workers):
+            if slot not in self._launchers:
+                self._launchers[slot] = self._start_launcher(slot)
+
     def _launcher(self, slot: int) -> Launcher:
-        if not self._launchers:  # the first trial: every slot's launcher imports at the same time
-            for other in range(self.workers):
-                self._launchers[other] = self._start_launcher(other)
+        self.start()  # without `with`, the first trial starts them
         if not self._launchers[slot].alive:
             self._replace_launcher(slot)
         return self._launchers[slot]
