@@ -62,15 +62,27 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    """A server with one completed 2-trial digits job (health mode), shared by the read-only tests."""
+@pytest.fixture(scope="session")
+def finished_job(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, str, dict[str, Any]]]:
+    """A server with one completed 2-trial digits job (health mode), trained once for every server
+    test that only reads it or rescores it; also the weights it was trained with."""
     root = tmp_path_factory.mktemp("server")
     with TestClient(create_app(make_settings(root))) as test_client:
         job_id = test_client.post("/api/optimize", json={**SMALL_JOB, "run_name": "finished"}).json()["id"]
         job = wait_for_status(test_client, job_id, "completed", "failed")
         assert job["status"] == "completed", job
-        yield test_client, job_id
+        yield test_client, job_id, job["weights"]
+
+
+@pytest.fixture
+def finished(finished_job: tuple[TestClient, str, dict[str, Any]]) -> tuple[TestClient, str]:
+    """That job with its training weights in force again, whatever an earlier test rescored it to."""
+    test_client, job_id, weights = finished_job
+    response = test_client.post(f"/api/jobs/{job_id}/rescore", json=weights)
+    assert response.status_code == 200, response.text
+    return test_client, job_id
 
 
 def left_running(settings: ServerSettings, run_name: str, pid: int | None = None) -> str:
