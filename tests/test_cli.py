@@ -79,6 +79,21 @@ def test_boolean_flags_accept_true_and_false(text: str, expected: bool) -> None:
     assert config.tensorboard is expected and config.executor_fallback is expected
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], True),
+        (["--no-tensorboard", "--no-executor-fallback"], False),
+        (["--tensorboard", "--executor-fallback"], True),
+    ],
+)
+def test_boolean_flags_also_work_bare_and_negated(flags: list[str], expected: bool) -> None:
+    from healthtune.cli import build_parser, config_from_args
+
+    config = config_from_args(build_parser().parse_args(["optimize", *flags, "--trials", "2"]))
+    assert config.tensorboard is expected and config.executor_fallback is expected and config.trials == 2
+
+
 def test_a_boolean_flag_refuses_other_words(capsys: pytest.CaptureFixture[str]) -> None:
     from healthtune.cli import build_parser
 

@@ -58,8 +58,22 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         elif isinstance(base, type) and issubclass(base, enum.Enum):
             choices = [m.value for m in base]
             parser.add_argument(*flags, dest=field.name, choices=choices, help=help_text)
+        elif base is bool:  # --tensorboard, --tensorboard false, or --no-tensorboard
+            parser.add_argument(
+                *flags,
+                dest=field.name,
+                type=_boolean,
+                nargs="?",
+                const=True,
+                metavar="true|false",
+                help=help_text,
+            )
+            parser.add_argument(
+                f"--no-{field.name.replace('_', '-')}", dest=field.name, action="store_false", default=None,
+                help=f"same as {flags[0]} false",
+            )  # fmt: skip
         else:
-            casters: dict[Any, Callable[[str], Any]] = {int: int, float: float, Path: Path, bool: _boolean}
+            casters: dict[Any, Callable[[str], Any]] = {int: int, float: float, Path: Path}
             caster = casters.get(base, str)
             parser.add_argument(*flags, dest=field.name, type=caster, help=help_text)
 
