@@ -196,3 +196,30 @@ def test_progress_keeps_rejected_networks_apart_and_ends_its_line() -> None:
     assert "1/2" in text and "3/2" not in text
     assert "rejected (too large) 3" in text and "pruned 0" in text
     assert "\ninterrupted: next message" in text
+
+
+def test_the_trials_table_names_who_stopped_a_trial_and_fits_parameter_counts() -> None:
+    import io
+
+    from rich.console import Console
+
+    from healthtune.cli_progress import trials_table
+    from healthtune.results import OptimizationResult, TrialRecord
+
+    trials = [
+        TrialRecord(0, "complete", {}, 0.8, {"params": 468_312, "val_accuracy": 0.81, "epochs_trained": 2}),
+        TrialRecord(1, "complete", {}, 0.7, {"params": 9_876}),
+        TrialRecord(
+            2, "pruned", {}, None, prune_reason="too_large: 822 MFLOPs per example > max_model_mflops=150"
+        ),
+        TrialRecord(3, "pruned", {}, None, prune_reason="health: 80% of units dormant"),
+        TrialRecord(4, "pruned", {}, None, prune_reason="median pruner at epoch 1"),
+        TrialRecord(5, "complete", {}, 0.6, {"params": 12_500_000}),
+    ]
+    result = OptimizationResult("r", Path("r"), "completed", trials[0], None, trials, {}, "sqlite://")
+    out = io.StringIO()
+    Console(file=out, width=80).print(trials_table(result))
+    text = out.getvalue()
+    assert "468.3k" in text and "9,876" in text and "12.50M" in text
+    assert "(too_large)" in text and "(health)" in text and "(pruner)" in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80 and "…" not in text

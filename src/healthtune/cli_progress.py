@@ -94,22 +94,13 @@ class ProgressDisplay:
 
 
 def trials_table(result: OptimizationResult) -> Table:
-    table = Table(title=f"run {result.run_name}", box=box.SIMPLE_HEAD)  # no side borders: fits 80 columns
-    for column in (
-        "trial",
-        "state",
-        "score",
-        "val acc",
-        "health",
-        "test acc",
-        "params",
-        "epochs",
-        "time (s)",
-    ):
-        if column == "state":  # wraps rather than truncating to "compl…" on an 80-column terminal
-            table.add_column(column, justify="left", min_width=len("complete"), overflow="fold")
-        else:
-            table.add_column(column, justify="right")
+    # Fixed widths that add up to an 80-column terminal: numbers are never cut, headers wrap
+    # ("val" over "acc") and a state wraps at its space ("pruned" over "(too_large)").
+    table = Table(title=f"run {result.run_name}", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
+    table.add_column("trial", justify="right", width=len("trial") + 1)
+    table.add_column("state", justify="left", width=len("(worker_died)"), overflow="fold")
+    for column in ("score", "val acc", "health", "test acc", "params", "epochs", "time (s)"):
+        table.add_column(column, justify="right", width=len("0.0000"), overflow="fold")
     best_number = result.best_trial.number if result.best_trial else None
     proportions = ScoringWeights.resolve(
         health_component_proportions=result.config.get("health_component_proportions")
@@ -117,9 +108,7 @@ def trials_table(result: OptimizationResult) -> Table:
     for trial in result.trials:
         metrics = trial.metrics
         health = proportions.health(metrics["health"]) if metrics.get("health") else None
-        # Keep the table narrow: the full prune reason is in run.json and the trial's metrics.json.
-        pruned_by = "health" if (trial.prune_reason or "").startswith("health") else "pruner"
-        reason = trial.failure_reason or (pruned_by if trial.state == "pruned" else None)
+        reason = trial.failure_reason or (_pruned_by(trial.prune_reason) if trial.state == "pruned" else None)
         style = "bold green" if trial.number == best_number else None
         table.add_row(
             str(trial.number),
@@ -128,7 +117,7 @@ def trials_table(result: OptimizationResult) -> Table:
             _number(metrics.get("val_accuracy")),
             _number(health),
             _number(metrics.get("test_accuracy")),
-            f"{metrics['params']:,}" if "params" in metrics else "-",
+            _count(metrics["params"]) if "params" in metrics else "-",
             str(metrics.get("epochs_trained", "-")),
             _number(metrics.get("total_seconds"), 1),
             style=style,
@@ -138,3 +127,18 @@ def trials_table(result: OptimizationResult) -> Table:
 
 def _number(value: object, digits: int = 4) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "-"
+
+
+def _pruned_by(prune_reason: str | None) -> str:
+    """Who stopped the trial, in a word or two (the full reason is in run.json and its metrics.json)."""
+    text = prune_reason or ""
+    if text.startswith("too_large"):
+        return "too_large"  # rejected before training: over max_model_mflops
+    return "health" if text.startswith("health") else "pruner"
+
+
+def _count(value: int) -> str:
+    """A parameter count that fits a narrow column: 9,876 / 468.3k / 12.50M."""
+    if value < 10_000:
+        return f"{value:,}"
+    return f"{value / 1000:.1f}k" if value < 1_000_000 else f"{value / 1_000_000:.2f}M"
