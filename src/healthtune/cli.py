@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
+from healthtune import native_logs
 from healthtune.config import OptimizationConfig
 from healthtune.exceptions import HealthtuneError
 
@@ -194,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    native_logs.install()  # TensorFlow's import prints INFO lines whatever that says
     _configure_logging(args)
     try:
         if args.command == "optimize":
