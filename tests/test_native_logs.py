@@ -16,8 +16,20 @@ WARNING = b"W0000 00:00:1795761005.851614   18838 cpu_feature.cc:12] something t
 
 
 def test_only_info_lines_and_the_notice_before_them_are_dropped() -> None:
-    text = NOTICE + INFO + b"Traceback (most recent call last):\n" + WARNING + NOTICE + INFO
-    assert native_logs.without_noise(text) == b"Traceback (most recent call last):\n" + WARNING
+    text = NOTICE + INFO + WARNING + b"Traceback (most recent call last):\n" + NOTICE + INFO
+    assert native_logs.without_noise(text) == WARNING + b"Traceback (most recent call last):\n"
+
+
+def test_the_second_line_of_the_cpu_features_message_goes_with_it() -> None:
+    guard = b"I0000 00:00:17.5   18 cpu_feature_guard.cc:227] This TensorFlow binary is optimized.\n"
+    text = (
+        guard
+        + b"To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow"
+        + b" with the appropriate compiler flags.\n"
+        + WARNING
+        + b"more\n"
+    )
+    assert native_logs.without_noise(text) == WARNING + b"more\n"
 
 
 def test_what_else_reaches_descriptor_2_during_the_block_comes_through_after_it(

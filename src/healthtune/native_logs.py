@@ -21,9 +21,14 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-# A C++ INFO line ("I0000 00:00:1795761005.851614   18838 port.cc:153] ...") and absl's notice
-# that it logs before being set up, which only ever precedes such lines here.
-_NOISE = re.compile(rb"^(I\d{4} [\d:.]+ +\d+ \S+:\d+\] .*|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)$")  # fmt: skip
+# A C++ INFO line ("I0000 00:00:1795761005.851614   18838 port.cc:153] ..."), the second line of
+# TensorFlow's multi-line CPU-features INFO message, and absl's notice that it logs before being
+# set up, which only ever precedes such lines here.
+_NOISE = re.compile(
+    rb"^(I\d{4} [\d:.]+ +\d+ \S+:\d+\] .*"
+    rb"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\."
+    rb"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)$"
+)
 
 
 def info_lines_wanted() -> bool:

@@ -61,7 +61,10 @@ class ModelOptimizer:
         self._stop.set()
 
     def optimize_model(self) -> OptimizationResult:
+        from healthtune import native_logs
         from healthtune.executors import make_executor
+
+        native_logs.install()  # this process may import TensorFlow later (the best trial's plots)
 
         config = self.config
         started = time.time()

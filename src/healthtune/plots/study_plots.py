@@ -201,6 +201,8 @@ def make_study_plots(study: optuna.Study, run_dir: Path) -> list[str]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                # e.g. "some regimes have less than 2 trials": expected of a small study, not actionable
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"optuna(\.|$)")
                 axes, data = draw(study)
             figure = (axes.flat[0] if hasattr(axes, "flat") else axes).get_figure()
             if name != "slice":  # the slice grid sizes itself by its number of panels
