@@ -12,7 +12,7 @@ import pytest
 
 from healthtune import ModelOptimizer, OptimizationConfig, optimize
 from healthtune.events import Event
-from healthtune.executors.local import worker_environment
+from healthtune.executors.local import LocalExecutor, worker_environment
 
 
 def config(tmp_path: Path, **values: object) -> OptimizationConfig:
@@ -63,6 +63,16 @@ def test_cancel_stops_both_workers_promptly(tmp_path: Path) -> None:
     stopped = [e.trial for e in events if e.type.value == "trial_failed" and e.data["reason"] == "cancelled"]
     assert sorted(stopped) == [0, 1]
     assert _launchers_and_trials() == ([], []), "launchers and trials must be gone after a cancel"
+
+
+def test_leaving_the_executor_ends_launchers_still_importing_at_once() -> None:
+    """A run that fails on its data right after the launchers started does not wait for their import."""
+    executor = LocalExecutor(2)
+    with executor:
+        launchers = list(executor._launchers.values())
+        assert len(_launchers_and_trials()[0]) == 2
+    assert [launcher.process.returncode for launcher in launchers] == [-signal.SIGTERM] * 2
+    assert _launchers_and_trials() == ([], [])
 
 
 @pytest.mark.parametrize(("victim", "message"), [(1, "killed by signal 9"), (0, "ended unexpectedly")])

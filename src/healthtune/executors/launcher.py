@@ -140,7 +140,11 @@ class Launcher:
             self.exits[int(message[1])] = int(message[2])  # type: ignore[call-overload]
 
     def stop(self) -> None:
-        self.control.close()  # the launcher leaves its loop; its children get SIGKILL with it
+        """End the launcher now, even mid-import (a run that fails on its data must not wait for
+        it); its trial children, if any, get SIGKILL with it."""
+        self.control.close()
+        if self.process.poll() is None:
+            self.process.terminate()
         try:
             self.process.wait(5)
         except subprocess.TimeoutExpired:
