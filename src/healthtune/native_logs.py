@@ -5,7 +5,9 @@ straight to file descriptor 2 while it is imported, before it reads TF_CPP_MIN_L
 trial process printed them whatever the user asked for. The first import of `tensorflow` in a
 process is therefore run with descriptor 2 captured; afterwards every line is written back except
 those INFO lines, unless TF_CPP_MIN_LOG_LEVEL=0 asks for them. Warnings, errors and anything
-Python wrote meanwhile come through unchanged (only later, once the import has finished).
+Python wrote meanwhile come through unchanged (only later, once the import has finished). A native
+crash during that import would take what was captured with it: TF_CPP_MIN_LOG_LEVEL=0 turns the
+capture off when you need to see such a crash.
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ def native_info_hidden() -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            if kept := without_noise(captured.read()):
-                os.write(2, kept)
+            kept = memoryview(without_noise(captured.read()))
+            while kept:  # a pipe may take less than all of it at once
+                kept = kept[os.write(2, kept) :]
 
 
 class _QuietLoader(importlib.abc.Loader):
