@@ -43,9 +43,7 @@ def _jax_gradients(model: Any) -> GradientFn:
     compiled = jax.jit(jax.grad(loss_of))
 
     def gradients(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-        trainable = [v.value for v in model.trainable_variables]
-        non_trainable = [v.value for v in model.non_trainable_variables]  # includes RNG seeds
-        return [np.asarray(g) for g in compiled(trainable, non_trainable, x, y)]
+        return [np.asarray(g) for g in compiled(*_jax_state(model), x, y)]
 
     return gradients
 
@@ -75,18 +73,21 @@ def forward_fn(model: Any) -> ForwardFn:
         return lambda x: _as_list(model(x, training=False))
     import jax
 
-    compiled = jax.jit(
-        lambda trainable, non_trainable, x: model.stateless_call(trainable, non_trainable, x, training=False)[
-            0
-        ]
-    )
+    def outputs_of(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
+        return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+    compiled = jax.jit(outputs_of)
 
     def forward(x: np.ndarray) -> list[np.ndarray]:
-        trainable = [v.value for v in model.trainable_variables]
-        non_trainable = [v.value for v in model.non_trainable_variables]
-        return _as_list(compiled(trainable, non_trainable, x))
+        return _as_list(compiled(*_jax_state(model), x))
 
     return forward
+
+
+def _jax_state(model: Any) -> tuple[list[Any], list[Any]]:
+    """The model's current (trainable, non-trainable) values, for `stateless_call`; the second
+    includes the RNG seeds."""
+    return [v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables]
 
 
 def _as_list(outputs: Any) -> list[np.ndarray]:

@@ -74,10 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         sys.stderr.write("usage: python -m healthtune.server.worker CONFIG_JSON OUTCOME_JSON\n")
         return EXIT_FAILED
-    from healthtune import native_logs
     from healthtune.processes import die_with_parent
 
-    native_logs.install()
     die_with_parent()
     niceness = int(os.environ.get("HEALTHTUNE_WORKER_NICENESS", "0") or 0)
     if niceness > 0:
