@@ -68,7 +68,10 @@ rm -f "$WORK"/logs/*.log
 # ---- tools ---------------------------------------------------------------------------------------
 step "tools"
 missing=()
-for package in podman podman-compose debootstrap runc catatonit netavark aardvark-dns; do
+# netavark (podman's network backend) sets up every container network, a build's RUN steps
+# included, with iptables; Debian's netavark does not depend on it, and without it a build fails
+# with "netavark: No such file or directory"
+for package in podman podman-compose debootstrap runc catatonit netavark aardvark-dns iptables; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
