@@ -30,6 +30,7 @@ def test_a_healthy_small_cnn_scores_well_everywhere(train_and_diagnose, digits: 
     assert not [f for f in report.findings if f.severity == "critical"]
 
 
+@pytest.mark.jax_core
 def test_a_very_high_learning_rate_is_unstable_and_explodes(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
     report = train_and_diagnose(
         lambda: dense_net(layers.Dense(64, activation="linear"), layers.Dense(64, activation="linear")),
@@ -37,7 +38,10 @@ def test_a_very_high_learning_rate_is_unstable_and_explodes(train_and_diagnose) 
     )
     assert report.metrics["training_stability"] == 0.0
     assert report.metrics["gradient_health"] == 0.0
-    assert any("NaN" in t for t in titles(report, "training_stability") + titles(report, "gradient_health"))
+    # TensorFlow's loss overflows to NaN; JAX clips probabilities, so its loss saturates near 16
+    (stability,) = [f for f in report.findings if f.metric == "training_stability"]
+    assert stability.severity == "critical"
+    assert "NaN" in stability.title or "diverged" in stability.title
 
 
 def test_negative_bias_relu_layers_have_dead_units(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]

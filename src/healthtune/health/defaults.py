@@ -38,6 +38,12 @@ STABILITY_FLOOR = 0.1
 SPIKE_FACTOR = 2.0
 """A batch loss above this multiple of its moving median is a spike."""
 
+DIVERGENCE_FACTOR = 2.0
+"""The training loss ending (median of its last batches) above this multiple of where it started
+(the first batch, plus the floor) diverged: training_stability is 0, as for a NaN. A loss that
+saturates instead of overflowing (JAX clips probabilities, so a cross-entropy tops out at about 16)
+is the same failure without a NaN."""
+
 OVERFITTING_GAP = 0.05
 """Train minus validation accuracy above this counts as overfitting."""
 

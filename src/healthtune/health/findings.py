@@ -104,6 +104,14 @@ def stability_findings(result: MetricResult) -> list[Finding]:
         return [Finding("critical", "training_stability", None, "the training loss became NaN or infinite",
                         "Training diverged: the weights overflowed and the model stopped learning.",
                         "lower the learning rate, add gradient clipping or batch normalization.")]  # fmt: skip
+    if details.get("diverged"):
+        return [Finding("critical", "training_stability", None,
+                        f"the training loss diverged (from {details['start_loss']:.3g} to "
+                        f"{details['end_loss']:.3g})",
+                        "The loss rose instead of falling and stayed up: every step overshoots, the outputs "
+                        "saturate, and the model stops learning.",
+                        "lower the learning rate (10x is a good first step), add gradient clipping or batch "
+                        "normalization.")]  # fmt: skip
     found = []
     if details.get("spike_share", 0) > 0.02:
         found.append(

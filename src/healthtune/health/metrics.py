@@ -30,8 +30,9 @@ METRIC_DESCRIPTIONS = {
     "average). Low: part of the network does nothing; lower the learning rate or add batch norm.",
     "parameter_efficiency": "Accuracy gained over chance per order of magnitude of parameters above "
     "10,000. Low: the model is big for what it achieves; use fewer or narrower layers.",
-    "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter). "
-    "Low: the optimizer overshoots; lower the learning rate or use a larger batch.",
+    "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter); "
+    "0 when it became NaN or ended over twice where it started. Low: the optimizer overshoots; lower "
+    "the learning rate or use a larger batch.",
     "gradient_health": "Share of layers whose gradients are neither vanishing, exploding nor giving "
     "updates far too large or small. Low: some layers stop learning or get thrown around.",
     "convergence_quality": "How far the validation loss fell from chance, how often it improved, and "
@@ -82,11 +83,13 @@ def parameter_efficiency(accuracy: float, num_classes: int, params: int) -> Metr
 
 
 def training_stability(batch_losses: Sequence[float]) -> MetricResult:
-    """exp(-spread / 0.5) * max(0, 1 - 2 * spike share); 0 if any batch loss is NaN or infinite.
+    """exp(-spread / 0.5) * max(0, 1 - 2 * spike share); 0 if any batch loss is NaN or infinite,
+    or if training diverged.
 
     With floor = 0.1 x the median loss of the first batches (the scale of the problem):
     spread = std of z_t - MA(z)_t, z_t = log(L_t + floor), MA over the last 10 batches;
-    a spike is a batch with L_t > 2 x median(previous 10) and L_t > median + floor.
+    a spike is a batch with L_t > 2 x median(previous 10) and L_t > median + floor;
+    diverged: the median of the last 10 losses is over 2 x (L_0 + floor).
     The floor keeps the normal batch-to-batch noise of tiny, well-trained losses (0.01 vs 0.03)
     from looking like instability.
     """
@@ -109,15 +112,20 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
         if losses[index] > d.SPIKE_FACTOR * median and losses[index] > median + floor:
             spikes += 1
     spike_share = spikes / max(1, losses.size - window)
+    start_loss, end_loss = float(losses[0]), float(np.median(losses[-window:]))
+    diverged = bool(losses.size > window and end_loss > d.DIVERGENCE_FACTOR * (start_loss + floor))
     score = math.exp(-spread / d.STABILITY_SPREAD_SCALE) * max(0.0, 1 - 2 * spike_share)
     return MetricResult(
-        _clip(score),
+        0.0 if diverged else _clip(score),
         {
             "batches": int(losses.size),
             "floor": floor,
             "log_loss_spread": spread,
             "spikes": spikes,
             "spike_share": spike_share,
+            "start_loss": start_loss,
+            "end_loss": end_loss,
+            "diverged": diverged,
         },
     )
 
