@@ -197,6 +197,12 @@ def test_jobs_are_paged_newest_first_and_deleted_with_their_files(
     ]
     statuses = [client.get(f"/api/jobs/{job_id}").json()["status"] for job_id in ids]
     assert statuses.count("running") <= 1 and statuses.count("queued") >= 2  # max_concurrent_jobs=1
+    early = client.get(f"/api/download/{ids[-1]}")
+    assert early.status_code == 409
+    assert (
+        early.json()["detail"]
+        == f"job {ids[-1]} is queued: its optimized model is saved when the job completes"
+    )
     # cancel the queue before it trains: the first may already run, the others are still queued
     for job_id in reversed(ids):
         client.post(f"/api/jobs/{job_id}/cancel")
@@ -205,6 +211,13 @@ def test_jobs_are_paged_newest_first_and_deleted_with_their_files(
     assert client.get("/api/jobs", params={"limit": 0}).status_code == 422
     last = ids[-1]
     assert client.get(f"/api/jobs/{last}").json()["status"] == "cancelled"
+    for path in ("/api/download/{}", "/api/jobs/{}/download", "/api/jobs/{}/best-model"):
+        missing = client.get(path.format(last))
+        assert missing.status_code == 404
+        assert (
+            missing.json()["detail"]
+            == f"job {last} (cancelled) has no optimized model: none of its trials finished"
+        )
     assert client.delete(f"/api/jobs/{last}").status_code == 204
     assert client.get(f"/api/jobs/{last}").status_code == 404
     assert not (tmp_path / "results" / "queued_2").exists()

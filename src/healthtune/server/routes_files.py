@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
 from healthtune.results import RunPaths
-from healthtune.server.jobs_store import Job
+from healthtune.server.jobs_store import TERMINAL, Job
 from healthtune.server.schemas import BestModel, PlotList
 from healthtune.server.state import AppState, get_state
 
@@ -98,8 +98,16 @@ def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
 
 def _summary(paths: RunPaths, job: Job) -> dict[str, Any]:
     summary_file = paths.optimized_dir / "summary.json"
+    if not summary_file.is_file() and job.status not in TERMINAL:
+        raise HTTPException(
+            status_code=409,
+            detail=f"job {job.id} is {job.status.value}: its optimized model is saved when the job completes",
+        )
     if not summary_file.is_file():
-        raise HTTPException(status_code=404, detail=f"job {job.id} has no optimized model yet")
+        raise HTTPException(
+            status_code=404,
+            detail=f"job {job.id} ({job.status.value}) has no optimized model: none of its trials finished",
+        )
     summary: dict[str, Any] = json.loads(summary_file.read_text(encoding="utf-8"))
     return summary
 
