@@ -98,12 +98,12 @@ def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
 
 def _summary(paths: RunPaths, job: Job) -> dict[str, Any]:
     summary_file = paths.optimized_dir / "summary.json"
-    if not summary_file.is_file() and job.status not in TERMINAL:
-        raise HTTPException(
-            status_code=409,
-            detail=f"job {job.id} is {job.status.value}: its optimized model is saved when the job completes",
-        )
     if not summary_file.is_file():
+        if job.status not in TERMINAL:
+            raise HTTPException(
+                status_code=409,
+                detail=f"job {job.id} is {job.status.value}: its optimized model is saved when the job completes",
+            )
         raise HTTPException(
             status_code=404,
             detail=f"job {job.id} ({job.status.value}) has no optimized model: none of its trials finished",
