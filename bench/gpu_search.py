@@ -61,9 +61,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20000)
     args = parser.parse_args()
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    from healthtune.training.distribution import available_gpus, plan_distribution
+    from healthtune.training.distribution import gpu_devices, plan_distribution
 
-    gpus = available_gpus("jax")
+    gpus = len(gpu_devices("jax"))
     if gpus == 0:
         raise SystemExit("no GPU visible to JAX: run this on the GPU machine")
     for target in (1, 2, 4):

@@ -35,5 +35,5 @@ def test_negative_counts_are_refused() -> None:
 
 
 def test_the_single_scope_changes_nothing() -> None:
-    with distribution_scope(DistributionPlan("single", 0)):
+    with distribution_scope(DistributionPlan("single", 0), []):
         pass

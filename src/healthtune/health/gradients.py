@@ -7,6 +7,7 @@ kernels and took ~3 s per epoch on a CPU (~11 s the first time).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,11 +22,27 @@ def _tensorflow_gradients(model: Any) -> GradientFn:
 
     loss_fn = _loss(model)
 
-    def gradients(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    def tape_gradients(x: np.ndarray, y: np.ndarray) -> list[Any]:
         with tf.GradientTape() as tape:
             predictions = model(x, training=False)
             loss = loss_fn(y, predictions)
-        grads = tape.gradient(loss, model.trainable_weights)
+        return list(tape.gradient(loss, model.trainable_weights))
+
+    @functools.cache
+    def replicated(strategy: Any) -> Any:
+        # Traced once per strategy: run eagerly, MirroredStrategy logs an overhead warning at every probe.
+        return tf.function(lambda x, y: strategy.run(tape_gradients, args=(x, y)))
+
+    def gradients(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        if tf.distribute.has_strategy() and tf.distribute.in_cross_replica_context():
+            # Data-parallel (MirroredStrategy): a mirrored variable is differentiable only inside a
+            # replica. Every replica holds the same weights, so one replica's gradients on the whole
+            # probe batch are the model's gradients.
+            strategy = tf.distribute.get_strategy()
+            per_replica = replicated(strategy)(x, y)
+            grads = [None if g is None else strategy.experimental_local_results(g)[0] for g in per_replica]
+        else:
+            grads = tape_gradients(x, y)
         return [_dense_numpy(g, w) for g, w in zip(grads, model.trainable_weights, strict=True)]
 
     return gradients

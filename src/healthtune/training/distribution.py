@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 logger = logging.getLogger(__name__)
 
@@ -49,43 +49,42 @@ def plan_distribution(backend: str, available_gpus: int, target_gpus: int) -> Di
     )
 
 
-def available_gpus(backend: str) -> int:
-    """GPUs the Keras backend can use in this process."""
+def gpu_devices(backend: str) -> list[Any]:
+    """The GPUs the Keras backend can train on in this process: TensorFlow device names, JAX devices."""
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return len(tf.config.list_physical_devices("GPU"))
+        return [f"/gpu:{i}" for i in range(len(tf.config.list_physical_devices("GPU")))]
     if backend == "jax":
         import jax
 
-        return sum(1 for device in jax.devices() if device.platform == "gpu")
+        return [device for device in jax.devices() if device.platform == "gpu"]
     if backend == "torch":
         import torch
 
-        return int(torch.cuda.device_count())
-    return 0
+        return [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    return []
 
 
 @contextlib.contextmanager
-def distribution_scope(plan: DistributionPlan) -> Iterator[None]:
-    """Build, compile and fit inside this scope to train on the plan's devices."""
+def distribution_scope(plan: DistributionPlan, devices: list[Any]) -> Iterator[None]:
+    """Build, compile and fit inside this scope to train on the first `plan.devices` of `devices`."""
     if plan.note:
         logger.info(plan.note)
+    replicas = devices[: plan.devices]
     if plan.kind == "mirrored":
         import tensorflow as tf
 
-        strategy = tf.distribute.MirroredStrategy(devices=[f"/gpu:{i}" for i in range(plan.devices)])
-        logger.info("training data-parallel on %d GPUs (MirroredStrategy)", plan.devices)
+        strategy = tf.distribute.MirroredStrategy(devices=replicas)
+        logger.info("training data-parallel on %d devices (MirroredStrategy)", strategy.num_replicas_in_sync)
         with strategy.scope():
             yield
     elif plan.kind == "data_parallel":
-        import jax
         import keras
 
-        gpus = [device for device in jax.devices() if device.platform == "gpu"][: plan.devices]
         previous = keras.distribution.distribution()
-        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=gpus))
-        logger.info("training data-parallel on %d GPUs (keras DataParallel)", plan.devices)
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=replicas))
+        logger.info("training data-parallel on %d devices (keras DataParallel)", len(replicas))
         try:
             yield
         finally:

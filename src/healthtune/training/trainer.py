@@ -14,7 +14,7 @@ import numpy as np
 
 from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
-from healthtune.training.distribution import available_gpus, distribution_scope, plan_distribution
+from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
 from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
@@ -185,8 +185,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     model_config = ModelConfig.from_dict(spec.model_config)
     steps_per_epoch = math.ceil(len(dataset.y_train) / spec.batch_size)
     backend = keras.backend.backend()
-    plan = plan_distribution(backend, available_gpus(backend), spec.gpus)
-    with distribution_scope(plan):
+    devices = gpu_devices(backend)
+    plan = plan_distribution(backend, len(devices), spec.gpus)
+    with distribution_scope(plan, devices):
         try:
             model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
         except Exception as error:
