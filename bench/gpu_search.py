@@ -61,13 +61,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20000)
     args = parser.parse_args()
     os.environ.setdefault("KERAS_BACKEND", "jax")
+    from healthtune import OptimizationConfig
     from healthtune.training.distribution import gpu_devices, plan_distribution
 
     gpus = len(gpu_devices("jax"))
     if gpus == 0:
         raise SystemExit("no GPU visible to JAX: run this on the GPU machine")
     for target in (1, 2, 4):
-        plan = plan_distribution("jax", gpus, target)
+        plan = plan_distribution("jax", gpus, target, OptimizationConfig().batch_size)
         print(f"target_gpus_per_worker={target} on {gpus} GPU(s): {plan.kind} x{plan.devices} {plan.note}")
     started = time.perf_counter()
     sides = {}

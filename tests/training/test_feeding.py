@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from healthtune.data import Dataset
-from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
+from healthtune.training.feeding import _split_evenly, examples_per_epoch, fit_inputs, predict
 
 
 def epochs_of(pipeline: object, epochs: int) -> list[np.ndarray]:
@@ -105,3 +105,12 @@ def test_jax_compiles_the_training_step_once_when_the_last_batch_is_short(
     ]
     assert sum("jit(train_step)" in m for m in compiled) == 1, compiled
     assert sum("jit(predict_step)" in m for m in compiled) == 1, compiled
+
+
+def test_validation_is_topped_up_to_split_evenly_over_data_parallel_devices() -> None:
+    x, y = IDS[:14], LABELS[:14]
+    topped_x, topped_y = _split_evenly(x, y, 4)
+    assert topped_x.tolist() == [*x.tolist(), 0.0, 1.0], "the first examples count twice"
+    assert np.array_equal(topped_y, topped_x.astype(int) % 3), "labels stay with their examples"
+    assert len(_split_evenly(x[:1], y[:1], 4)[0]) == 4, "one example fills every device"
+    assert _split_evenly(x, y, 1)[0] is x and _split_evenly(x, y, 7)[0] is x, "nothing to top up"

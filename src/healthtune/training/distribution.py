@@ -11,6 +11,7 @@ from typing import Any, Literal
 logger = logging.getLogger(__name__)
 
 StrategyKind = Literal["single", "mirrored", "data_parallel"]
+STRATEGIES: dict[str, StrategyKind] = {"tensorflow": "mirrored", "jax": "data_parallel"}
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,20 @@ class DistributionPlan:
     note: str = ""
 
 
-def plan_distribution(backend: str, available_gpus: int, target_gpus: int) -> DistributionPlan:
+def plan_distribution(
+    backend: str, available_gpus: int, target_gpus: int, batch_size: int
+) -> DistributionPlan:
     """The strategy for `target_gpus` (target_gpus_per_worker) given what exists on this worker.
 
-    TensorFlow: `tf.distribute.MirroredStrategy`; JAX: `keras.distribution.DataParallel`. One GPU,
-    no GPU, or another backend: plain single-device training (with a note when the target is not met).
+    TensorFlow: `tf.distribute.MirroredStrategy`; JAX: `keras.distribution.DataParallel`. Both
+    split every batch evenly over the GPUs, so the plan uses the most GPUs (up to the target) that
+    divide `batch_size`. One GPU, no GPU, or another backend: plain single-device training. The
+    note says why when the target is not met.
     """
-    if target_gpus < 0 or available_gpus < 0:
-        raise ValueError(f"GPU counts must be >= 0, got {target_gpus=} and {available_gpus=}")
+    if target_gpus < 0 or available_gpus < 0 or batch_size < 1:
+        raise ValueError(
+            f"GPU counts must be >= 0 and batch_size >= 1, got {target_gpus=}, {available_gpus=} and {batch_size=}"
+        )
     if target_gpus <= 1:
         return DistributionPlan("single", min(available_gpus, 1))
     if available_gpus <= 1:
@@ -38,15 +45,22 @@ def plan_distribution(backend: str, available_gpus: int, target_gpus: int) -> Di
             available_gpus,
             f"target_gpus_per_worker={target_gpus} ignored: this worker has {available_gpus} GPU(s)",
         )
-    devices = min(target_gpus, available_gpus)
-    note = "" if devices == target_gpus else f"target_gpus_per_worker={target_gpus}: only {devices} GPUs here"
-    if backend == "tensorflow":
-        return DistributionPlan("mirrored", devices, note)
-    if backend == "jax":
-        return DistributionPlan("data_parallel", devices, note)
-    return DistributionPlan(
-        "single", 1, f"target_gpus_per_worker={target_gpus} ignored: no data-parallel strategy for {backend}"
-    )
+    if backend not in STRATEGIES:
+        return DistributionPlan(
+            "single",
+            1,
+            f"target_gpus_per_worker={target_gpus} ignored: no data-parallel strategy for {backend}",
+        )
+    usable = min(target_gpus, available_gpus)
+    devices = max(count for count in range(1, usable + 1) if batch_size % count == 0)
+    notes = [] if usable == target_gpus else [f"only {usable} GPUs here"]
+    if devices < usable:
+        notes.append(
+            f"batch_size={batch_size} does not split evenly over {usable} GPUs, so {devices} train it "
+            f"(a batch_size that is a multiple of {usable} uses all {usable})"
+        )
+    note = f"target_gpus_per_worker={target_gpus}: " + "; ".join(notes) if notes else ""
+    return DistributionPlan(STRATEGIES[backend] if devices > 1 else "single", devices, note)
 
 
 def gpu_devices(backend: str) -> list[Any]:

@@ -73,8 +73,7 @@ def _even_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> A
 
         def _order(self) -> np.ndarray:
             order = np.random.default_rng([seed, self.epoch]).permutation(len(y))
-            missing = examples_per_epoch(len(y), batch_size) - len(y)  # top the last batch up
-            return np.concatenate([order, order[:missing]])
+            return np.resize(order, examples_per_epoch(len(y), batch_size))  # tops the last batch up
 
         def __len__(self) -> int:
             return math.ceil(len(y) / batch_size)
@@ -90,14 +89,39 @@ def _even_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> A
     return EvenBatches()
 
 
+def _data_parallel_devices() -> int:
+    """How many devices a JAX fit splits each batch over: those of keras's DataParallel, or 1."""
+    import keras
+
+    distribution = keras.distribution.distribution()
+    return 1 if distribution is None else int(distribution.device_mesh.devices.size)
+
+
+def _split_evenly(x: np.ndarray, y: np.ndarray, devices: int) -> tuple[np.ndarray, np.ndarray]:
+    """`x, y` topped up with their first examples to a multiple of `devices`.
+
+    Data-parallel JAX splits every batch evenly over the devices, the last validation batch too.
+    At most `devices - 1` examples count twice in the per-epoch validation figures; the trial's
+    final validation metrics are computed afterwards on the examples as they are.
+    """
+    if devices <= 1 or len(y) % devices == 0 or len(y) == 0:
+        return x, y
+    picked = np.arange(math.ceil(len(y) / devices) * devices) % len(y)
+    return x[picked], y[picked]
+
+
 def examples_per_epoch(samples: int, batch_size: int) -> int:
     """Examples one training epoch feeds: `samples`, or whole batches of them on JAX.
 
-    With fewer samples than one batch, the one batch holds each sample once.
+    With fewer samples than one batch, the one batch holds each sample once (topped up to split
+    evenly over the devices of a data-parallel fit).
     """
-    if _backend() == "jax" and samples > batch_size:
+    if _backend() != "jax":
+        return samples
+    if samples > batch_size:
         return math.ceil(samples / batch_size) * batch_size
-    return samples
+    devices = _data_parallel_devices()
+    return math.ceil(samples / devices) * devices
 
 
 def fit_inputs(
@@ -114,7 +138,7 @@ def fit_inputs(
     if tf is None and _backend() == "jax" and len(y_train) > 0:
         return {
             "x": _even_batches(x_train, y_train, batch_size, seed),
-            "validation_data": (x_val, y_val),
+            "validation_data": _split_evenly(x_val, y_val, _data_parallel_devices()),
             "validation_batch_size": batch_size,
             "shuffle": False,  # the batches shuffle themselves, in a seeded order
         }

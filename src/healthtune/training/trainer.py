@@ -186,7 +186,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     steps_per_epoch = math.ceil(len(dataset.y_train) / spec.batch_size)
     backend = keras.backend.backend()
     devices = gpu_devices(backend)
-    plan = plan_distribution(backend, len(devices), spec.gpus)
+    plan = plan_distribution(backend, len(devices), spec.gpus, spec.batch_size)
     with distribution_scope(plan, devices):
         try:
             model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
