@@ -150,8 +150,8 @@ class OptimizationConfig:
     target_gpus_per_worker: int = field(
         default=1,
         metadata=_help(
-            "GPUs each trial trains on; above 1 the batches are split across them (data parallel); "
-            "ignored where fewer GPUs exist"
+            "GPUs each trial trains on; above 1 each batch is split evenly across them (data parallel), "
+            "so use a batch_size that is a multiple of it; ignored where fewer GPUs exist"
         ),
     )
     max_consecutive_failures: int = field(

@@ -892,7 +892,7 @@ export interface components {
             max_trial_retries: number;
             /**
              * Target Gpus Per Worker
-             * @description GPUs each trial trains on; above 1 the batches are split across them (data parallel); ignored where fewer GPUs exist
+             * @description GPUs each trial trains on; above 1 each batch is split evenly across them (data parallel), so use a batch_size that is a multiple of it; ignored where fewer GPUs exist
              * @default 1
              */
             target_gpus_per_worker: number;
