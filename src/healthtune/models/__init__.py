@@ -25,9 +25,13 @@ def architecture_for(dataset: Dataset) -> Architecture:
 
 def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> keras.Model:
     """Build and compile the network for `dataset` (sparse categorical cross-entropy, accuracy)."""
+    import keras
+
     from healthtune.models.cnn import build_cnn
     from healthtune.models.lstm import build_lstm
 
+    if keras.backend.backend() == "tensorflow":
+        _set_tensorflow_graph_options(config)
     if config.architecture is Architecture.CNN:
         model = build_cnn(config, dataset.input_shape, dataset.num_classes)
     else:
@@ -40,3 +44,13 @@ def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> k
         metrics=["accuracy"],
     )
     return model
+
+
+def _set_tensorflow_graph_options(config: ModelConfig) -> None:
+    """TensorFlow's graph optimizer fails to fuse the training step of some leaky-ReLU CNNs and logs
+    "E... remapper failed: INVALID_ARGUMENT ... LeakyReluGrad" (harmless: the step then runs
+    unfused, and timing it either way gave the same speed), so those networks train without that
+    fusion pass, and users see no false error. Set for every model: a worker may train many."""
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"remapping": config.activation != "leaky_relu"})
