@@ -106,8 +106,12 @@ def _split_evenly(x: np.ndarray, y: np.ndarray, devices: int) -> tuple[np.ndarra
     """
     if devices <= 1 or len(y) % devices == 0 or len(y) == 0:
         return x, y
-    picked = np.arange(math.ceil(len(y) / devices) * devices) % len(y)
+    picked = np.resize(np.arange(len(y)), _round_up(len(y), devices))
     return x[picked], y[picked]
+
+
+def _round_up(count: int, multiple: int) -> int:
+    return math.ceil(count / multiple) * multiple
 
 
 def examples_per_epoch(samples: int, batch_size: int) -> int:
@@ -118,10 +122,7 @@ def examples_per_epoch(samples: int, batch_size: int) -> int:
     """
     if _backend() != "jax":
         return samples
-    if samples > batch_size:
-        return math.ceil(samples / batch_size) * batch_size
-    devices = _data_parallel_devices()
-    return math.ceil(samples / devices) * devices
+    return _round_up(samples, batch_size if samples > batch_size else _data_parallel_devices())
 
 
 def fit_inputs(
