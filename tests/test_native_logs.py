@@ -20,6 +20,15 @@ def test_only_info_lines_and_the_notice_before_them_are_dropped() -> None:
     assert native_logs.without_noise(text) == WARNING + b"Traceback (most recent call last):\n"
 
 
+def test_onednn_s_data_type_notice_is_dropped_but_other_errors_are_not() -> None:
+    notice = (
+        b"E0000 00:00:1795775299.269106   11140 util.cc:131] oneDNN supports DT_BOOL only on platforms"
+        b" with AVX-512. Falling back to the default Eigen-based implementation if present.\n"
+    )
+    other = b"E0000 00:00:1795775299.269106   11140 util.cc:131] something else failed\n"
+    assert native_logs.without_noise(notice + other) == other
+
+
 def test_the_second_line_of_the_cpu_features_message_goes_with_it() -> None:
     guard = b"I0000 00:00:17.5   18 cpu_feature_guard.cc:227] This TensorFlow binary is optimized.\n"
     text = (

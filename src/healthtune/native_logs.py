@@ -13,6 +13,7 @@ capture off when you need to see such a crash.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -23,11 +24,13 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-# A C++ INFO line ("I0000 00:00:1795761005.851614   18838 port.cc:153] ..."), the second line of
-# TensorFlow's multi-line CPU-features INFO message, and absl's notice that it logs before being
-# set up, which only ever precedes such lines here.
+# A C++ INFO line ("I0000 00:00:1795761005.851614   18838 port.cc:153] ..."), oneDNN's data-type
+# notice (see absorb_onednn_dtype_notice), the second line of TensorFlow's multi-line CPU-features
+# INFO message, and absl's notice that it logs before being set up, which only ever precedes such
+# lines here.
 _NOISE = re.compile(
     rb"^(I\d{4} [\d:.]+ +\d+ \S+:\d+\] .*"
+    rb"|E\d{4} [\d:.]+ +\d+ util\.cc:\d+\] oneDNN supports DT_\w+ only on platforms with .*"
     rb"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\."
     rb"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)$"
 )
@@ -65,6 +68,24 @@ def native_info_hidden() -> Iterator[None]:
             kept = memoryview(without_noise(captured.read()))
             while kept:  # a pipe may take less than all of it at once
                 kept = kept[os.write(2, kept) :]
+
+
+@functools.cache
+def absorb_onednn_dtype_notice() -> None:
+    """Fire TensorFlow's once-per-process oneDNN data-type notice now, with descriptor 2 captured.
+
+    The first time a oneDNN CPU kernel meets a bool tensor (every masked LSTM transposes its mask),
+    TensorFlow logs "E... oneDNN supports DT_BOOL only on platforms with AVX-512. Falling back to
+    the default Eigen-based implementation": an error-level line for a harmless fallback that
+    users cannot act on. It is logged only once per process, so triggering it here hides it for
+    good. Call it once TensorFlow's devices are set up: it runs an op.
+    """
+    if info_lines_wanted():
+        return
+    import tensorflow as tf
+
+    with native_info_hidden(), tf.device("/CPU:0"):
+        tf.transpose(tf.constant([[True]]))
 
 
 class _QuietLoader(importlib.abc.Loader):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from healthtune import native_logs
 from healthtune.config import Architecture
 from healthtune.models.config import ModelConfig
 from healthtune.models.optimizers import build_optimizer
@@ -32,6 +33,7 @@ def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> k
 
     if keras.backend.backend() == "tensorflow":
         _set_tensorflow_graph_options(config)
+        native_logs.absorb_onednn_dtype_notice()
     if config.architecture is Architecture.CNN:
         model = build_cnn(config, dataset.input_shape, dataset.num_classes)
     else:

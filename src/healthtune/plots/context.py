@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from healthtune import native_logs
 from healthtune.data.base import Dataset
 from healthtune.health.analyzer import HealthReport
 from healthtune.scoring import ScoringWeights
@@ -47,6 +48,8 @@ class PlotContext:
         """Rebuild the context of a finished trial from its files (used for `plot_mode=best`)."""
         import keras
 
+        if keras.backend.backend() == "tensorflow":
+            native_logs.absorb_onednn_dtype_notice()
         model = keras.saving.load_model(trial_dir / "model.keras")
         history = json.loads((trial_dir / "history.json").read_text(encoding="utf-8"))
         health_file = trial_dir / "health.json"
