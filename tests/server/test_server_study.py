@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -168,8 +169,14 @@ def test_dataset_check_accepts_registry_names_and_the_users_own_data(
     table.write_text("label,text\npos,good film\nneg,bad film\n", encoding="utf-8")
     text = check(f"csv:{table}")
     assert text["source"] == "csv" and text["kind"] == "text" and text["architecture"] == "lstm"
+    arrays, wrong = tmp_path / "arrays.npz", tmp_path / "wrong.npz"
+    np.savez(arrays, x_train=np.zeros((4, 8, 8), np.uint8), y_train=np.arange(4) % 2)
+    np.savez(wrong, images=np.zeros((4, 8, 8), np.uint8))
+    npz = check(f"npz:{arrays}")
+    assert npz["source"] == "npz" and npz["kind"] == "image" and npz["architecture"] == "cnn"
     for name, words in ((f"images:{tmp_path / 'missing'}", "does not exist"),
-                        (f"images:{table}", "is not a directory"), ("mnsit", "valid names")):  # fmt: skip
+                        (f"images:{table}", "is not a directory"), ("mnsit", "valid names"),
+                        (f"npz:{wrong}", "holds arrays ['images']; expected x_train, y_train")):  # fmt: skip
         refused = check(name)
         assert refused["valid"] is False and words in refused["message"] and refused["kind"] is None
         submitted = client.post("/api/optimize", json={**SMALL_JOB, "dataset_name": name})

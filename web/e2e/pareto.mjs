@@ -62,6 +62,10 @@ export async function paretoFlow(browser, server, { check, assert, watchConsole,
     await page.getByTestId("own-data").check();
     await page.locator("#field-dataset_name").fill("images:/no/such/folder");
     await page.getByTestId("error-dataset_name").filter({ hasText: "does not exist" }).waitFor();
+    await page.getByRole("button", { name: "npz:", exact: true }).click();
+    const switched = await page.locator("#field-dataset_name").inputValue();
+    assert(switched === "npz:/no/such/folder", `the npz: button swaps the prefix, got ${switched}`);
+    await page.getByTestId("error-dataset_name").filter({ hasText: "npz:/no/such/folder" }).waitFor();
     await page.locator("#field-dataset_name").fill("digits");
     await page.getByTestId("dataset-ok").waitFor();
     await page.locator('input[name="dataset"][value="digits"]').check();

@@ -45,7 +45,8 @@ def _images(x: npt.NDArray[Any], path: Path) -> npt.NDArray[Any]:
     return x[..., np.newaxis] if x.ndim == 3 else x
 
 
-def _sequences(x: npt.NDArray[Any], path: Path) -> list[list[int]]:
+def token_sequences(x: npt.NDArray[Any], path: Path) -> list[list[int]]:
+    """Integer token sequences from a (n, length) array padded with 0 or an object array of lists."""
     try:
         if x.dtype != object and x.ndim == 2:
             return [[int(v) for v in row if v != 0] for row in x]  # already padded with 0
@@ -77,9 +78,9 @@ def read_keras_npz(path: Path, kind: DataKind, class_names: tuple[str, ...]) -> 
             kind=kind,
         )
     return RawSplits(
-        x_train=_sequences(x_train, path),
+        x_train=token_sequences(x_train, path),
         y_train=labels[0],
-        x_test=_sequences(x_test, path),
+        x_test=token_sequences(x_test, path),
         y_test=labels[1],
         class_names=class_names,
         kind=kind,

@@ -1,10 +1,11 @@
-"""Dataset names: the registry of public datasets and the images:PATH / csv:PATH user-source forms."""
+"""Dataset names: the registry of public datasets and the images:PATH / csv:PATH / npz:PATH user-source forms."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from healthtune.data.array_npz import ArrayNpzSource, npz_kind
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource
 from healthtune.data.cifar import Cifar10Source, Cifar100Source
 from healthtune.data.digits import DigitsSource
@@ -16,7 +17,7 @@ from healthtune.data.remote import RemoteSource
 from healthtune.data.reuters import ReutersSource
 from healthtune.data.store import default_data_dir
 from healthtune.data.text_csv import TextCsvSource
-from healthtune.exceptions import ConfigError
+from healthtune.exceptions import ConfigError, DatasetError
 
 _REMOTE: dict[str, type[RemoteSource]] = {
     source.name: source
@@ -42,7 +43,11 @@ DATASET_NAMES: tuple[str, ...] = (
     "imdb",
     "reuters",
 )
-USER_FORMS = "images:PATH (a folder with one sub-folder of images per class) or csv:PATH (a CSV with label,text columns)"
+USER_FORMS = (
+    "images:PATH (a folder with one sub-folder of images per class), csv:PATH (a CSV with label,text "
+    "columns) or npz:PATH (arrays x_train, y_train[, x_test, y_test] saved with numpy.savez)"
+)
+USER_PREFIXES = ("images", "csv", "npz")
 
 
 def _unknown(name: str) -> ConfigError:
@@ -52,7 +57,7 @@ def _unknown(name: str) -> ConfigError:
 
 
 def parse_dataset_name(name: str) -> tuple[str, Path | None]:
-    """("registry", None), ("images", path) or ("csv", path); ConfigError for anything else."""
+    """("registry", None), ("images", path), ("csv", path) or ("npz", path); ConfigError for anything else."""
     try:
         return _parse_dataset_name(name)
     except OSError as error:  # a path the OS refuses to look at (too long, no permission)
@@ -69,7 +74,7 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
     name = name.strip()
     if name in _KINDS:
         return "registry", None
-    for form in ("images", "csv"):
+    for form in USER_PREFIXES:
         if name.startswith(f"{form}:"):
             text = name[len(form) + 1 :].strip()
             if not text:
@@ -83,38 +88,53 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
                 )
             if form == "csv" and path.is_dir() and not (path / "train.csv").is_file():
                 raise ConfigError(f"dataset {name!r}: directory {path} has no train.csv")
+            if form == "npz":
+                _check_npz(name, path)
             return form, path
     path = Path(name).expanduser()
     if path.is_file() and path.suffix.lower() == ".csv":
         return "csv", path
+    if path.is_file() and path.suffix.lower() == ".npz":
+        _check_npz(name, path)
+        return "npz", path
     if path.is_dir():
         return ("csv" if (path / "train.csv").is_file() else "images"), path
-    if "/" in name or "\\" in name or name.lower().endswith(".csv"):
+    if "/" in name or "\\" in name or name.lower().endswith((".csv", ".npz")):
         raise ConfigError(
             f"dataset path {path} does not exist; valid names: {', '.join(DATASET_NAMES)} or {USER_FORMS}"
         )
     raise _unknown(name)
 
 
+def _check_npz(name: str, path: Path) -> None:
+    if not path.is_file():
+        raise ConfigError(f"dataset {name!r}: {path} is not a file (expected an .npz saved with numpy.savez)")
+    try:
+        npz_kind(path)
+    except DatasetError as error:
+        raise ConfigError(f"dataset {name!r}: {error}") from None
+
+
 def dataset_slug(name: str) -> str:
-    """A short, file-name-safe name: the registry name, or the folder or CSV name (without .csv)."""
-    source = Path(
-        name.strip().split(":", 1)[1] if name.strip().startswith(("images:", "csv:")) else name.strip()
-    )
-    base = source.stem if source.suffix.lower() == ".csv" else source.name
+    """A short, file-name-safe name: the registry name, or the folder or file name (without .csv/.npz)."""
+    prefixes = tuple(f"{form}:" for form in USER_PREFIXES)
+    source = Path(name.strip().split(":", 1)[1] if name.strip().startswith(prefixes) else name.strip())
+    base = source.stem if source.suffix.lower() in (".csv", ".npz") else source.name
     return re.sub(r"[^A-Za-z0-9_.-]", "_", base).strip("_.-") or "dataset"
 
 
 def validate_dataset_name(name: str) -> None:
-    """Raise ConfigError unless `name` is a registry name, images:PATH, csv:PATH or an existing folder/CSV."""
+    """Raise ConfigError unless `name` is a registry name, images:PATH, csv:PATH, npz:PATH or an existing folder/file."""
     parse_dataset_name(name)
 
 
 def dataset_kind(name: str) -> DataKind:
     """Image or text, without loading anything (user sources: by their form)."""
-    form, _ = parse_dataset_name(name)
+    form, path = parse_dataset_name(name)
     if form == "registry":
         return _KINDS[name.strip()]
+    if form == "npz" and path is not None:
+        return npz_kind(path)
     return DataKind.IMAGE if form == "images" else DataKind.TEXT
 
 
@@ -127,6 +147,8 @@ def resolve_source(
         return ImageFolderSource(path, image_size=image_size)
     if form == "csv" and path is not None:
         return TextCsvSource(path)
+    if form == "npz" and path is not None:
+        return ArrayNpzSource(path)
     key = name.strip()
     if key == "digits":
         return DigitsSource()

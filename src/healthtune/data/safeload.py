@@ -83,3 +83,25 @@ def load_npz(path: Path) -> dict[str, npt.NDArray[Any]]:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DatasetError(f"{path} is not a readable .npz file: {exc}") from exc
     return arrays
+
+
+def npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype[Any]]]:
+    """Shape and dtype of every array of an .npz file, read from their headers (no data is loaded)."""
+    headers: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    read_header = (
+                        np.lib.format.read_array_header_1_0
+                        if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0
+                    )
+                    shape, _, dtype = read_header(member)
+                headers[info.filename[: -len(".npy")]] = (tuple(shape), dtype)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DatasetError(f"{path} is not a readable .npz file: {exc}") from exc
+    return headers

@@ -236,7 +236,7 @@ class DatasetOut(BaseModel):
 
 
 class DatasetCheck(BaseModel):
-    """Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH."""
+    """Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH / npz:PATH."""
 
     name: str
     valid: bool
@@ -244,7 +244,8 @@ class DatasetCheck(BaseModel):
         default=None, description="why POST /api/optimize would refuse it (the same words)"
     )
     source: str | None = Field(
-        default=None, description="registry, images (a folder per class) or csv (label,text)"
+        default=None,
+        description="registry, images (a folder per class), csv (label,text) or npz (numpy arrays)",
     )
     kind: str | None = Field(default=None, description="image or text")
     architecture: str | None = Field(

@@ -418,7 +418,8 @@ export interface paths {
          * @description Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
          *
          *     Checks the form only (a registry name, an existing folder for images:PATH, an existing CSV for
-         *     csv:PATH, paths as the server's machine sees them); nothing is loaded or downloaded.
+         *     csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the server's machine sees
+         *     them); nothing is loaded or downloaded.
          */
         get: operations["check_dataset_api_datasets_check_get"];
         put?: never;
@@ -552,7 +553,7 @@ export interface components {
         };
         /**
          * DatasetCheck
-         * @description Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH.
+         * @description Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH / npz:PATH.
          */
         DatasetCheck: {
             /** Name */
@@ -566,7 +567,7 @@ export interface components {
             message?: string | null;
             /**
              * Source
-             * @description registry, images (a folder per class) or csv (label,text)
+             * @description registry, images (a folder per class), csv (label,text) or npz (numpy arrays)
              */
             source?: string | null;
             /**
@@ -821,7 +822,7 @@ export interface components {
         OptimizationRequest: {
             /**
              * Dataset Name
-             * @description registry name (digits, mnist, ...), images:PATH or csv:PATH
+             * @description registry name (digits, mnist, ...), images:PATH, csv:PATH or npz:PATH
              * @default digits
              */
             dataset_name: string;

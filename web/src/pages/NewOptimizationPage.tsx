@@ -145,7 +145,7 @@ export function NewOptimizationPage() {
       return;
     }
     if (own && !datasetName) {
-      setServerErrors((old) => ({ ...old, dataset_name: "enter images:PATH or csv:PATH (a path on the server's machine)" }));
+      setServerErrors((old) => ({ ...old, dataset_name: "enter images:PATH, csv:PATH or npz:PATH (a path on the server's machine)" }));
       document.getElementById("field-dataset_name")?.focus();
       return;
     }
@@ -245,8 +245,9 @@ export function NewOptimizationPage() {
                 Your own data<span className="badge">images or text</span>
               </span>
               <span className="choice-body">
-                A folder with one sub-folder of images per class (<code>images:PATH</code>), or a CSV with label,text
-                columns (<code>csv:PATH</code>); paths as the server&apos;s machine sees them.
+                A folder with one sub-folder of images per class (<code>images:PATH</code>), a CSV with label,text
+                columns (<code>csv:PATH</code>), or numpy arrays saved with <code>np.savez</code> (<code>npz:PATH</code>);
+                paths as the server&apos;s machine sees them.
               </span>
             </label>
           </div>
@@ -402,17 +403,19 @@ interface OwnDatasetProps {
   error: string | undefined;
 }
 
-/** The user's own dataset as images:PATH or csv:PATH, checked by the server as it is typed. */
+/** The user's own dataset as images:PATH, csv:PATH or npz:PATH, checked by the server as it is typed. */
 function OwnDataset({ value, onChange, checking, check, error }: OwnDatasetProps) {
   const problem = error ?? (check && !check.valid ? (check.message ?? "not accepted") : undefined);
-  const fill = (prefix: string) => onChange(value.replace(/^(images|csv):/, "").replace(/^/, prefix));
+  const fill = (prefix: string) => onChange(value.replace(/^(images|csv|npz):/, "").replace(/^/, prefix));
   return (
     <div className="field" style={{ marginTop: "0.75rem" }}>
       <div className="field-label">
         <label htmlFor="field-dataset_name">Your dataset</label>
         <InfoTip label="your dataset">
           images:PATH trains a CNN on a folder with one sub-folder of pictures per class (the sub-folder names are the
-          labels). csv:PATH trains an LSTM on a CSV with a label and a text column. Paths are read on the machine the
+          labels). csv:PATH trains an LSTM on a CSV with a label and a text column. npz:PATH reads the arrays you
+          would pass to model.fit, saved with np.savez(path, x_train=..., y_train=...) (x_test, y_test and
+          class_names are optional): images train a CNN, texts or token ids an LSTM. Paths are read on the machine the
           server runs on.
         </InfoTip>
       </div>
@@ -422,7 +425,7 @@ function OwnDataset({ value, onChange, checking, check, error }: OwnDatasetProps
           name="dataset_name"
           type="text"
           value={value}
-          placeholder="images:/data/flowers or csv:/data/reviews.csv"
+          placeholder="images:/data/flowers, csv:/data/reviews.csv or npz:/data/arrays.npz"
           spellCheck={false}
           autoComplete="off"
           style={{ minWidth: 0, flex: 1 }}
@@ -436,6 +439,9 @@ function OwnDataset({ value, onChange, checking, check, error }: OwnDatasetProps
         <button type="button" onClick={() => fill("csv:")}>
           csv:
         </button>
+        <button type="button" onClick={() => fill("npz:")}>
+          npz:
+        </button>
       </div>
       <span id="field-dataset_name-status" aria-live="polite">
         {problem ? (
@@ -446,11 +452,11 @@ function OwnDataset({ value, onChange, checking, check, error }: OwnDatasetProps
           <span className="field-help">Checking with the server…</span>
         ) : check?.valid ? (
           <span className="field-help" data-testid="dataset-ok">
-            ✓ {check.source === "images" ? "an image folder" : check.source === "csv" ? "a text CSV" : "a registry dataset"}:{" "}
+            ✓ {check.source === "images" ? "an image folder" : check.source === "csv" ? "a text CSV" : check.source === "npz" ? "numpy arrays" : "a registry dataset"}:{" "}
             {check.architecture === "lstm" ? "LSTM" : "CNN"} architectures are searched.
           </span>
         ) : (
-          <span className="field-help">Type images:PATH or csv:PATH.</span>
+          <span className="field-help">Type images:PATH, csv:PATH or npz:PATH.</span>
         )}
       </span>
     </div>
