@@ -9,6 +9,7 @@ from keras import layers
 from healthtune.config import Architecture
 from healthtune.data import Dataset, import_dataset, load_dataset
 from healthtune.health.analyzer import HealthReport
+from healthtune.health.defaults import UPDATE_RATIO_LOW
 from healthtune.models import ModelConfig, build_model
 
 
@@ -108,3 +109,21 @@ def _reuters():  # type: ignore[no-untyped-def]
     from pathlib import Path
 
     return Path(__file__).resolve().parents[3] / "shared" / "datasets" / "reuters-r8"
+
+
+@pytest.mark.jax_core
+def test_a_cosine_schedule_that_ends_at_zero_does_not_look_like_frozen_weights(  # type: ignore[no-untyped-def]
+    train_and_diagnose, digits: Dataset
+) -> None:
+    # The rate at the last probe is 0 (the schedule's end); the update ratio must use the epoch's rates.
+    epochs, batch_size = 2, 32
+    steps = epochs * -(-len(digits.y_train) // batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps)
+    report = train_and_diagnose(
+        lambda: build_model(ModelConfig(dense_units=64), digits, total_steps=steps),
+        optimizer=keras.optimizers.Adam(schedule), epochs=epochs, batch_size=batch_size,
+    )  # fmt: skip
+    assert report.snapshots[-1].learning_rate == pytest.approx(0.0, abs=1e-12)
+    assert all(g.update_ratio > UPDATE_RATIO_LOW for g in report.snapshots[-1].gradients)
+    assert not [title for title in titles(report, "gradient_health") if "barely change" in title]
+    assert report.metrics["gradient_health"] >= 0.9

@@ -11,6 +11,7 @@ import numpy as np
 from healthtune.health.defaults import DORMANCY_TAU
 from healthtune.health.gradients import forward_fn, gradient_fn
 
+SCHEDULE_SAMPLES = 32  # steps at which a schedule is evaluated to average it over an epoch
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
 
@@ -38,7 +39,7 @@ class LayerGradient:
     layer: str
     grad_norm: float
     weight_norm: float
-    update_ratio: float  # learning_rate * |g| / |w|
+    update_ratio: float  # mean learning rate since the previous probe * |g| / |w|
     grad_max: float  # largest |gradient| entry, for the gradient-flow plot
 
 
@@ -93,6 +94,30 @@ def current_learning_rate(model: Any) -> float:
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
+def optimizer_step(model: Any) -> int:
+    """Training steps the optimizer has taken (0 without an optimizer)."""
+    import keras
+
+    optimizer = getattr(model, "optimizer", None)
+    return 0 if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
+
+
+def mean_learning_rate(model: Any, first_step: int, end_step: int) -> float:
+    """The mean learning rate of the steps first_step..end_step - 1, the current one without steps.
+
+    The rate at a probe is not the step size of the epoch before it: a cosine schedule reaches 0 at
+    the last step, which made every layer of such a trial look as if its weights barely changed.
+    """
+    import keras
+
+    optimizer = getattr(model, "optimizer", None)
+    schedule = getattr(optimizer, "_learning_rate", None)  # Keras keeps a schedule here, else a variable
+    if end_step <= first_step or not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        return current_learning_rate(model)
+    steps = np.unique(np.linspace(first_step, end_step - 1, SCHEDULE_SAMPLES).round()).astype(np.int64)
+    return float(np.mean(keras.ops.convert_to_numpy(schedule(steps))))
+
+
 class Prober:
     """Measures a model on a fixed probe batch; build once per model, call after any epoch."""
 
@@ -111,13 +136,17 @@ class Prober:
             else None
         )
         self.gradients = gradient_fn(model)
+        self.probed_step = optimizer_step(model)  # where the previous probe's update-ratio window ended
 
     def snapshot(self, epoch: int) -> ProbeSnapshot:
+        step = optimizer_step(self.model)
+        rate = mean_learning_rate(self.model, self.probed_step, step)
+        self.probed_step = step
         return ProbeSnapshot(
             epoch=epoch,
             learning_rate=current_learning_rate(self.model),
             activity=self.measure_activity(),
-            gradients=self.measure_gradients(),
+            gradients=self.measure_gradients(rate),
         )
 
     def measure_activity(self) -> list[LayerActivity]:
@@ -130,12 +159,13 @@ class Prober:
             result.append(activity_stats(layer.name, kind, per_unit, self.tau))
         return result
 
-    def measure_gradients(self) -> list[LayerGradient]:
+    def measure_gradients(self, rate: float | None = None) -> list[LayerGradient]:
+        """Norms on the probe batch; update ratios use `rate` (default: the current learning rate)."""
         import keras
 
         grads = self.gradients(self.x, self.y)
         by_path = {w.path: g for w, g in zip(self.model.trainable_weights, grads, strict=True)}
-        rate = current_learning_rate(self.model)
+        rate = current_learning_rate(self.model) if rate is None else rate
         result = []
         for layer in self.model.layers:
             weights = [w for w in layer.trainable_weights if w.path in by_path]
