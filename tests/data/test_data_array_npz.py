@@ -106,6 +106,10 @@ def test_an_npz_without_the_required_arrays_is_refused_when_the_config_is_built(
     with pytest.raises(ConfigError, match=message) as error:
         OptimizationConfig(dataset=f"npz:{path}")
     assert "dataset" in str(error.value)
+    flat = tmp_path / "flat.npz"
+    np.savez(flat, x_train=np.zeros((4, 784), np.uint8), y_train=np.zeros(4))
+    with pytest.raises(ConfigError, match=r"flattened images\? Reshape them"):
+        OptimizationConfig(dataset=f"npz:{flat}")
     with pytest.raises(ConfigError, match="not a file"):
         OptimizationConfig(dataset=f"npz:{tmp_path}")
     (tmp_path / "broken.npz").write_bytes(b"not a zip")
@@ -130,6 +134,7 @@ def _bad(**arrays: object) -> dict[str, object]:
         (_bad(y_train=np.arange(19) % 2), "x_train has 20 examples but y_train has 19 labels"),
         (_bad(y_train=np.full((20, 3), 0.5)), "not one-hot"),
         (_bad(y_train=np.arange(20) * 0.5), "integer class indices"),
+        (_bad(y_train=np.array(["a", " "] * 10)), r"y_train has empty labels \(at index 1\)"),
         (_bad(y_train=np.arange(20) % 3, class_names=np.array(["a", "b"])), "label 2 needs 3 class_names"),
         (_bad(x_test=np.zeros((5, 8, 8), np.uint8)), "x_test and y_test together"),
         (

@@ -28,6 +28,11 @@ def npz_kind(path: Path) -> DataKind:
     if "x_train" not in headers or "y_train" not in headers:
         raise DatasetError(f"{path} holds arrays {sorted(headers)}; expected {ARRAY_KEYS}")
     shape, dtype = headers["x_train"]
+    if dtype == np.uint8 and len(shape) == 2:  # token ids are never bytes; pixels often are
+        raise DatasetError(
+            f"{path}: x_train is uint8 shaped {shape}: flattened images? Reshape them to (n, height, width"
+            "[, channels]), e.g. x.reshape(-1, 28, 28); token ids must be a wider integer type (int32, int64)"
+        )
     return DataKind.IMAGE if dtype.kind in _NUMERIC_KINDS and len(shape) in (3, 4) else DataKind.TEXT
 
 
@@ -44,7 +49,10 @@ def _label_array(y: npt.NDArray[Any], key: str, path: Path) -> npt.NDArray[Any]:
             f"{path}: {key} must hold one label per example (shape (n,), or one-hot (n, classes)), got {y.shape}"
         )
     if y.dtype.kind in _STRING_KINDS or (y.dtype == object and all(isinstance(v, str) for v in y)):
-        return np.asarray([v.decode() if isinstance(v, bytes) else str(v).strip() for v in y], dtype=object)
+        names = [(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)).strip() for v in y]
+        if not all(names):
+            raise DatasetError(f"{path}: {key} has empty labels (at index {names.index('')})")
+        return np.asarray(names, dtype=object)
     if y.dtype.kind not in _NUMERIC_KINDS or not np.isfinite(y.astype(np.float64)).all():
         raise DatasetError(
             f"{path}: {key} must be integer class indices or class-name strings, got {y.dtype}"
