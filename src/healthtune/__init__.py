@@ -13,6 +13,7 @@ from healthtune.events import Event, EventType
 from healthtune.exceptions import HealthtuneError
 from healthtune.models.config import ModelConfig
 from healthtune.optimizer import ModelOptimizer, optimize
+from healthtune.predictor import Predictor, load_predictor
 from healthtune.rescoring import rescore
 from healthtune.results import OptimizationResult, load_run
 from healthtune.scoring import ScoringWeights
@@ -31,10 +32,12 @@ __all__ = [
     "OptimizationConfig",
     "OptimizationResult",
     "PlotMode",
+    "Predictor",
     "PrunerKind",
     "SamplerKind",
     "ScoringWeights",
     "__version__",
+    "load_predictor",
     "load_run",
     "optimize",
     "rescore",

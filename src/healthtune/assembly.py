@@ -36,6 +36,8 @@ def assemble_best_model(
     for name in COPIED_FILES:
         if (source / name).is_file():
             shutil.copy2(source / name, staging / name)
+    if paths.preprocessing_file.is_file():  # how to prepare new inputs: healthtune.load_predictor
+        shutil.copy2(paths.preprocessing_file, staging / paths.preprocessing_file.name)
     if (source / "plots").is_dir():
         shutil.copytree(source / "plots", staging / "plots")
     write_json(

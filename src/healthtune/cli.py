@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from healthtune import native_logs
+from healthtune.cli_predict import add_predict_command, run_predict
 from healthtune.config import OptimizationConfig
 from healthtune.exceptions import HealthtuneError
 
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     rescoring.add_argument("--health-overall-weight", type=float, help="share of the score given to health")
     rescoring.add_argument("--proportion", action="append", metavar="NAME=VALUE", help="health split")
 
+    add_predict_command(add_command)
+
     study = add_command("study-plots", help="redraw a run's study plots now (also while it runs)")
     study.add_argument("run_dir", type=Path, help="the run's directory, e.g. optimization_results/my_run")
 
@@ -202,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _optimize(args)
         if args.command == "rescore":
             return _rescore(args)
+        if args.command == "predict":
+            return run_predict(args, console)
         if args.command == "tensorboard":
             return _tensorboard(args)
         if args.command == "study-plots":

@@ -12,7 +12,7 @@ from healthtune.config import OptimizationConfig, PlotMode
 from healthtune.dispatch import TrialDispatcher
 from healthtune.events import EventCallback, EventLog, EventType
 from healthtune.exceptions import ConfigError, HealthtuneError, RunCancelled
-from healthtune.results import OptimizationResult, RunPaths, TrialRecord
+from healthtune.results import OptimizationResult, RunPaths, TrialRecord, write_json
 from healthtune.run_book import RunBook
 from healthtune.search.study import create_or_load_study, open_storage
 from healthtune.study_records import finished_count
@@ -80,6 +80,7 @@ class ModelOptimizer:
             return self._run(executor, started)
 
     def _run(self, executor: Executor, started: float) -> OptimizationResult:
+        from healthtune.data.preprocessing import describe_preprocessing
         from healthtune.models import architecture_for
         from healthtune.search import HyperparameterSelector
         from healthtune.training.trainer import load_trial_data
@@ -91,6 +92,7 @@ class ModelOptimizer:
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
         self.book.write("running", study, started)
+        write_json(self.paths.preprocessing_file, describe_preprocessing(dataset))  # for load_predictor
         self.book.close_orphans(study)
         if not resumed:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})

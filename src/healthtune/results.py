@@ -13,6 +13,7 @@ RUN_FILE = "run.json"
 EVENTS_FILE = "events.jsonl"
 OPTIMIZED_DIR = "optimized_model"
 SUMMARY_FILE = "summary.json"
+PREPROCESSING_FILE = "preprocessing.json"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class RunPaths:
     @property
     def optimized_dir(self) -> Path:
         return self.run_dir / OPTIMIZED_DIR
+
+    @property
+    def preprocessing_file(self) -> Path:
+        return self.run_dir / PREPROCESSING_FILE
 
 
 def model_file_name(dataset: str, accuracy: float) -> str:

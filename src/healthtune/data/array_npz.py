@@ -12,6 +12,7 @@ from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.keras_npz import token_sequences
 from healthtune.data.prepare import split_validation
+from healthtune.data.preprocessing import unit_pixels
 from healthtune.data.safeload import load_npz, npz_headers
 from healthtune.data.text_csv import sorted_labels
 from healthtune.exceptions import DatasetError
@@ -100,18 +101,7 @@ def _images(x: npt.NDArray[Any], key: str, path: Path) -> npt.NDArray[Any]:
             f"{path}: {key} has {x.shape[-1]} channels (shape {x.shape}); images need 1 (grayscale) or 3 (RGB)"
             + (": drop the alpha channel, e.g. x[..., :3]" if x.shape[-1] == 4 else "")
         )
-    if x.dtype == np.uint8 or x.size == 0:
-        return x
-    values = x.astype(np.float32)
-    if not np.isfinite(values).all():
-        raise DatasetError(f"{path}: {key} has pixel values that are not finite (NaN or infinity)")
-    low, high = float(values.min()), float(values.max())
-    if low < 0.0 or high > 255.0:
-        raise DatasetError(
-            f"{path}: {key} has pixel values {low:g}..{high:g}; images must be uint8 0..255 or floats in [0, 1] "
-            "(or 0..255). Pass the raw pixels: healthtune scales them itself (not standardized data)"
-        )
-    return values if high <= 1.0 else values / np.float32(255.0)
+    return x if x.dtype == np.uint8 else unit_pixels(x, f"{path}: {key}")
 
 
 def _texts(x: npt.NDArray[Any], key: str, path: Path) -> list[str] | list[list[int]]:

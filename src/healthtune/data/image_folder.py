@@ -100,7 +100,7 @@ def _read_high_depth(
     return np.repeat(unit[..., np.newaxis], channels, axis=-1)
 
 
-def _read(path: Path, size: tuple[int, int], mode: str, as_float: bool) -> npt.NDArray[Any]:
+def read_image(path: Path, size: tuple[int, int], mode: str, as_float: bool) -> npt.NDArray[Any]:
     """(height, width, channels) pixels: uint8, or float32 in [0, 1] when `as_float`.
 
     8-bit images are converted to `mode` by Pillow; high-bit-depth ones (16-bit, 32-bit integer, float)
@@ -187,10 +187,10 @@ class ImageFolderSource(DatasetSource):
         if deep:
             logger.info("high-bit-depth images (Pillow modes %s): every image is scaled to [0, 1]", deep)
         as_float = bool(deep)
-        x = np.stack([_read(p, size, mode, as_float) for p, _ in files])
+        x = np.stack([read_image(p, size, mode, as_float) for p, _ in files])
         y = np.asarray([label for _, label in files], dtype=np.int32)
         if test_root is not None:
-            x_test = np.stack([_read(p, size, mode, as_float) for p, _ in test_files])
+            x_test = np.stack([read_image(p, size, mode, as_float) for p, _ in test_files])
             y_test = np.asarray([label for _, label in test_files], dtype=np.int32)
             return RawSplits(x, y, x_test, y_test, class_names, self.kind)
         keep, held = split_validation(y, USER_TEST_FRACTION, FIXED_SPLIT_SEED, what="test")

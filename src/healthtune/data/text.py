@@ -15,12 +15,12 @@ PAD_TOKEN = "<pad>"
 OOV_TOKEN = "<oov>"
 
 # A word is a run of letters/digits (any script), optionally joined by apostrophes: "don't", "o'neil".
-_TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercase the text and return its word tokens (punctuation, markup symbols and "_" split words)."""
-    return _TOKEN_RE.findall(text.lower())
+    return TOKEN_RE.findall(text.lower())
 
 
 def build_vocabulary(token_lists: Iterable[Sequence[str]], vocab_size: int) -> list[str]:
