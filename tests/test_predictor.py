@@ -80,6 +80,10 @@ def test_image_files_of_any_size_and_colour_are_prepared_like_the_training_image
         probabilities[0], predictor.predict_proba(fashion_arrays["x_test"][:1])[0], atol=1e-6
     )
     np.testing.assert_allclose(probabilities[2], probabilities[0], atol=1e-6)
+    rgb_batch = np.stack([np.asarray(Image.open(bigger))] * 2)  # (2, 56, 56, 3): converted per image
+    np.testing.assert_allclose(predictor.predict_proba(rgb_batch)[0], probabilities[1], atol=1e-6)
+    with pytest.raises(DatasetError, match="no images"):
+        predictor.predict([])
     with pytest.raises(DatasetError, match=r"pixel values -1\.\.1"):
         predictor.predict(np.linspace(-1, 1, 28 * 28).reshape(1, 28, 28))  # standardized pixels
 

@@ -17,6 +17,9 @@ const out = join(web, "test-results");
 mkdirSync(out, { recursive: true });
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const JOB_TIMEOUT = 6 * 60_000;
+// scikit-learn's first digit (a 0), 8x8 scaled up to a 32x32 grayscale PNG
+const DIGIT_ZERO_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAAAAABWESUoAAAAhElEQVR4nL3SwQ2CQBBG4Q/D3S3BDqQT7EDtwBJowU6kA0qwBOwAO/DAkHjDRDJzmT8zk7yXzVaiWnQYor9jvrNS/x/US+hwQMGIC/pEh2PwG7zCo0l2KHgGX+TtEL87DF/DginZYTK/PewjP5IdxuC2OMXinudQLeGMm/kvXDdFrB58AFiJEu1u+YpeAAAAAElFTkSuQmCC";
 
 if (!existsSync(executablePath)) {
   console.error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM)`);
@@ -158,6 +161,24 @@ async function flow(browser, server, { label, viewport, mobile }) {
       await page.getByRole("tab", { name: tab }).click();
     }
     await shot("dashboard-completed");
+  });
+
+  await check(`${label}: try the model on an uploaded image`, async () => {
+    await page.getByRole("heading", { name: "Try the model" }).scrollIntoViewIfNeeded();
+    await page.getByText(/resized to 8×8 and scaled to \[0, 1\]/).waitFor();
+    const png = Buffer.from(DIGIT_ZERO_PNG, "base64");
+    await page.getByTestId("try-images").setInputFiles([
+      { name: "zero.png", mimeType: "image/png", buffer: png },
+      { name: "zero-again.png", mimeType: "image/png", buffer: png },
+    ]);
+    const predictions = page.getByTestId("predictions").getByRole("listitem");
+    await predictions.first().waitFor({ timeout: 120_000 });
+    assert((await predictions.count()) === 2, "one prediction per uploaded image");
+    const first = await predictions.first().innerText();
+    assert(first.includes("zero.png") && /\d+\.\d%/.test(first), `a class with its probability, got ${first}`);
+    const classes = await page.locator(".prediction-class.top .prediction-label").allInnerTexts();
+    assert(classes.length === 2 && classes[0] === classes[1], `the same image gets the same class: ${classes}`);
+    await shot("try-the-model");
   });
 
   await check(`${label}: best trial with plots, health and findings`, async () => {

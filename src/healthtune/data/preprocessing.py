@@ -66,6 +66,8 @@ def prepare_inputs(record: dict[str, Any], inputs: Any) -> npt.NDArray[Any]:
     if isinstance(inputs, str):
         inputs = [inputs]
     items = list(inputs)
+    if not items:
+        raise DatasetError("no texts to predict")
     if text["vocabulary"] is None:
         if any(isinstance(item, str) for item in items):
             raise DatasetError(
@@ -80,27 +82,36 @@ def prepare_inputs(record: dict[str, Any], inputs: Any) -> npt.NDArray[Any]:
 def _image_batch(record: dict[str, Any], inputs: Any) -> npt.NDArray[np.float32]:
     height, width, channels = record["input_shape"]
     if isinstance(inputs, np.ndarray):
-        batch = inputs[..., np.newaxis] if inputs.ndim == 3 and channels == 1 else inputs
-        if batch.ndim == 4 and tuple(batch.shape[1:]) == (height, width, channels):
-            return unit_pixels(
-                batch, "the image array"
-            )  # already the model's shape: only scaled, as in training
+        batch = inputs[..., np.newaxis] if inputs.ndim == 3 else inputs  # (n, h, w): grayscale images
         if batch.ndim != 4:
             raise DatasetError(
                 f"an image array must be a batch shaped (n, height, width[, channels]), got {inputs.shape}; "
                 "wrap a single image in a list"
             )
+        if tuple(batch.shape[1:]) == (
+            height,
+            width,
+            channels,
+        ):  # the model's shape: only scaled, as in training
+            return unit_pixels(batch, "the image array")
         inputs = list(batch)
     elif isinstance(inputs, str | Path | Image.Image):
         inputs = [inputs]
+    items = list(inputs)
+    if not items:
+        raise DatasetError("no images to predict")
     mode = "L" if channels == 1 else "RGB"
-    return np.stack([_one_image(item, (height, width), mode) for item in inputs]).astype(np.float32)
+    return np.stack([_one_image(item, (height, width), mode) for item in items]).astype(np.float32)
 
 
 def _one_image(item: Any, size: tuple[int, int], mode: str) -> npt.NDArray[np.float32]:
     if isinstance(item, str | Path):
         return np.asarray(read_image(Path(item).expanduser(), size, mode, as_float=True), np.float32)
     if isinstance(item, np.ndarray):
+        if not (item.ndim == 2 or (item.ndim == 3 and item.shape[-1] in (1, 3, 4))):
+            raise DatasetError(
+                f"an image must be shaped (height, width[, 1, 3 or 4 channels]), got {item.shape}"
+            )
         pixels = np.round(unit_pixels(item, "an image array") * 255.0).astype(np.uint8)
         item = Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels)
     if not isinstance(item, Image.Image):

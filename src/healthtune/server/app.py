@@ -16,7 +16,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
 from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
-from healthtune.server import routes_events, routes_files, routes_jobs, routes_meta, routes_study
+from healthtune.server import (
+    routes_events,
+    routes_files,
+    routes_jobs,
+    routes_meta,
+    routes_predict,
+    routes_study,
+)
 from healthtune.server.errors import error_location, validation_detail
 from healthtune.server.jobs_store import JobStore
 from healthtune.server.lock import ServerLock
@@ -66,7 +73,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.healthtune = state
-    for module in (routes_jobs, routes_study, routes_files, routes_meta, routes_events):
+    for module in (routes_jobs, routes_study, routes_files, routes_predict, routes_meta, routes_events):
         app.include_router(module.router)
     _add_error_handlers(app)
     _add_token_check(app, settings)

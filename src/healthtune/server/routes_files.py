@@ -96,7 +96,7 @@ def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
     return FileResponse(path, media_type=MEDIA_TYPES[extension])
 
 
-def _summary(paths: RunPaths, job: Job) -> dict[str, Any]:
+def optimized_summary(paths: RunPaths, job: Job) -> dict[str, Any]:
     summary_file = paths.optimized_dir / "summary.json"
     if not summary_file.is_file():
         if job.status not in TERMINAL:
@@ -114,7 +114,7 @@ def _summary(paths: RunPaths, job: Job) -> dict[str, Any]:
 
 def _best_model(state: AppState, job: Job) -> BestModel:
     paths = state.run_paths(job)
-    summary = _summary(paths, job)
+    summary = optimized_summary(paths, job)
     architecture_file = paths.optimized_dir / "architecture.json"
     architecture = (
         json.loads(architecture_file.read_text(encoding="utf-8")) if architecture_file.is_file() else None
@@ -145,7 +145,7 @@ def download_model(job_id: str, state: State) -> FileResponse:
     """The optimized `.keras` file; load it with `keras.saving.load_model`."""
     job = state.job(job_id)
     paths = state.run_paths(job)
-    name = str(_summary(paths, job).get("model_file", ""))
+    name = str(optimized_summary(paths, job).get("model_file", ""))
     if not name.endswith(".keras") or "/" in name or "\\" in name:
         raise _not_found("model file")
     path = _inside(paths.run_dir, paths.optimized_dir / name)
@@ -159,7 +159,7 @@ def download_zip(job_id: str, state: State) -> FileResponse:
 
     job = state.job(job_id)
     paths = state.run_paths(job)
-    _summary(paths, job)
+    optimized_summary(paths, job)
     handle = tempfile.NamedTemporaryFile(prefix="healthtune-", suffix=".zip", delete=False)  # noqa: SIM115
     handle.close()
     archive = Path(handle.name)

@@ -18,6 +18,9 @@ export type OptimizationRequest = Schemas["OptimizationRequest"];
 export type WeightsIn = Schemas["WeightsIn"];
 export type BestModel = Schemas["BestModel"];
 export type RescoreOut = Schemas["RescoreOut"];
+export type PredictorInfo = Schemas["PredictorInfo"];
+export type PredictRequest = Schemas["PredictRequest"];
+export type PredictOut = Schemas["PredictOut"];
 
 const TOKEN_KEY = "healthtune.apiToken";
 

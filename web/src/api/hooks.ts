@@ -5,6 +5,8 @@ import {
   unwrap,
   type BestModel,
   type OptimizationRequest,
+  type PredictOut,
+  type PredictRequest,
   type RescoreOut,
   type WeightsIn,
 } from "./client";
@@ -27,6 +29,7 @@ export const keys = {
   trials: (id: string) => ["job", id, "trials"] as const,
   trial: (id: string, n: number) => ["job", id, "trial", n] as const,
   best: (id: string) => ["job", id, "best-model"] as const,
+  predictor: (id: string) => ["job", id, "predictor"] as const,
   studyPlot: (id: string, name: string) => ["job", id, "study-plot", name] as const,
   importances: (id: string) => ["job", id, "importances"] as const,
   tensorboard: (id: string) => ["job", id, "tensorboard"] as const,
@@ -162,6 +165,27 @@ export function useBestModel(id: string, enabled: boolean) {
       return unwrap(result);
     },
     enabled,
+  });
+}
+
+/** What the job's best model classifies (images or texts) and its class names; null without a model. */
+export function usePredictorInfo(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.predictor(id),
+    queryFn: async () => {
+      const result = await api.GET("/api/jobs/{job_id}/predictor", { params: { path: { job_id: id } } });
+      if (result.response.status === 404) return null;
+      return unwrap(result);
+    },
+    enabled,
+  });
+}
+
+/** Classify images (base64 data URLs) or texts with the job's best model on the server. */
+export function usePredict(id: string) {
+  return useMutation({
+    mutationFn: async (body: PredictRequest): Promise<PredictOut> =>
+      unwrap(await api.POST("/api/jobs/{job_id}/predict", { params: { path: { job_id: id } }, body })),
   });
 }
 

@@ -386,6 +386,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/predictor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Predictor Info
+         * @description Whether the job's best model takes images or texts, and its class names.
+         */
+        get: operations["predictor_info_api_jobs__job_id__predictor_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict
+         * @description Classify `texts` (a text run) or `images` (an image run) with the job's best model.
+         */
+        post: operations["predict_api_jobs__job_id__predict_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets": {
         parameters: {
             query?: never;
@@ -550,6 +590,13 @@ export interface components {
             } | null;
             /** Model File */
             model_file?: string | null;
+        };
+        /** ClassProbability */
+        ClassProbability: {
+            /** Label */
+            label: string;
+            /** Probability */
+            probability: number;
         };
         /**
          * DatasetCheck
@@ -1002,6 +1049,66 @@ export interface components {
          * @enum {string}
          */
         PlotMode: "all" | "best" | "none";
+        /** PredictOut */
+        PredictOut: {
+            /** Kind */
+            kind: string;
+            /** Predictions */
+            predictions: components["schemas"]["Prediction"][];
+        };
+        /**
+         * PredictRequest
+         * @description Texts for a text run, or images for an image run, prepared exactly as the training data was.
+         */
+        PredictRequest: {
+            /**
+             * Texts
+             * @description raw texts to classify
+             */
+            texts?: string[] | null;
+            /**
+             * Images
+             * @description image files (PNG, JPEG, ...) as base64 or data: URLs; any size, resized like training
+             */
+            images?: string[] | null;
+            /**
+             * Top
+             * @description how many classes to return per input
+             * @default 3
+             */
+            top: number;
+        };
+        /** Prediction */
+        Prediction: {
+            /**
+             * Index
+             * @description position of the input in the request
+             */
+            index: number;
+            /**
+             * Top
+             * @description the most likely classes, most likely first
+             */
+            top: components["schemas"]["ClassProbability"][];
+        };
+        /**
+         * PredictorInfo
+         * @description What a job's best model classifies, read from its preprocessing.json (nothing is loaded).
+         */
+        PredictorInfo: {
+            /**
+             * Kind
+             * @description image or text: what POST /predict takes
+             */
+            kind: string;
+            /**
+             * Class Names
+             * @description the model's classes, in output order
+             */
+            class_names: string[];
+            /** Input Shape */
+            input_shape: (number | null)[];
+        };
         /** Progress */
         Progress: {
             /** Target Trials */
@@ -1920,6 +2027,72 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                     "application/zip": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    predictor_info_api_jobs__job_id__predictor_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictorInfo"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    predict_api_jobs__job_id__predict_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictOut"];
                 };
             };
             /** @description Validation Error */

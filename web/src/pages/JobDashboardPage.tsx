@@ -33,6 +33,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { TensorBoardLink } from "../components/TensorBoardLink";
 import { TrialGallery } from "../components/TrialGallery";
+import { TryModel } from "../components/TryModel";
 import { duration, num, pct } from "../lib/format";
 import { trialPoint } from "../lib/trials";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
@@ -227,6 +228,13 @@ export function JobDashboardPage() {
         <h2 id="downloads-title">Optimized model</h2>
         <Downloads jobId={j.id} runName={j.run_name} modelFile={best.data?.model_file ?? null} reason={downloadReason} />
       </section>
+
+      {best.data && (
+        <section className="card section" aria-labelledby="try-title">
+          <h2 id="try-title">Try the model</h2>
+          <TryModel jobId={j.id} />
+        </section>
+      )}
 
       <section className="card section" aria-labelledby="charts-title">
         <h2 id="charts-title">Charts</h2>
