@@ -56,6 +56,10 @@ def test_bad_inputs_get_a_clear_422(finished: tuple[TestClient, str]) -> None:
         ({"images": []}, "send a non-empty images list"),
         ({"images": ["not base64!"]}, "images[0] is not base64"),
         ({"images": [base64.b64encode(b"plain text").decode()]}, "images[0] is not an image file"),
+        (
+            {"images": [base64.b64encode(_png(np.zeros((6000, 5000), np.uint8))).decode()]},
+            "at most 25,000,000 pixels",
+        ),
     ):
         response = client.post(f"/api/jobs/{job_id}/predict", json=body)
         assert response.status_code == 422 and words in response.json()["detail"], response.text

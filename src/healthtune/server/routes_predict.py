@@ -30,6 +30,7 @@ State = Annotated[AppState, Depends(get_state)]
 MAX_TEXTS = 64
 MAX_IMAGES = 32
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000
 LOADED_MODELS = 2  # predictors kept in memory, most recently used first
 _loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()
 _lock = threading.Lock()  # one prediction at a time: models are loaded once and shared
@@ -101,7 +102,11 @@ def _image(data: str, index: int) -> Image.Image:
     if len(raw) > MAX_IMAGE_BYTES:
         raise DatasetError(f"images[{index}] has {len(raw)} bytes; at most {MAX_IMAGE_BYTES} are accepted")
     try:
-        image = Image.open(io.BytesIO(raw))
+        image = Image.open(io.BytesIO(raw))  # reads the header only
+        if image.width * image.height > MAX_IMAGE_PIXELS:  # a small file may decode to gigabytes
+            raise DatasetError(
+                f"images[{index}] is {image.width}x{image.height}; at most {MAX_IMAGE_PIXELS:,} pixels are accepted"
+            )
         image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise DatasetError(f"images[{index}] is not an image file we can read: {error}") from None
