@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,7 +14,6 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from healthtune.exceptions import DatasetError
-from healthtune.results import PREPROCESSING_FILE
 from healthtune.server.routes_files import optimized_summary
 from healthtune.server.state import AppState, get_state
 
@@ -72,16 +70,13 @@ class PredictOut(BaseModel):
 
 
 def _record(state: AppState, job_id: str) -> tuple[dict[str, Any], Path]:
+    """The optimized model's preprocessing record and folder; 409 while running, 404 without a model."""
+    from healthtune.predictor import load_preprocessing
+
     job = state.job(job_id)
     paths = state.run_paths(job)
-    summary = optimized_summary(paths, job)  # 409 while running, 404 without a model
-    record_file = paths.optimized_dir / PREPROCESSING_FILE
-    if not record_file.is_file():
-        from healthtune.predictor import load_preprocessing
-
-        return load_preprocessing(paths.optimized_dir / str(summary["model_file"])), paths.optimized_dir
-    record: dict[str, Any] = json.loads(record_file.read_text(encoding="utf-8"))
-    return record, paths.optimized_dir
+    summary = optimized_summary(paths, job)
+    return load_preprocessing(paths.optimized_dir / str(summary["model_file"])), paths.optimized_dir
 
 
 @router.get("/jobs/{job_id}/predictor", response_model=PredictorInfo)
