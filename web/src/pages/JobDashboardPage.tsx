@@ -232,7 +232,7 @@ export function JobDashboardPage() {
       {best.data && (
         <section className="card section" aria-labelledby="try-title">
           <h2 id="try-title">Try the model</h2>
-          <TryModel jobId={j.id} />
+          <TryModel key={`${best.data.model_file ?? ""}:${String(best.data.summary.best_trial)}`} jobId={j.id} />
         </section>
       )}
 
