@@ -26,9 +26,14 @@ def add_predict_command(add_command: Callable[..., argparse.ArgumentParser]) -> 
         "inputs", nargs="*", metavar="INPUT", help="image files for an image run, texts for a text run"
     )
     predict.add_argument(
-        "--from-file", type=Path, help="read inputs from this file, one image path or one text per line"
+        "--from-file",
+        type=Path,
+        metavar="FILE",
+        help="read inputs from this file, one image path or one text per line",
     )
-    predict.add_argument("--top", type=int, default=1, help="how many classes to show per input (default: 1)")
+    predict.add_argument(
+        "--top", type=int, default=1, metavar="N", help="how many classes to show per input (default: 1)"
+    )
     predict.add_argument("--json", action="store_true", help="print the predictions as JSON on stdout")
 
 
