@@ -287,7 +287,9 @@ def _optimize(args: argparse.Namespace) -> int:
 
     optuna.logging.set_verbosity(optuna.logging.DEBUG if args.debug else optuna.logging.WARNING)
     config = config_from_args(args)
-    console.print(f"[bold]healthtune[/] run [cyan]{config.run_name}[/] on [cyan]{config.dataset}[/]")
+    console.print(
+        f"[bold]healthtune[/] run [cyan]{config.run_name}[/] on [cyan]{config.dataset}[/]", soft_wrap=True
+    )  # a path broken over two lines cannot be copied
     with ProgressDisplay(console, config) as display:
         result = optimize(config, on_event=display.handle)
     console.print(trials_table(result))
