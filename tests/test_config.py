@@ -119,4 +119,7 @@ def test_a_csv_run_is_named_without_its_extension(tmp_path: Path) -> None:
     assert config.run_name.startswith("my_reviews_2")
     assert dataset_slug("images:/data/x-rays/") == "x-rays"
     assert dataset_slug("mnist") == "mnist"
+    assert (
+        dataset_slug("csv:/data/reuters-r8/train.csv") == dataset_slug("csv:/data/reuters-r8") == "reuters-r8"
+    )
     assert model_file_name(f"csv:{csv}", 0.5) == "optimized_my_reviews_acc_0.5000.keras"
