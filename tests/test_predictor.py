@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.fashion import CLASS_NAMES, fashion_mnist
 
 import healthtune
 from healthtune import OptimizationConfig, load_predictor
@@ -18,7 +18,6 @@ from healthtune.cli import main
 from healthtune.exceptions import ConfigError, DatasetError
 from healthtune.results import OptimizationResult
 
-FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # fmt: skip
 QUICK = {
     "trials": 1,
     "max_epochs_per_trial": 2,
@@ -30,11 +29,7 @@ QUICK = {
 
 @pytest.fixture(scope="module")
 def fashion_arrays(shared_datasets: Path) -> dict[str, np.ndarray]:
-    folder = shared_datasets / "fashion-mnist"
-    with gzip.open(folder / "t10k-images-idx3-ubyte.gz") as handle:
-        x = np.frombuffer(handle.read(), np.uint8, offset=16).reshape(-1, 28, 28)[:700]
-    with gzip.open(folder / "t10k-labels-idx1-ubyte.gz") as handle:
-        y = np.frombuffer(handle.read(), np.uint8, offset=8)[:700]
+    x, y = fashion_mnist(shared_datasets, "t10k", 700)
     return {"x_train": x[:500], "y_train": y[:500], "x_test": x[500:], "y_test": y[500:]}
 
 
@@ -43,7 +38,7 @@ def image_run(
     fashion_arrays: dict[str, np.ndarray], tmp_path_factory: pytest.TempPathFactory
 ) -> OptimizationResult:
     root = tmp_path_factory.mktemp("image_run")
-    np.savez(root / "fashion.npz", **fashion_arrays, class_names=np.array(FASHION_NAMES))
+    np.savez(root / "fashion.npz", **fashion_arrays, class_names=np.array(CLASS_NAMES))
     config = OptimizationConfig(
         dataset=f"npz:{root / 'fashion.npz'}", results_root=root / "results", **QUICK,  # type: ignore[arg-type]
         search_space_overrides={"filters": 8, "dense_units": 64, "batch_norm": False, "lr_schedule": "constant"},
@@ -55,10 +50,10 @@ def test_an_image_run_predicts_raw_pixels_as_it_was_tested(
     image_run: OptimizationResult, fashion_arrays: dict[str, np.ndarray]
 ) -> None:
     predictor = load_predictor(image_run.run_dir)
-    assert predictor.kind == "image" and predictor.class_names == FASHION_NAMES
+    assert predictor.kind == "image" and predictor.class_names == CLASS_NAMES
     labels = predictor.predict(fashion_arrays["x_test"])  # uint8 (n, 28, 28), as the user holds them
     accuracy = np.mean(
-        [label == FASHION_NAMES[y] for label, y in zip(labels, fashion_arrays["y_test"], strict=True)]
+        [label == CLASS_NAMES[y] for label, y in zip(labels, fashion_arrays["y_test"], strict=True)]
     )
     assert image_run.best_trial is not None
     assert accuracy == pytest.approx(image_run.best_trial.metrics["test_accuracy"], abs=1e-9)

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.fashion import CLASS_NAMES, fashion_mnist
 
 from healthtune import OptimizationConfig, optimize
 from healthtune.data import DataKind, dataset_kind, dataset_slug, load_dataset
 from healthtune.exceptions import ConfigError, DatasetError
 
-FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def fashion(shared_datasets: Path) -> tuple[np.ndarray, np.ndarray]:
     """The first 600 Fashion-MNIST training images (uint8, (n, 28, 28)) and labels."""
-    folder = shared_datasets / "fashion-mnist"
-    with gzip.open(folder / "train-images-idx3-ubyte.gz") as handle:
-        images = np.frombuffer(handle.read(), np.uint8, offset=16)
-    with gzip.open(folder / "train-labels-idx1-ubyte.gz") as handle:
-        labels = np.frombuffer(handle.read(), np.uint8, offset=8)
-    return images.reshape(-1, 28, 28)[:600], labels[:600]
+    return fashion_mnist(shared_datasets, "train", 600)
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +33,10 @@ def test_images_with_class_names_and_a_carved_test_split(
 ) -> None:
     x, y = fashion
     path = tmp_path / "my fashion.npz"
-    np.savez(path, x_train=x, y_train=y, class_names=np.array(FASHION_NAMES))
+    np.savez(path, x_train=x, y_train=y, class_names=np.array(CLASS_NAMES))
     assert dataset_kind(f"npz:{path}") is DataKind.IMAGE and dataset_slug(f"npz:{path}") == "my_fashion"
     ds = load_dataset(f"npz:{path}", validation_split=0.25, seed=0)
-    assert ds.class_names == FASHION_NAMES and ds.input_shape == (28, 28, 1)
+    assert ds.class_names == CLASS_NAMES and ds.input_shape == (28, 28, 1)
     assert len(ds.y_test) == 120 and len(ds.y_train) + len(ds.y_val) == 480  # a stratified 20% test split
     assert ds.x_train.dtype == np.float32 and ds.x_train.min() >= 0.0 and ds.x_train.max() == 1.0
 
@@ -171,7 +164,7 @@ def test_a_search_on_arrays_trains_and_its_plots_name_the_classes(
 ) -> None:
     x, y = fashion
     path = tmp_path / "fashion.npz"
-    np.savez(path, x_train=x, y_train=y, class_names=np.array(FASHION_NAMES))
+    np.savez(path, x_train=x, y_train=y, class_names=np.array(CLASS_NAMES))
     config = OptimizationConfig(
         dataset=f"npz:{path}", trials=1, max_epochs_per_trial=3, executor="inline", tensorboard=False,
         results_root=tmp_path / "results", data_dir=data_dir,
