@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import base64
-import io
 from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
+from tests.fashion import png_bytes
 
 from healthtune import load_predictor
 from healthtune.data import load_dataset
-
-
-def _png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_uploaded_images_are_classified_like_the_python_predictor_does(
@@ -29,7 +23,7 @@ def test_uploaded_images_are_classified_like_the_python_predictor_does(
     digits = load_dataset("digits", validation_split=0.2, seed=0)
     images = [np.round(x[..., 0] * 255).astype(np.uint8) for x in digits.x_test[:3]]
     bigger = np.asarray(Image.fromarray(images[2]).resize((32, 32)).convert("RGB"))  # any size and colour
-    files = [_png(images[0]), _png(images[1]), _png(bigger)]
+    files = [png_bytes(images[0]), png_bytes(images[1]), png_bytes(bigger)]
     body = {"images": ["data:image/png;base64," + base64.b64encode(files[0]).decode(),
                        *(base64.b64encode(f).decode() for f in files[1:])], "top": 2}  # fmt: skip
     response = client.post(f"/api/jobs/{job_id}/predict", json=body)
@@ -57,7 +51,7 @@ def test_bad_inputs_get_a_clear_422(finished: tuple[TestClient, str]) -> None:
         ({"images": ["not base64!"]}, "images[0] is not base64"),
         ({"images": [base64.b64encode(b"plain text").decode()]}, "images[0] is not an image file"),
         (
-            {"images": [base64.b64encode(_png(np.zeros((6000, 5000), np.uint8))).decode()]},
+            {"images": [base64.b64encode(png_bytes(np.zeros((6000, 5000), np.uint8))).decode()]},
             "at most 25,000,000 pixels",
         ),
     ):

@@ -148,7 +148,8 @@ class ImageFolderSource(DatasetSource):
         self.name = f"images:{self.path}"
         self.image_size = image_size
 
-    def _roots(self) -> tuple[Path, Path | None]:
+    def roots(self) -> tuple[Path, Path | None]:
+        """(train root, test root), or (the folder, None) without train/ and test/ sub-folders."""
         if not self.path.is_dir():
             raise DatasetError(f"image folder {self.path} does not exist or is not a directory")
         train, test = self.path / "train", self.path / "test"
@@ -157,7 +158,7 @@ class ImageFolderSource(DatasetSource):
         return self.path, None
 
     def info(self, data_dir: Path) -> DatasetInfo:
-        train_root, _ = self._roots()
+        train_root, _ = self.roots()
         names = tuple(folder.name for folder in _class_dirs(train_root))
         return DatasetInfo(
             name=self.name,
@@ -170,7 +171,7 @@ class ImageFolderSource(DatasetSource):
         )
 
     def load_raw(self, data_dir: Path) -> RawSplits:
-        train_root, test_root = self._roots()
+        train_root, test_root = self.roots()
         train = scan_classes(train_root)
         class_names = tuple(train)
         test = scan_classes(test_root) if test_root is not None else {}

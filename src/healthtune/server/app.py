@@ -23,6 +23,7 @@ from healthtune.server import (
     routes_meta,
     routes_predict,
     routes_study,
+    routes_uploads,
 )
 from healthtune.server.errors import error_location, validation_detail
 from healthtune.server.jobs_store import JobStore
@@ -73,7 +74,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.healthtune = state
-    for module in (routes_jobs, routes_study, routes_files, routes_predict, routes_meta, routes_events):
+    for module in (
+        routes_jobs,
+        routes_study,
+        routes_files,
+        routes_predict,
+        routes_uploads,
+        routes_meta,
+        routes_events,
+    ):
         app.include_router(module.router)
     _add_error_handlers(app)
     _add_token_check(app, settings)

@@ -108,4 +108,5 @@ def health(state: State) -> HealthOut:
         version=healthtune.__version__,
         jobs_running=len(state.store.with_status(JobStatus.RUNNING)),
         jobs_queued=len(state.store.with_status(JobStatus.QUEUED)),
+        max_upload_mb=state.settings.max_upload_mb,
     )

@@ -296,3 +296,4 @@ class HealthOut(BaseModel):
     version: str
     jobs_running: int
     jobs_queued: int
+    max_upload_mb: int = Field(description="largest dataset file POST /api/datasets/uploads takes")

@@ -34,6 +34,7 @@ class ServerSettings:
     worker_niceness: int = 10  # training yields the CPU to the API, so dashboards stay responsive
     poll_seconds: float = 0.25  # how often the supervisor and WebSocket streams look for news
     static_dir: Path | None = None  # the built UI; default: the package's static folder
+    max_upload_mb: int = 2048  # largest dataset file POST /api/datasets/uploads takes; unpacked: 4x
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "results_root", Path(self.results_root))
@@ -45,6 +46,14 @@ class ServerSettings:
         if self.max_concurrent_jobs < 1:
             raise ConfigError(
                 f"max_concurrent_jobs must be >= 1, got max_concurrent_jobs={self.max_concurrent_jobs!r}"
+            )
+        if (
+            isinstance(self.max_upload_mb, bool)
+            or not isinstance(self.max_upload_mb, int)
+            or self.max_upload_mb < 1
+        ):
+            raise ConfigError(
+                f"max_upload_mb must be an integer >= 1, got max_upload_mb={self.max_upload_mb!r}"
             )
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be in 1..65535, got port={self.port!r}")
@@ -70,6 +79,11 @@ class ServerSettings:
         return self.results_root / ".jobs"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Datasets sent through the API, one folder each (a run name cannot start with '.')."""
+        return self.results_root / ".uploads"
+
+    @property
     def lock_file(self) -> Path:
         """Held (flock) by the one live server of this results root."""
         return self.jobs_dir / "server.lock"
@@ -86,7 +100,7 @@ class ServerSettings:
     @classmethod
     def from_env(cls, **overrides: Any) -> ServerSettings:
         """HEALTHTUNE_HOST, _PORT, _RESULTS_ROOT, _API_TOKEN, _CORS_ORIGINS (comma-separated),
-        _MAX_CONCURRENT_JOBS, _LOG_DIR, _LOG_LEVEL, _ROOT_PATH, _DATA_DIR, _STORAGE_URL; explicit
+        _MAX_CONCURRENT_JOBS, _MAX_UPLOAD_MB, _LOG_DIR, _LOG_LEVEL, _ROOT_PATH, _DATA_DIR, _STORAGE_URL; explicit
         overrides win."""
         env = os.environ
         values: dict[str, Any] = {}
@@ -110,6 +124,7 @@ class ServerSettings:
         for name, variable in (
             ("max_concurrent_jobs", "HEALTHTUNE_MAX_CONCURRENT_JOBS"),
             ("port", "HEALTHTUNE_PORT"),
+            ("max_upload_mb", "HEALTHTUNE_MAX_UPLOAD_MB"),
         ):
             if env.get(variable):
                 try:

@@ -426,6 +426,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uploads
+         * @description Every uploaded dataset, newest first.
+         */
+        get: operations["uploads_api_datasets_uploads_get"];
+        put?: never;
+        /**
+         * Upload Dataset
+         * @description Store a dataset sent as the request body and check it; nothing is trained or decoded yet.
+         *
+         *     An archive (.zip, .tar, .tar.gz, ...) holds an image folder (one sub-folder per class,
+         *     optionally inside train/ and test/), or a train.csv (+ test.csv), or one .csv or .npz; a
+         *     wrapping top folder is fine. Unusable content is refused with 422 saying what was expected,
+         *     and nothing is kept.
+         */
+        post: operations["upload_dataset_api_datasets_uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Upload
+         * @description Delete an uploaded dataset and its files; 409 while a queued or running job uses it.
+         */
+        delete: operations["remove_upload_api_datasets_uploads__upload_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets": {
         parameters: {
             query?: never;
@@ -716,6 +765,11 @@ export interface components {
             jobs_running: number;
             /** Jobs Queued */
             jobs_queued: number;
+            /**
+             * Max Upload Mb
+             * @description largest dataset file POST /api/datasets/uploads takes
+             */
+            max_upload_mb: number;
         };
         /**
          * ImportancesOut
@@ -1358,6 +1412,52 @@ export interface components {
              * @default false
              */
             pareto: boolean;
+        };
+        /**
+         * UploadOut
+         * @description A stored upload; pass its dataset_name to POST /api/optimize.
+         */
+        UploadOut: {
+            /**
+             * Upload Id
+             * @description the upload's folder name, for DELETE
+             */
+            upload_id: string;
+            /**
+             * Filename
+             * @description the name the file was sent with
+             */
+            filename: string;
+            /**
+             * Dataset Name
+             * @description what an optimization's dataset_name takes: images:, csv: or npz: PATH
+             */
+            dataset_name: string;
+            /**
+             * Kind
+             * @description image (a CNN is searched) or text (an LSTM is searched)
+             */
+            kind: string;
+            /**
+             * Size Bytes
+             * @description size of the file as sent
+             */
+            size_bytes: number;
+            /**
+             * Created At
+             * @description when it was stored (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * Classes
+             * @description class names found; empty for .npz (read when a run loads it)
+             */
+            classes: string[];
+            /**
+             * Examples
+             * @description examples found (train and test together)
+             */
+            examples: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -2094,6 +2194,92 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PredictOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    uploads_api_datasets_uploads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"][];
+                };
+            };
+        };
+    };
+    upload_dataset_api_datasets_uploads_post: {
+        parameters: {
+            query: {
+                /** @description the file's name; its ending says what it holds: .zip, .tar, .tar.gz, .tgz, .tar.bz2, .tar.xz, .csv, .npz */
+                filename: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the file's bytes, as they are (no multipart form) */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_upload_api_datasets_uploads__upload_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -1,0 +1,168 @@
+"""Uploaded datasets: archives of real Fashion-MNIST images and Reuters R8 texts, unpacked safely and checked."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.fashion import clothes_folder, fashion_mnist, png_bytes
+
+from healthtune.data import load_dataset
+from healthtune.data.uploads import add_upload, delete_upload, find_upload, list_uploads
+from healthtune.exceptions import DatasetError
+
+LIMIT = 50 * 2**20
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _received(tmp_path: Path, source: Path) -> Path:
+    """A copy, as the server's incoming file: add_upload consumes it."""
+    copy = tmp_path / f".incoming-{source.name}"
+    shutil.copy(source, copy)
+    return copy
+
+
+def test_a_zipped_image_folder_in_a_wrapper_folder_becomes_a_loadable_dataset(
+    tmp_path: Path, shared_datasets: Path, data_dir: Path
+) -> None:
+    archive = _zip(tmp_path / "clothes.zip", clothes_folder(shared_datasets, prefix="clothes/"))
+    root = tmp_path / "uploads"
+    upload = add_upload(_received(tmp_path, archive), "clothes.zip", root, max_unpacked_bytes=LIMIT)
+
+    assert upload.upload_id == "clothes"
+    assert upload.kind == "image"
+    assert upload.classes == ("Bag", "Trouser")  # __MACOSX is no class
+    assert upload.examples == 24
+    assert upload.dataset_name == f"images:{root / 'clothes' / 'data' / 'clothes'}"
+    ds = load_dataset(upload.dataset_name, validation_split=0.25, seed=0)
+    assert ds.class_names == ("Bag", "Trouser")
+    assert ds.x_train.shape[1:] == (28, 28, 1)
+    assert not list(tmp_path.glob(".incoming-*"))  # the received file is consumed
+    assert [u.upload_id for u in list_uploads(root)] == ["clothes"]
+
+    second = add_upload(_received(tmp_path, archive), "clothes.zip", root, max_unpacked_bytes=LIMIT)
+    assert second.upload_id == "clothes-2"  # never overwrites an earlier upload
+    assert delete_upload(root, "clothes")
+    assert find_upload(root, "clothes") is None
+    assert [u.upload_id for u in list_uploads(root)] == ["clothes-2"]
+
+
+def test_a_tar_gz_with_train_and_test_folders_keeps_its_splits(tmp_path: Path, shared_datasets: Path) -> None:
+    members = {
+        **clothes_folder(shared_datasets, "train/"),
+        **clothes_folder(shared_datasets, "test/", per_class=4),
+    }
+    archive = tmp_path / "split.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("train/Bag/passwd.png")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+    upload = add_upload(
+        _received(tmp_path, archive), "split.tar.gz", tmp_path / "up", max_unpacked_bytes=LIMIT
+    )
+    assert upload.dataset_name.endswith("/data")  # the folder holding train/ and test/
+    assert upload.examples == 24 + 8
+    assert not (tmp_path / "up" / "split" / "data" / "train" / "Bag" / "passwd.png").exists()
+
+
+def test_csv_files_and_archives_of_csvs_become_text_datasets(tmp_path: Path, shared_datasets: Path) -> None:
+    lines = (shared_datasets / "reuters-r8" / "train.csv").read_text().splitlines()[:200]
+    csv_file = tmp_path / "news.csv"
+    csv_file.write_text("\n".join(lines) + "\n")
+    upload = add_upload(_received(tmp_path, csv_file), "news.csv", tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert (upload.kind, upload.examples) == ("text", 199)
+    assert upload.dataset_name.startswith("csv:") and upload.dataset_name.endswith("news.csv")
+    assert len(upload.classes) >= 2
+
+    archive = _zip(
+        tmp_path / "r8.zip", {"r8/train.csv": csv_file.read_bytes(), "r8/test.csv": csv_file.read_bytes()}
+    )
+    upload = add_upload(
+        _received(tmp_path, archive), "R8 news.zip", tmp_path / "up", max_unpacked_bytes=LIMIT
+    )
+    assert upload.upload_id == "R8_news"
+    assert upload.dataset_name == f"csv:{tmp_path / 'up' / 'R8_news' / 'data' / 'r8'}"
+    assert upload.examples == 2 * 199
+
+
+def test_an_npz_is_kept_and_described_from_its_headers(tmp_path: Path, shared_datasets: Path) -> None:
+    images, labels = fashion_mnist(shared_datasets, "train", 50)
+    arrays = tmp_path / "arrays.npz"
+    np.savez(arrays, x_train=images, y_train=labels)
+    upload = add_upload(_received(tmp_path, arrays), "arrays.npz", tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert (upload.kind, upload.examples, upload.classes) == ("image", 50, ())
+    assert upload.dataset_name.startswith("npz:")
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ("../evil.png", "outside the archive"),
+        ("/etc/evil.png", "absolute path"),
+        ("C:/evil.png", "absolute path"),
+    ],
+)
+def test_members_that_point_outside_the_archive_are_refused(
+    tmp_path: Path, member: str, message: str
+) -> None:
+    archive = _zip(tmp_path / "evil.zip", {"a/x.png": b"", member: b"payload"})
+    with pytest.raises(DatasetError, match=message):
+        add_upload(_received(tmp_path, archive), "evil.zip", tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert not (tmp_path / "evil.png").exists()
+    assert list((tmp_path / "up").iterdir()) == []  # nothing half-unpacked stays
+
+
+def test_an_archive_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("a/zeros.png", bytes(8 * 2**20))  # compresses to a few KiB
+    with pytest.raises(DatasetError, match="more than 1 MiB"):
+        add_upload(_received(tmp_path, archive), "bomb.zip", tmp_path / "up", max_unpacked_bytes=2**20)
+    assert list((tmp_path / "up").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("filename", "members", "message"),
+    [
+        ("notes.zip", {"notes/readme.txt": b"hello"}, "holds no dataset .found: readme.txt"),
+        ("flat.zip", {"cats/a.png": None}, "holds images but no class folders"),
+        ("one.zip", {"pets/cats/a.png": None, "pets/readme.txt": b"x"}, "has 1 class .'cats'."),
+        ("empty.zip", {"cats/a.png": None, "dogs/readme.txt": b"x"}, "contains no images"),
+        ("broken.zip", None, "not a readable .zip archive"),
+        ("pets.rar", {}, "filename must end in one of .zip, .tar"),
+    ],
+)
+def test_files_without_a_usable_dataset_are_refused_with_what_was_expected(
+    tmp_path: Path, filename: str, members: dict[str, bytes | None] | None, message: str
+) -> None:
+    source = tmp_path / "sent"
+    if members is None:
+        source.write_bytes(b"PK\3\4 this is not really a zip")
+    else:
+        pixel = png_bytes(np.zeros((4, 4), np.uint8))
+        _zip(source, {name: pixel if data is None else data for name, data in members.items()})
+    with pytest.raises(DatasetError, match=message):
+        add_upload(_received(tmp_path, source), filename, tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert not (tmp_path / "up").exists() or list((tmp_path / "up").iterdir()) == []
+
+
+def test_ids_that_are_not_upload_names_are_never_looked_up(tmp_path: Path) -> None:
+    (tmp_path / "secret").mkdir()
+    assert find_upload(tmp_path / "up", "../secret") is None
+    assert not delete_upload(tmp_path / "up", "..")
+    assert (tmp_path / "secret").is_dir()
