@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
 import { a11yFlow, paretoFlow } from "./pareto.mjs";
+import { uploadFlow } from "./upload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const web = resolve(here, "..");
@@ -320,13 +321,14 @@ const browser = await chromium.launch({
 });
 const server = await startServer({ repo });
 console.log(`healthtune serve at ${server.url} (results in ${server.root})`);
-const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix,pareto,a11y").split(",");
-const helpers = { check, assert, watchConsole, out, setPage: (page) => (currentPage = page) };
+const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix,upload,pareto,a11y").split(",");
+const helpers = { check, assert, watchConsole, out, repo, jobTimeout: JOB_TIMEOUT, setPage: (page) => (currentPage = page) };
 try {
   if (only.includes("desktop")) await flow(browser, server, { label: "desktop", viewport: { width: 1280, height: 900 }, mobile: false });
   if (only.includes("mobile")) await flow(browser, server, { label: "mobile-360", viewport: { width: 360, height: 740 }, mobile: true });
   if (only.includes("cancel")) await cancelFlow(browser, server);
   if (only.includes("prefix")) await prefixFlow(browser);
+  if (only.includes("upload")) await uploadFlow(browser, server, helpers);
   let paretoJob = "";
   if (only.includes("pareto")) paretoJob = (await paretoFlow(browser, server, helpers)).jobUrl;
   if (only.includes("a11y")) {

@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   api,
+  ApiError,
   unwrap,
   type BestModel,
   type OptimizationRequest,
@@ -22,6 +23,8 @@ export const keys = {
   searchSpace: ["search-space"] as const,
   choices: ["choices"] as const,
   datasetCheck: (name: string) => ["dataset-check", name] as const,
+  uploads: ["dataset-uploads"] as const,
+  health: ["health"] as const,
   schema: ["openapi"] as const,
   jobs: (offset: number, limit: number, status?: string) => ["jobs", offset, limit, status ?? "all"] as const,
   job: (id: string) => ["job", id] as const,
@@ -42,6 +45,40 @@ export function useDatasets() {
     queryKey: keys.datasets,
     queryFn: async () => unwrap(await api.GET("/api/datasets")),
     staleTime: 60_000,
+  });
+}
+
+/** The server's liveness, version and limits; a 401 here means it wants the API token. */
+export function useServerHealth() {
+  return useQuery({
+    queryKey: keys.health,
+    queryFn: async () => {
+      const result = await api.GET("/api/health");
+      if (!result.response.ok) throw new ApiError(result.response.status, null);
+      return result.data;
+    },
+    refetchInterval: 15_000,
+    retry: false,
+  });
+}
+
+/** Datasets uploaded to the server, newest first. */
+export function useUploads() {
+  return useQuery({
+    queryKey: keys.uploads,
+    queryFn: async () => unwrap(await api.GET("/api/datasets/uploads")),
+  });
+}
+
+export function useDeleteUpload() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (uploadId: string) => {
+      const result = await api.DELETE("/api/datasets/uploads/{upload_id}", { params: { path: { upload_id: uploadId } } });
+      if (!result.response.ok) unwrap(result);
+      return uploadId;
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: keys.uploads }),
   });
 }
 

@@ -4,7 +4,15 @@ import { useEffect, useRef, useState } from "react";
  * Delete with a confirmation in place. Focus follows the keyboard user: to "Keep" (the safe choice) when the
  * question appears, back to "Delete" when it is dismissed, never lost to the page.
  */
-export function DeleteJobButton({ onDelete, pending = false }: { onDelete: () => void; pending?: boolean }) {
+export function DeleteJobButton({
+  onDelete,
+  pending = false,
+  question = "Delete the job and its files?",
+}: {
+  onDelete: () => void;
+  pending?: boolean;
+  question?: string;
+}) {
   const [confirm, setConfirm] = useState(false);
   const keepRef = useRef<HTMLButtonElement>(null);
   const deleteRef = useRef<HTMLButtonElement>(null);
@@ -23,7 +31,7 @@ export function DeleteJobButton({ onDelete, pending = false }: { onDelete: () =>
   }
   return (
     <span className="row" role="group" aria-label="Confirm delete">
-      <span className="small">Delete the job and its files?</span>
+      <span className="small">{question}</span>
       <button type="button" className="danger" onClick={onDelete} disabled={pending}>
         {pending ? "Deleting…" : "Delete"}
       </button>

@@ -1,21 +1,12 @@
 import { NavLink, Outlet } from "react-router-dom";
-import { useQuery } from "@tanstack/react-query";
 import { ThemeToggle } from "./ThemeToggle";
 import { TokenPrompt } from "./TokenPrompt";
-import { api, ApiError } from "../api/client";
+import { ApiError } from "../api/client";
+import { useServerHealth } from "../api/hooks";
 
 /** Header with navigation and theme; the API token prompt when the server asks for one. */
 export function Layout() {
-  const health = useQuery({
-    queryKey: ["health"],
-    queryFn: async () => {
-      const result = await api.GET("/api/health");
-      if (!result.response.ok) throw new ApiError(result.response.status, null);
-      return result.data;
-    },
-    refetchInterval: 15_000,
-    retry: false,
-  });
+  const health = useServerHealth();
   const needsToken = health.error instanceof ApiError && health.error.status === 401;
   return (
     <>
