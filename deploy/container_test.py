@@ -61,7 +61,10 @@ def request(
     data = None
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
+    if isinstance(body, bytes):
+        data = body
+        headers["Content-Type"] = "application/octet-stream"
+    elif body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -114,9 +117,41 @@ def check_ui(base: str, token: str) -> None:
     check(health.get("status") == "ok", f"health: {health}")
     ok(f"API: 401 without the token, health ok with it (version {health.get('version')})")
 
+    check_upload(base, token)
+
     status, _, _ = request(f"{base}/docs")
     check(status == 200, f"GET {prefix}/docs -> {status}")
     ok("OpenAPI docs load under the prefix")
+
+
+def noise_folder_zip(megabytes: int) -> tuple[bytes, int]:
+    """A zipped image folder of two classes of random-noise PPM pictures (incompressible) of about
+    `megabytes` MB, and how many pictures it holds."""
+    side = 256
+    count = megabytes * 2**20 // (side * side * 3) + 1
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for i in range(count):
+            archive.writestr(
+                f"noise/{'ab'[i % 2]}/{i}.ppm",
+                f"P6 {side} {side} 255\n".encode() + os.urandom(side * side * 3),
+            )
+    return out.getvalue(), count
+
+
+def check_upload(base: str, token: str) -> None:
+    """A dataset upload larger than the proxy's 10 MB limit for other requests passes, and is deleted."""
+    archive, count = noise_folder_zip(12)
+    megabytes = len(archive) / 2**20
+    status, _, body = request(f"{base}/api/datasets/uploads?filename=noise.zip", token, "POST", archive)
+    check(status == 201, f"POST /api/datasets/uploads ({megabytes:.1f} MB) -> {status}: {body[:300]!r}")
+    upload = json.loads(body)
+    check(upload["examples"] == count and upload["classes"] == ["a", "b"], f"upload described as {upload}")
+    uploads = get_json(f"{base}/api/datasets/uploads", token)
+    check([u["upload_id"] for u in uploads] == [upload["upload_id"]], f"uploads listed: {uploads}")
+    status, _, body = request(f"{base}/api/datasets/uploads/{upload['upload_id']}", token, "DELETE")
+    check(status == 204, f"DELETE /api/datasets/uploads/{upload['upload_id']} -> {status}: {body[:300]!r}")
+    ok(f"a {megabytes:.1f} MB dataset upload passes the proxy, is checked ({count} pictures) and deleted")
 
 
 # ---- WebSocket (RFC 6455, just what a client needs) ------------------------------------------

@@ -4,6 +4,8 @@
 #   HEALTHTUNE_ROOT_PATH  the prefix the app is served under (default /hyperparameter-tuning/demo;
 #                         empty or "/" serves it at the root). Must equal the app's setting.
 #   HEALTHTUNE_UPSTREAM   the app's address on the internal network (default app:8000)
+#   HEALTHTUNE_MAX_UPLOAD_MB  the largest dataset upload passed on (default 2048); other requests
+#                         stay capped at 10 MB. Must equal the app's setting.
 #
 # The app's name is looked up at request time through the container's DNS server (from
 # /etc/resolv.conf), so a restarted app container with a new address is found again without
@@ -12,6 +14,7 @@ set -eu
 
 prefix="${HEALTHTUNE_ROOT_PATH-/hyperparameter-tuning/demo}"
 upstream="${HEALTHTUNE_UPSTREAM:-app:8000}"
+max_upload_mb="${HEALTHTUNE_MAX_UPLOAD_MB:-2048}"
 conf=/etc/nginx/conf.d/healthtune.conf
 
 fail() { echo "healthtune-proxy: $*" >&2; exit 64; }
@@ -25,6 +28,9 @@ esac
 if printf '%s' "$prefix" | grep -q '[^A-Za-z0-9._~/-]' || printf '%s' "$prefix" | grep -q '//'; then
     fail "HEALTHTUNE_ROOT_PATH may hold only letters, digits and . _ ~ - /, got '$prefix'"
 fi
+case "$max_upload_mb" in
+    "" | *[!0-9]* | 0*) fail "HEALTHTUNE_MAX_UPLOAD_MB must be a whole number of megabytes >= 1, got '$max_upload_mb'" ;;
+esac
 if printf '%s' "$upstream" | grep -q '[^A-Za-z0-9._:-]'; then
     fail "HEALTHTUNE_UPSTREAM must be host:port, got '$upstream'"
 fi
@@ -102,6 +108,12 @@ server {
     location ^~ ${prefix}/assets/ {
         include /etc/nginx/healthtune_proxy.conf;
         add_header Cache-Control "public, max-age=31536000, immutable" always;
+    }
+    # dataset uploads: as large as the app takes, streamed to it as they arrive (no copy on disk here)
+    location = ${prefix}/api/datasets/uploads {
+        include /etc/nginx/healthtune_proxy.conf;
+        client_max_body_size ${max_upload_mb}m;
+        proxy_request_buffering off;
     }
     location ^~ ${app_location} {
         include /etc/nginx/healthtune_proxy.conf;
