@@ -44,7 +44,7 @@ def test_a_zipped_image_folder_in_a_wrapper_folder_becomes_a_loadable_dataset(
     assert upload.kind == "image"
     assert upload.classes == ("Bag", "Trouser")  # __MACOSX is no class
     assert upload.examples == 24
-    assert upload.dataset_name == f"images:{root / 'clothes' / 'data' / 'clothes'}"
+    assert upload.dataset_name == f"images:{root / 'clothes' / 'clothes' / 'clothes'}"
     ds = load_dataset(upload.dataset_name, validation_split=0.25, seed=0)
     assert ds.class_names == ("Bag", "Trouser")
     assert ds.x_train.shape[1:] == (28, 28, 1)
@@ -75,9 +75,9 @@ def test_a_tar_gz_with_train_and_test_folders_keeps_its_splits(tmp_path: Path, s
     upload = add_upload(
         _received(tmp_path, archive), "split.tar.gz", tmp_path / "up", max_unpacked_bytes=LIMIT
     )
-    assert upload.dataset_name.endswith("/data")  # the folder holding train/ and test/
+    assert upload.dataset_name.endswith("/split/split")  # the folder holding train/ and test/
     assert upload.examples == 24 + 8
-    assert not (tmp_path / "up" / "split" / "data" / "train" / "Bag" / "passwd.png").exists()
+    assert not (tmp_path / "up" / "split" / "split" / "train" / "Bag" / "passwd.png").exists()
 
 
 def test_csv_files_and_archives_of_csvs_become_text_datasets(tmp_path: Path, shared_datasets: Path) -> None:
@@ -96,7 +96,7 @@ def test_csv_files_and_archives_of_csvs_become_text_datasets(tmp_path: Path, sha
         _received(tmp_path, archive), "R8 news.zip", tmp_path / "up", max_unpacked_bytes=LIMIT
     )
     assert upload.upload_id == "R8_news"
-    assert upload.dataset_name == f"csv:{tmp_path / 'up' / 'R8_news' / 'data' / 'r8'}"
+    assert upload.dataset_name == f"csv:{tmp_path / 'up' / 'R8_news' / 'R8_news' / 'r8'}"
     assert upload.examples == 2 * 199
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from tests.fashion import clothes_folder
 
 from healthtune.server import create_app
-from tests.fashion import clothes_folder
 
 
 def _zipped(members: dict[str, bytes]) -> bytes:
@@ -23,7 +23,10 @@ def _zipped(members: dict[str, bytes]) -> bytes:
 
 
 def test_an_uploaded_image_folder_trains_and_cannot_be_deleted_while_in_use(
-    client: TestClient, shared_datasets: Path, small_job: dict[str, Any], wait_for: Callable[..., dict[str, Any]]
+    client: TestClient,
+    shared_datasets: Path,
+    small_job: dict[str, Any],
+    wait_for: Callable[..., dict[str, Any]],
 ) -> None:
     body = _zipped(clothes_folder(shared_datasets, prefix="clothes/", per_class=30))
     response = client.post("/api/datasets/uploads", params={"filename": "clothes.zip"}, content=body)
@@ -35,7 +38,9 @@ def test_an_uploaded_image_folder_trains_and_cannot_be_deleted_while_in_use(
     check = client.get("/api/datasets/check", params={"name": upload["dataset_name"]}).json()
     assert check["valid"] and check["architecture"] == "cnn"
 
-    job = client.post("/api/optimize", json={**small_job, "dataset_name": upload["dataset_name"], "trials": 1})
+    job = client.post(
+        "/api/optimize", json={**small_job, "dataset_name": upload["dataset_name"], "trials": 1}
+    )
     assert job.status_code == 202, job.text
     busy = client.delete(f"/api/datasets/uploads/{upload['upload_id']}")
     assert busy.status_code == 409 and "cancel it or let it finish" in busy.json()["detail"]
@@ -69,3 +74,17 @@ def test_uploads_over_the_limit_or_without_a_dataset_are_refused_and_leave_nothi
         assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["query", "filename"]
 
     assert list(settings.uploads_dir.iterdir()) == []  # no upload folder, no half-received file
+
+
+def test_a_starting_server_drops_uploads_a_previous_one_was_cut_off_in(
+    tmp_path: Path, settings_for: Callable[..., Any], shared_datasets: Path
+) -> None:
+    settings = settings_for(tmp_path)
+    with TestClient(create_app(settings)) as client:
+        body = _zipped(clothes_folder(shared_datasets, prefix="clothes/", per_class=3))
+        kept = client.post("/api/datasets/uploads", params={"filename": "clothes.zip"}, content=body).json()
+    (settings.uploads_dir / ".incoming-abc").write_bytes(b"half a file")
+    (settings.uploads_dir / "half" / "half" / "cats").mkdir(parents=True)  # unpacking, no record yet
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/datasets/uploads").json() == [kept]
+    assert sorted(p.name for p in settings.uploads_dir.iterdir()) == ["clothes"]

@@ -37,7 +37,7 @@ export async function uploadFlow(browser, server, { check, assert, watchConsole,
     await input.setInputFiles(join(out, "clothes.zip"));
     await page.getByTestId("dataset-ok").filter({ hasText: "an image folder" }).waitFor();
     const name = await page.locator("#field-dataset_name").inputValue();
-    assert(/^images:.*\/\.uploads\/clothes\/data\/clothes$/.test(name), `the dataset field names the upload, got ${name}`);
+    assert(/^images:.*\/\.uploads\/clothes\/clothes\/clothes$/.test(name), `the dataset field names the upload, got ${name}`);
     const item = page.getByTestId("uploads").getByRole("listitem");
     assert((await item.count()) === 1, "one upload listed (the refused one left nothing)");
     const text = await item.innerText();

@@ -48,7 +48,9 @@ def check_upload_filename(filename: str) -> str:
 
 
 def _new_folder(root: Path, filename: str, suffix: str) -> Path:
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", filename[: -len(suffix)]).strip("_.-")[:80] or "dataset"
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", filename[: -len(suffix)]).strip("_.-")[:80]
+    if not stem or stem == UPLOAD_RECORD:
+        stem = "dataset"
     root.mkdir(parents=True, exist_ok=True)
     for n in range(1, 10_000):
         folder = root / (stem if n == 1 else f"{stem}-{n}")
@@ -134,7 +136,7 @@ def add_upload(received: Path, filename: str, root: Path, *, max_unpacked_bytes:
     folder = _new_folder(root, filename, suffix)
     try:
         size = received.stat().st_size
-        data = folder / "data"
+        data = folder / folder.name  # the data's folder name makes the run names (dataset_slug)
         if archive_suffix(filename):
             unpack_archive(received, data, max_bytes=max_unpacked_bytes, filename=filename)
             dataset_name = _archive_dataset(_content_root(data) if data.is_dir() else data, filename)
@@ -165,6 +167,20 @@ def add_upload(received: Path, filename: str, root: Path, *, max_unpacked_bytes:
         raise
     finally:
         received.unlink(missing_ok=True)
+
+
+def discard_incomplete(root: Path) -> None:
+    """Remove what uploads cut short left behind (half-received files, folders without a record).
+
+    Only for a server starting up: then no upload is in flight.
+    """
+    if not root.is_dir():
+        return
+    for path in root.iterdir():
+        if path.is_file() and path.name.startswith(".incoming-"):
+            path.unlink(missing_ok=True)
+        elif path.is_dir() and not (path / UPLOAD_RECORD).is_file():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _read_record(folder: Path) -> UploadedDataset | None:

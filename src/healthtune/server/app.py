@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
+from healthtune.data.uploads import discard_incomplete
 from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
 from healthtune.server import (
     routes_events,
@@ -57,6 +58,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Only the server holding the lock owns the jobs: a second one must not "recover" them.
         state.lock.acquire()  # serve() already took it before binding; then this is a no-op
+        discard_incomplete(settings.uploads_dir)  # uploads a previous server was cut off in
         try:
             await state.supervisor.start()
             try:

@@ -6,7 +6,7 @@ import { UploadList } from "./DatasetUpload";
 const CLOTHES: Upload = {
   upload_id: "clothes",
   filename: "clothes.zip",
-  dataset_name: "images:/srv/results/.uploads/clothes/data/clothes",
+  dataset_name: "images:/srv/results/.uploads/clothes/clothes/clothes",
   kind: "image",
   size_bytes: 3 * 2 ** 20,
   created_at: "2026-11-27T12:00:00+00:00",
