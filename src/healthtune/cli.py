@@ -3,121 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import enum
 import functools
 import logging
 import os
 import sys
-import types
-import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from healthtune import native_logs
+from healthtune.cli_config import add_config_flags, config_from_args, parse_proportions
 from healthtune.cli_predict import add_predict_command, run_predict
-from healthtune.config import OptimizationConfig
 from healthtune.exceptions import HealthtuneError
 
 console = Console(stderr=True)
-FLAG_ALIASES = {
-    "max_epochs_per_trial": ["--epochs"],
-    "search_space_overrides": ["--override", "-O"],
-    "health_component_proportions": ["--proportion"],
-}
-MAPPING_FIELDS = ("search_space_overrides", "health_component_proportions")
-
-
-def _field_type(annotation: Any) -> tuple[Any, bool]:
-    """(base type, optional?) of a dataclass annotation such as `int | None`."""
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
-        return next(a for a in args if a is not type(None)), True
-    return annotation, False
-
-
-def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per OptimizationConfig field; unset flags keep the config's own defaults."""
-    hints = typing.get_type_hints(OptimizationConfig)
-    for field in dataclasses.fields(OptimizationConfig):
-        base, _ = _field_type(hints[field.name])
-        flags = [f"--{field.name.replace('_', '-')}", *FLAG_ALIASES.get(field.name, [])]
-        default: Any = field.default
-        if field.default_factory is not dataclasses.MISSING:
-            default = field.default_factory()
-        if isinstance(default, enum.Enum):
-            default = default.value
-        shown = "auto" if default == "" else "none" if default in ({}, None) else default
-        help_text = f"{field.metadata.get('help', '')} (default: {shown})"
-        if field.name in MAPPING_FIELDS:  # repeatable: -O a=1 -O b=2, or comma-separated pairs
-            parser.add_argument(
-                *flags, dest=field.name, action="append", metavar="NAME=VALUE", help=help_text
-            )
-        elif isinstance(base, type) and issubclass(base, enum.Enum):
-            choices = [m.value for m in base]
-            parser.add_argument(*flags, dest=field.name, choices=choices, help=help_text)
-        elif base is bool:  # --tensorboard, --tensorboard false, or --no-tensorboard
-            parser.add_argument(
-                *flags,
-                dest=field.name,
-                type=_boolean,
-                nargs="?",
-                const=True,
-                metavar="true|false",
-                help=help_text,
-            )
-            parser.add_argument(
-                f"--no-{field.name.replace('_', '-')}", dest=field.name, action="store_false", default=None,
-                help=f"same as {flags[0]} false",
-            )  # fmt: skip
-        else:
-            casters: dict[Any, Callable[[str], Any]] = {int: int, float: float, Path: Path}
-            caster = casters.get(base, str)
-            parser.add_argument(*flags, dest=field.name, type=caster, help=help_text)
-
-
-def config_from_args(args: argparse.Namespace) -> OptimizationConfig:
-    from healthtune.search.space import parse_override
-
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(OptimizationConfig):
-        value = getattr(args, field.name, None)
-        if value is None:
-            continue
-        if field.name == "search_space_overrides":
-            value = dict(parse_override(text) for text in value)
-        elif field.name == "health_component_proportions":
-            value = _proportions(value)
-        values[field.name] = value
-    return OptimizationConfig(**values)
-
-
-def _boolean(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("true", "yes", "on", "1"):
-        return True
-    if lowered in ("false", "no", "off", "0"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
-def _proportions(items: Sequence[str]) -> dict[str, float]:
-    from healthtune.exceptions import ConfigError
-
-    result = {}
-    for item in (part for text in items for part in text.split(",") if part.strip()):
-        name, _, value = item.partition("=")
-        try:
-            result[name.strip()] = float(value)
-        except ValueError:
-            raise ConfigError(
-                f"health_component_proportions: expected name=number (e.g. gradient_health=0.2), got {item!r}"
-            ) from None
-    return result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--results-root", type=Path, help="where runs and the jobs table live")
     server.add_argument(
         "--max-concurrent-jobs", type=int, help="jobs training at once; others queue (default: 1)"
+    )
+    server.add_argument(
+        "--max-upload-mb", type=int, help="largest dataset file the UI may upload (default: 2048)"
     )
     server.add_argument("--log-dir", type=Path, help="rotating log files (default: logs/)")
     server.add_argument("--root-path", help="prefix when served behind a proxy, e.g. /hyperparameter-tuning")
@@ -239,6 +144,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         results_root=args.results_root,
         max_concurrent_jobs=args.max_concurrent_jobs,
+        max_upload_mb=args.max_upload_mb,
         log_dir=args.log_dir,
         root_path=args.root_path,
         log_level="DEBUG" if args.debug else None,
@@ -316,7 +222,7 @@ def _rescore(args: argparse.Namespace) -> int:
     if args.health_overall_weight is not None:
         weights["health_overall_weight"] = args.health_overall_weight
     if args.proportion:
-        weights["health_component_proportions"] = _proportions(args.proportion)
+        weights["health_component_proportions"] = parse_proportions(args.proportion)
     result = rescore(args.run_dir, weights)
     console.print(trials_table(result))
     console.print(
