@@ -142,17 +142,21 @@ def test_an_archive_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> No
         ("notes.zip", {"notes/readme.txt": b"hello"}, "holds no dataset .found: readme.txt"),
         ("flat.zip", {"cats/a.png": None}, "holds images but no class folders"),
         ("one.zip", {"pets/cats/a.png": None, "pets/readme.txt": b"x"}, "has 1 class .'cats'."),
-        ("empty.zip", {"cats/a.png": None, "dogs/readme.txt": b"x"}, "contains no images"),
+        ("empty.zip", {"cats/a.png": None, "dogs/readme.txt": b"x"}, "^class folder dogs contains no images"),
+        ("junk.zip", {"__MACOSX/._a.png": b"x"}, "holds no files"),
+        ("news.csv", b"label,text\nsport,\n,no label\n", "^news.csv line 3: missing label or text"),
         ("broken.zip", None, "not a readable .zip archive"),
         ("pets.rar", {}, "filename must end in one of .zip, .tar"),
     ],
 )
 def test_files_without_a_usable_dataset_are_refused_with_what_was_expected(
-    tmp_path: Path, filename: str, members: dict[str, bytes | None] | None, message: str
+    tmp_path: Path, filename: str, members: dict[str, bytes | None] | bytes | None, message: str
 ) -> None:
     source = tmp_path / "sent"
     if members is None:
         source.write_bytes(b"PK\3\4 this is not really a zip")
+    elif isinstance(members, bytes):
+        source.write_bytes(members)
     else:
         pixel = png_bytes(np.zeros((4, 4), np.uint8))
         _zip(source, {name: pixel if data is None else data for name, data in members.items()})

@@ -139,7 +139,9 @@ def add_upload(received: Path, filename: str, root: Path, *, max_unpacked_bytes:
         data = folder / folder.name  # the data's folder name makes the run names (dataset_slug)
         if archive_suffix(filename):
             unpack_archive(received, data, max_bytes=max_unpacked_bytes, filename=filename)
-            dataset_name = _archive_dataset(_content_root(data) if data.is_dir() else data, filename)
+            if not data.is_dir():
+                raise DatasetError(f"{filename!r} holds no files")
+            dataset_name = _archive_dataset(_content_root(data), filename)
         else:
             data.mkdir()
             target = data / f"{folder.name}{suffix}"
@@ -160,8 +162,14 @@ def add_upload(received: Path, filename: str, root: Path, *, max_unpacked_bytes:
             classes=classes,
             examples=examples,
         )
-        (folder / UPLOAD_RECORD).write_text(json.dumps(asdict(upload), indent=2))
+        partial = folder / f".{UPLOAD_RECORD}.partial"
+        partial.write_text(json.dumps(asdict(upload), indent=2))
+        partial.replace(folder / UPLOAD_RECORD)  # the record appears whole or not at all
         return upload
+    except DatasetError as error:  # name files as the user knows them, not by the server's paths
+        shutil.rmtree(folder, ignore_errors=True)
+        message = str(error).replace(f"{data}/", "").replace(str(data), filename)
+        raise DatasetError(message) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
