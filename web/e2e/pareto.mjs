@@ -136,6 +136,8 @@ export async function a11yFlow(browser, server, jobUrl, { check, setPage }) {
       await page.locator('[data-testid="slider-health"]').waitFor();
       await page.getByText("Search space (optional)").click();
       await page.getByText("Advanced settings").click();
+      await page.getByTestId("own-data").check(); // the upload box and the path field
+      await page.getByTestId("upload-drop").waitFor();
       await assertAccessible(page, `/new (${colorScheme})`);
     });
     await check(`accessibility (axe, ${colorScheme}): run dashboard`, async () => {
