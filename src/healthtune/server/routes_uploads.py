@@ -28,7 +28,6 @@ from healthtune.server.state import AppState, get_state
 router = APIRouter(prefix="/api", tags=["datasets"])
 State = Annotated[AppState, Depends(get_state)]
 
-UNPACKED_FACTOR = 4  # an archive may unpack to this many times the upload limit (images compress little)
 _BINARY_BODY = {
     "requestBody": {
         "required": True,
@@ -105,7 +104,7 @@ async def upload_dataset(
     check_upload_filename(filename)
     root = state.settings.uploads_dir
     root.mkdir(parents=True, exist_ok=True)
-    limit = state.settings.max_upload_mb * 2**20
+    limit = state.settings.max_upload_bytes
     handle, name = tempfile.mkstemp(dir=root, prefix=".incoming-")
     os.close(handle)
     received = Path(name)
@@ -116,7 +115,7 @@ async def upload_dataset(
         received.unlink(missing_ok=True)
         raise
     upload = await run_in_threadpool(
-        add_upload, received, filename, root, max_unpacked_bytes=UNPACKED_FACTOR * limit
+        add_upload, received, filename, root, max_unpacked_bytes=state.settings.max_unpacked_bytes
     )
     return _out(upload)
 

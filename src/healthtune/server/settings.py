@@ -79,6 +79,15 @@ class ServerSettings:
         return self.results_root / ".jobs"
 
     @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 2**20
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        """What an uploaded archive may unpack to: images compress little, so 4x is plenty."""
+        return 4 * self.max_upload_bytes
+
+    @property
     def uploads_dir(self) -> Path:
         """Datasets sent through the API, one folder each (a run name cannot start with '.')."""
         return self.results_root / ".uploads"
