@@ -1,4 +1,4 @@
-import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis, Legend } from "recharts";
+import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, Legend } from "recharts";
 import { historySeries, type TrialPoint } from "../../lib/trials";
 
 /** Score per trial (dots) and the best score so far (step line). */
@@ -14,7 +14,8 @@ export function HistoryChart({ points, objective = "score" }: { points: TrialPoi
           <YAxis domain={[0, 1]} tick={{ fill: "var(--muted)", fontSize: 12 }} width={40} />
           <Tooltip contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }} formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} labelFormatter={(l) => `trial ${l}`} />
           <Legend verticalAlign="top" height={24} />
-          <Scatter name={objective} dataKey="score" fill="var(--chart-3)" isAnimationActive={false} />
+          {/* dots drawn by a stroke-less Line: a Scatter would add the trial number to the tooltip as a value */}
+          <Line name={objective} dataKey="score" stroke="var(--chart-3)" strokeWidth={0} legendType="circle" dot={{ r: 3.5, fill: "var(--chart-3)", stroke: "none" }} activeDot={{ r: 5, fill: "var(--chart-3)" }} isAnimationActive={false} />
           <Line name="best so far" type="stepAfter" dataKey="best" stroke="var(--chart-1)" strokeWidth={2} dot={false} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
