@@ -253,7 +253,7 @@ def test_16bit_grayscale_next_to_rgb_becomes_three_equal_channels(tmp_path: Path
 
 
 @pytest.mark.parametrize("color_type", [2, 4])
-def test_16bit_rgb_and_gray_alpha_png_are_read_as_8bit_rgb_by_pillow(
+def test_16bit_rgb_and_gray_alpha_png_are_read_as_8bit_by_pillow(
     color_type: int, tmp_path: Path, data_dir: Path
 ) -> None:
     channels = 3 if color_type == 2 else 2
@@ -265,13 +265,14 @@ def test_16bit_rgb_and_gray_alpha_png_are_read_as_8bit_rgb_by_pillow(
         for i in range(3):
             _png16(root / name / f"{i}.png", pixels, color_type)
         high_byte = (pixels >> 8).astype(np.float32) / np.float32(255.0)  # Pillow keeps the high byte
-        # Pillow opens 16-bit gray+alpha as RGBA (gray copied to R, G, B): an RGB folder, alpha dropped
-        rgb = high_byte if color_type == 2 else np.repeat(high_byte[..., :1], 3, axis=-1)
-        expected[label] = [rgb] * 3
+        # Pillow opens 16-bit gray+alpha as RGBA (gray copied to R, G, B), alpha dropped: equal
+        # channels everywhere, so the folder is grayscale again
+        pixels_read = high_byte if color_type == 2 else high_byte[..., :1]
+        expected[label] = [pixels_read] * 3
     with Image.open(root / "a_dark" / "0.png") as img:
         assert img.mode == ("RGB" if color_type == 2 else "RGBA")
     ds = load_dataset(str(root), validation_split=0.5, seed=0)
-    assert ds.input_shape == (*SIZE, 3)
+    assert ds.input_shape == (*SIZE, 3 if color_type == 2 else 1)
     _assert_examples_are(ds, expected)
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.fashion import fashion_mnist
 
-from healthtune.data import DataKind, load_dataset
+from healthtune.data import DataKind, clear_dataset_cache, load_dataset
 from healthtune.data.text import tokenize
 from healthtune.exceptions import DatasetError
 
@@ -19,6 +20,11 @@ def _image(path: Path, size: tuple[int, int], mode: str = "RGB", value: int = 10
     path.parent.mkdir(parents=True, exist_ok=True)
     color: int | tuple[int, int, int] = value if mode == "L" else (value, 10, 200)
     Image.new(mode, (size[1], size[0]), color).save(path)
+
+
+def _save(path: Path, picture: Image.Image) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture.save(path)
 
 
 def _folder(root: Path, classes: dict[str, int], mode: str = "RGB") -> Path:
@@ -53,6 +59,25 @@ def test_image_folder_train_test_grayscale_and_resize(tmp_path: Path, data_dir: 
     ds = load_dataset(str(root), validation_split=0.5, seed=0, image_size=(16, 16))
     assert ds.input_shape == (16, 16, 1)  # every image is grayscale
     assert len(ds.y_test) == 4 and len(ds.y_train) == 6 and len(ds.y_val) == 6
+
+
+def test_grayscale_pictures_saved_as_rgb_give_one_channel(
+    tmp_path: Path, data_dir: Path, shared_datasets: Path
+) -> None:
+    images, labels = fashion_mnist(shared_datasets, "train", 200)
+    root = tmp_path / "clothes"
+    for label, name in ((1, "Trouser"), (8, "Bag")):
+        for i, index in enumerate(np.flatnonzero(labels == label)[:6]):
+            picture = Image.fromarray(images[index]).convert("RGB")  # as many tools save grayscale
+            _save(root / name / f"{i}.{'jpg' if i % 2 else 'png'}", picture)
+    ds = load_dataset(str(root), validation_split=0.25, seed=0)
+    assert ds.input_shape == (28, 28, 1)  # a third of the first layer's weights, and faster
+
+    colored = Image.fromarray(images[0]).convert("RGB")
+    colored.putpixel((0, 0), (255, 0, 0))  # one red pixel in one picture: the folder is RGB
+    _save(root / "Bag" / "red.png", colored)
+    clear_dataset_cache()
+    assert load_dataset(str(root), validation_split=0.25, seed=0).input_shape == (28, 28, 3)
 
 
 def test_large_images_are_capped_at_128(tmp_path: Path, data_dir: Path) -> None:

@@ -120,6 +120,11 @@ def read_image(path: Path, size: tuple[int, int], mode: str, as_float: bool) -> 
     return array.astype(np.float32) / np.float32(255.0) if as_float else array
 
 
+def _gray_in_rgb(x: npt.NDArray[Any]) -> bool:
+    """Are red, green and blue equal in every pixel (grayscale pictures saved as RGB, e.g. by a JPEG tool)?"""
+    return bool(np.array_equal(x[..., 0], x[..., 1]) and np.array_equal(x[..., 1], x[..., 2]))
+
+
 def target_size(sizes: list[tuple[int, int]], image_size: tuple[int, int] | None) -> tuple[int, int]:
     """image_size if given, else the most common (height, width), shrunk so its longest side is <= 128."""
     if image_size is not None:
@@ -190,8 +195,13 @@ class ImageFolderSource(DatasetSource):
         as_float = bool(deep)
         x = np.stack([read_image(p, size, mode, as_float) for p, _ in files])
         y = np.asarray([label for _, label in files], dtype=np.int32)
-        if test_root is not None:
-            x_test = np.stack([read_image(p, size, mode, as_float) for p, _ in test_files])
+        x_test = (
+            np.stack([read_image(p, size, mode, as_float) for p, _ in test_files]) if test_files else None
+        )
+        if mode == "RGB" and _gray_in_rgb(x) and (x_test is None or _gray_in_rgb(x_test)):
+            logger.info("every image has equal red, green and blue values: read as grayscale (one channel)")
+            x, x_test = x[..., :1], None if x_test is None else x_test[..., :1]
+        if test_root is not None and x_test is not None:
             y_test = np.asarray([label for _, label in test_files], dtype=np.int32)
             return RawSplits(x, y, x_test, y_test, class_names, self.kind)
         keep, held = split_validation(y, USER_TEST_FRACTION, FIXED_SPLIT_SEED, what="test")
