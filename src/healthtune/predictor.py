@@ -10,7 +10,12 @@ import numpy as np
 import numpy.typing as npt
 
 from healthtune import native_logs
-from healthtune.data.preprocessing import check_record, describe_preprocessing, prepare_inputs
+from healthtune.data.preprocessing import (
+    check_record,
+    describe_preprocessing,
+    prepare_inputs,
+    with_model_channels,
+)
 from healthtune.exceptions import ConfigError, DatasetError
 from healthtune.results import OPTIMIZED_DIR, PREPROCESSING_FILE, SUMMARY_FILE
 
@@ -56,7 +61,8 @@ def load_predictor(path: str | Path) -> Predictor:
     preprocessing = load_preprocessing(model_file)
     if keras.backend.backend() == "tensorflow":
         native_logs.absorb_onednn_dtype_notice()  # an LSTM's mask would log a false-looking error
-    return Predictor(keras.saving.load_model(model_file), preprocessing)
+    model = keras.saving.load_model(model_file)
+    return Predictor(model, with_model_channels(preprocessing, model.input_shape[-1]))
 
 
 def find_model_file(path: Path) -> Path:

@@ -58,6 +58,20 @@ def describe_preprocessing(dataset: Dataset) -> dict[str, Any]:
     return record
 
 
+def with_model_channels(record: dict[str, Any], channels: int | None) -> dict[str, Any]:
+    """The record, its colour mode matched to a model taking `channels` (1 or 3) per pixel.
+
+    A record rebuilt for a run from before preprocessing.json can disagree with the model: a folder
+    of grayscale pictures saved as RGB was read with 3 channels then, and with 1 now.
+    """
+    if record.get("kind") != DataKind.IMAGE.value or channels not in (1, 3):
+        return record
+    if record["input_shape"][-1] == channels:
+        return record
+    image = {**record["image"], "color_mode": "grayscale" if channels == 1 else "rgb"}
+    return {**record, "input_shape": [*record["input_shape"][:-1], channels], "image": image}
+
+
 def prepare_inputs(record: dict[str, Any], inputs: Any) -> npt.NDArray[Any]:
     """New raw inputs as a batch the run's models take (images: paths, PIL images or arrays; texts: strings)."""
     if record.get("kind") == DataKind.IMAGE.value:
