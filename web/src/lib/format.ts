@@ -53,3 +53,15 @@ export function weightedHealth(
   }
   return weight > 0 ? total / weight : null;
 }
+
+/**
+ * A dataset name as people recognise it: an upload by its name ("clothes (upload)", the server's
+ * path stays in the tooltip), a path by its last folder or file ("images: …/pets"), a registry name as it is.
+ */
+export function datasetLabel(name: string): string {
+  const upload = /^(?:images|csv|npz):.*[\\/]\.uploads[\\/]([^\\/]+)[\\/]/.exec(name);
+  if (upload) return `${upload[1]} (upload)`;
+  const path = /^(images|csv|npz):(.*[\\/])([^\\/]+)[\\/]?$/.exec(name.trim());
+  if (path && path[2] !== "/") return `${path[1]}: …/${path[3]}`;
+  return name;
+}

@@ -34,7 +34,7 @@ import { Tabs } from "../components/Tabs";
 import { TensorBoardLink } from "../components/TensorBoardLink";
 import { TrialGallery } from "../components/TrialGallery";
 import { TryModel } from "../components/TryModel";
-import { duration, num, pct } from "../lib/format";
+import { datasetLabel, duration, num, pct } from "../lib/format";
 import { trialPoint } from "../lib/trials";
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
@@ -160,7 +160,7 @@ export function JobDashboardPage() {
             {j.run_name} <StatusBadge status={j.status} />
           </h1>
           <p className="sub">
-            {j.dataset} · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · {jobTiming(j)}
+            <span title={j.dataset}>{datasetLabel(j.dataset)}</span> · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · {jobTiming(j)}
           </p>
         </div>
         <div className="row">

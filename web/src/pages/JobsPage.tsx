@@ -4,7 +4,7 @@ import { useJobs } from "../api/hooks";
 import { ErrorState } from "../components/ErrorState";
 import { Skeleton } from "../components/Skeleton";
 import { StatusBadge } from "../components/StatusBadge";
-import { dateTime, num } from "../lib/format";
+import { datasetLabel, dateTime, num } from "../lib/format";
 
 const STATUSES = ["", "queued", "running", "completed", "failed", "cancelled", "interrupted"];
 const PAGE = 20;
@@ -79,7 +79,7 @@ export function JobsPage() {
                     <td>
                       <StatusBadge status={job.status} />
                     </td>
-                    <td>{job.dataset}</td>
+                    <td title={job.dataset}>{datasetLabel(job.dataset)}</td>
                     <td>{job.mode}</td>
                     <td>{job.trials}</td>
                     <td>{num(result.best_score as number | undefined, 4)}</td>
