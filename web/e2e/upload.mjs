@@ -48,6 +48,7 @@ export async function uploadFlow(browser, server, { check, assert, watchConsole,
     await page.getByTestId("start").click();
     await page.waitForURL(/\/jobs\/[0-9a-f]+$/);
     await page.locator(".badge.completed").first().waitFor({ timeout: jobTimeout });
+    await page.getByText("clothes (upload)").first().waitFor(); // named by its upload, not the server's path
     await page.screenshot({ path: join(out, "upload-job.png"), fullPage: true });
   });
 
