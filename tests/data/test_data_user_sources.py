@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from tests.fashion import fashion_mnist
 
-from healthtune.data import DataKind, clear_dataset_cache, load_dataset
+from healthtune.data import DataKind, load_dataset
 from healthtune.data.text import tokenize
 from healthtune.exceptions import DatasetError
 
@@ -75,8 +75,7 @@ def test_grayscale_pictures_saved_as_rgb_give_one_channel(
 
     colored = Image.fromarray(images[0]).convert("RGB")
     colored.putpixel((0, 0), (255, 0, 0))  # one red pixel in one picture: the folder is RGB
-    _save(root / "Bag" / "red.png", colored)
-    clear_dataset_cache()
+    _save(root / "Bag" / "red.png", colored)  # read again: the folder changed (no stale cache)
     assert load_dataset(str(root), validation_split=0.25, seed=0).input_shape == (28, 28, 3)
 
 
@@ -131,6 +130,20 @@ def test_reuters_r8_csv(shared_datasets: Path, data_dir: Path) -> None:
         train_words = {w for row in csv.DictReader(handle) for w in tokenize(row["text"])}
     assert set(vocabulary[2:]) <= train_words
     assert int(ds.x_test.max()) < ds.vocab_size and (ds.x_test == 1).any()  # unseen test words are OOV
+
+
+def test_a_csv_is_read_once_per_process_until_it_changes(
+    tmp_path: Path, data_dir: Path, shared_datasets: Path
+) -> None:
+    lines = (shared_datasets / "reuters-r8" / "train.csv").read_text().splitlines()
+    path = tmp_path / "news.csv"
+    path.write_text("\n".join(lines[:301]) + "\n")
+    first = load_dataset(f"csv:{path}", validation_split=0.2, seed=0)
+    assert load_dataset(f"csv:{path}", validation_split=0.2, seed=0) is first  # trials share it
+    path.write_text("\n".join(lines[:401]) + "\n")  # the user adds 100 rows
+    second = load_dataset(f"csv:{path}", validation_split=0.2, seed=0)
+    assert len(second.y_train) + len(second.y_val) + len(second.y_test) == 400
+    assert len(first.y_train) + len(first.y_val) + len(first.y_test) == 300
 
 
 def test_vocabulary_comes_from_the_training_part_only(tmp_path: Path, data_dir: Path) -> None:

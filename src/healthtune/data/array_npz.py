@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
+from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.keras_npz import token_sequences
 from healthtune.data.prepare import split_validation
@@ -124,6 +125,9 @@ class ArrayNpzSource(DatasetSource):
         self.path = Path(path).expanduser()
         self.name = f"npz:{self.path}"
         self.kind = npz_kind(self.path)
+
+    def fingerprint(self) -> Hashable:
+        return files_fingerprint(self.path)
 
     def info(self, data_dir: Path) -> DatasetInfo:
         return DatasetInfo(

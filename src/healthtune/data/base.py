@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import abc
 import enum
+import os
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,3 +93,20 @@ class DatasetSource(abc.ABC):
     @abc.abstractmethod
     def load_raw(self, data_dir: Path) -> RawSplits:
         """Return train and test splits as distributed, downloading into data_dir if needed."""
+
+    def fingerprint(self) -> Hashable:
+        """Changes when the data does (user files); None for public data, which never changes."""
+        return None
+
+
+def files_fingerprint(path: Path) -> tuple[int, int, int]:
+    """(files, newest modification in ns, total bytes) of a file or of every file below a folder."""
+    if path.is_file():
+        stat = path.stat()
+        return 1, stat.st_mtime_ns, stat.st_size
+    count = newest = total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            count, newest, total = count + 1, max(newest, stat.st_mtime_ns), total + stat.st_size
+    return count, newest, total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
+from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
 from healthtune.data.defaults import FIXED_SPLIT_SEED, MAX_IMAGE_SIDE, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
 from healthtune.exceptions import DatasetError
@@ -161,6 +162,9 @@ class ImageFolderSource(DatasetSource):
         if train.is_dir() and test.is_dir():
             return train, test
         return self.path, None
+
+    def fingerprint(self) -> Hashable:
+        return files_fingerprint(self.path)
 
     def info(self, data_dir: Path) -> DatasetInfo:
         train_root, _ = self.roots()

@@ -89,20 +89,21 @@ def load_dataset(
        `sequence_length` tokens and are padded with 0 at the end. Pre-tokenized Keras word ranks r
        become r + 1, and indexes >= vocab_size become 1.
 
-    Identical calls in one process return the same Dataset object (treat its arrays as read-only).
+    Identical calls in one process return the same Dataset object (treat its arrays as read-only),
+    until a user source's files change (added, removed, or modified).
     """
     size = _check_args(validation_split, seed, max_samples, vocab_size, sequence_length, image_size)
     directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     key: Hashable = None
     if isinstance(name, str):
         validate_dataset_name(name)
+        source = resolve_source(name, mirror_url=mirror_url, image_size=size)
         key = (name.strip(), float(validation_split), seed, str(directory.resolve()), max_samples)
-        key = (*key, vocab_size, sequence_length, size)
+        key = (*key, vocab_size, sequence_length, size, source.fingerprint())  # user files may change
         with _memory_lock:
             if key in _memory:
                 _memory.move_to_end(key)
                 return _memory[key]
-        source = resolve_source(name, mirror_url=mirror_url, image_size=size)
     else:
         source = name
     raw = source.load_raw(directory)

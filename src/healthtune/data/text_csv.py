@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
 
-from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
+from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
 from healthtune.exceptions import DatasetError
@@ -85,6 +86,9 @@ class TextCsvSource(DatasetSource):
             test = self.path / "test.csv"
             return train, test if test.is_file() else None
         raise DatasetError(f"text CSV {self.path} does not exist")
+
+    def fingerprint(self) -> Hashable:
+        return tuple(files_fingerprint(file) for file in self.files() if file is not None)
 
     def info(self, data_dir: Path) -> DatasetInfo:
         self.files()
