@@ -118,6 +118,7 @@ def test_a_csv_run_is_named_without_its_extension(tmp_path: Path) -> None:
     config = OptimizationConfig(dataset=f"csv:{csv}", results_root=tmp_path)
     assert config.run_name.startswith("my_reviews_2")
     assert dataset_slug("images:/data/x-rays/") == "x-rays"
+    assert dataset_slug("images:/data/x-rays/train") == "x-rays"  # a folder named after its role
     assert dataset_slug("mnist") == "mnist"
     assert (
         dataset_slug("csv:/data/reuters-r8/train.csv") == dataset_slug("csv:/data/reuters-r8") == "reuters-r8"

@@ -80,6 +80,13 @@ def test_a_tar_gz_with_train_and_test_folders_keeps_its_splits(tmp_path: Path, s
     assert not (tmp_path / "up" / "split" / "split" / "train" / "Bag" / "passwd.png").exists()
 
 
+def test_a_lone_train_folder_is_looked_through(tmp_path: Path, shared_datasets: Path) -> None:
+    archive = _zip(tmp_path / "pets.zip", clothes_folder(shared_datasets, prefix="pets/train/"))
+    upload = add_upload(_received(tmp_path, archive), "pets.zip", tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert upload.classes == ("Bag", "Trouser")
+    assert upload.dataset_name.endswith("/pets/pets/train")
+
+
 def test_csv_files_and_archives_of_csvs_become_text_datasets(tmp_path: Path, shared_datasets: Path) -> None:
     lines = (shared_datasets / "reuters-r8" / "train.csv").read_text().splitlines()[:200]
     csv_file = tmp_path / "news.csv"

@@ -117,11 +117,13 @@ def _check_npz(name: str, path: Path) -> None:
 
 def dataset_slug(name: str) -> str:
     """A short, file-name-safe name: the registry name, or the folder or file name (without .csv/.npz;
-    the folder's name for a train.csv, which is named after its role, not its data)."""
+    the folder's name for a train.csv or a train/ folder, named after their role, not their data)."""
     prefixes = tuple(f"{form}:" for form in USER_PREFIXES)
     source = Path(name.strip().split(":", 1)[1] if name.strip().startswith(prefixes) else name.strip())
     base = source.stem if source.suffix.lower() in (".csv", ".npz") else source.name
-    if source.name.lower() == "train.csv" and source.parent.name:  # a train.csv/test.csv folder: its name
+    if (
+        source.name.lower() in ("train.csv", "train") and source.parent.name
+    ):  # named after its role: the folder's
         base = source.parent.name
     return re.sub(r"[^A-Za-z0-9_.-]", "_", base).strip("_.-") or "dataset"
 

@@ -67,9 +67,10 @@ def _visible(folder: Path) -> list[Path]:
 
 
 def _content_root(folder: Path) -> Path:
-    """Below the wrapper folders that zipping a folder adds (pets.zip holding only pets/)."""
+    """Below the wrapper folders that zipping a folder adds (pets.zip holding only pets/), and a lone
+    train/ (without test/, whose test split is then carved from it)."""
     entries = _visible(folder)
-    while len(entries) == 1 and entries[0].is_dir() and entries[0].name.lower() not in ("train", "test"):
+    while len(entries) == 1 and entries[0].is_dir():
         folder = entries[0]
         entries = _visible(folder)
     return folder
