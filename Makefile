@@ -80,6 +80,7 @@ bench: dev ui
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/dispatch_overhead.py
 	$(BIN)/python bench/ui_load.py
+	$(BIN)/python bench/upload_throughput.py
 
 ## make container-test: build the app, proxy and worker images with podman and test the compose stack
 ## through its proxy (root; installs podman if missing; docs/deployment.md)
