@@ -14,6 +14,7 @@ from healthtune.exceptions import ConfigError, OptimizationFailed
 from healthtune.results import OptimizationResult, RunPaths, TrialRecord, load_run, write_json
 from healthtune.scoring import ScoringWeights, score
 from healthtune.selection import select_best
+from healthtune.trials_table import write_trials_csv
 
 
 def rescore(
@@ -73,4 +74,5 @@ def rescore(
         }
     )
     write_json(paths.run_file, data)
+    write_trials_csv(paths.trials_csv, data["trials"], weights)
     return load_run(run_dir)

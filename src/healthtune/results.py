@@ -14,6 +14,7 @@ EVENTS_FILE = "events.jsonl"
 OPTIMIZED_DIR = "optimized_model"
 SUMMARY_FILE = "summary.json"
 PREPROCESSING_FILE = "preprocessing.json"
+TRIALS_CSV = "trials.csv"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class RunPaths:
     @property
     def preprocessing_file(self) -> Path:
         return self.run_dir / PREPROCESSING_FILE
+
+    @property
+    def trials_csv(self) -> Path:
+        return self.run_dir / TRIALS_CSV
 
 
 def model_file_name(dataset: str, accuracy: float) -> str:

@@ -11,6 +11,7 @@ from healthtune.exceptions import ConfigError, OptimizationFailed
 from healthtune.results import OptimizationResult, RunPaths, write_json
 from healthtune.selection import pareto_numbers, select_best
 from healthtune.study_records import trial_records
+from healthtune.trials_table import write_trials_csv
 
 if TYPE_CHECKING:
     import optuna
@@ -113,6 +114,7 @@ class RunBook:
             **extra,
         }
         write_json(self.paths.run_file, data)
+        write_trials_csv(self.paths.trials_csv, data["trials"], self.weights)
         return data
 
     def assemble(self, study: optuna.Study, started: float, status: str = "completed") -> OptimizationResult:

@@ -104,6 +104,7 @@ def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Pa
     assert f"optimized_model/{best['model_file']}" in names and "optimized_model/summary.json" in names
     assert any(n.startswith("optimized_model/plots/") for n in names)
     assert any(n.startswith("study_plots/") for n in names)
+    assert "trials.csv" in names
 
 
 def test_state_changes_that_make_no_sense_are_409(

@@ -158,6 +158,13 @@ async function flow(browser, server, { label, viewport, mobile }) {
     const bytes = readFileSync(file);
     assert(download.suggestedFilename().endsWith(".keras"), `a .keras file, got ${download.suggestedFilename()}`);
     assert(bytes.length > 1000 && bytes[0] === 0x50 && bytes[1] === 0x4b, "the .keras file is a zip archive");
+    const [table] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Trials \(\.csv\)/ }).click()]);
+    const csvFile = join(out, `${label}-${table.suggestedFilename()}`);
+    await table.saveAs(csvFile);
+    const lines = readFileSync(csvFile, "utf8").trim().split("\n");
+    assert(lines[0].startsWith("number,state,score,val_accuracy,test_accuracy,health,"), `trials.csv header: ${lines[0]}`);
+    const cards = await page.getByTestId(/^trial-card-/).count();
+    assert(lines.length - 1 === cards, `trials.csv has a row per trial card (${cards}), got ${lines.length - 1}`);
     for (const tab of ["Accuracy vs health", "Parallel coordinates", "Parameter importances", "Optimization history"]) {
       await page.getByRole("tab", { name: tab }).click();
     }

@@ -154,7 +154,7 @@ def download_model(job_id: str, state: State) -> FileResponse:
 
 @router.get("/jobs/{job_id}/download", responses={200: {"content": {"application/zip": {}}}})
 def download_zip(job_id: str, state: State) -> FileResponse:
-    """A zip of optimized_model/ (model, summary, metrics, plots) and the study plots."""
+    """A zip of optimized_model/ (model, summary, metrics, plots), the study plots and trials.csv."""
     from healthtune.plots.study_plots import STUDY_PLOTS_DIR
 
     job = state.job(job_id)
@@ -168,6 +168,8 @@ def download_zip(job_id: str, state: State) -> FileResponse:
             for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
                 if file.is_file() and not file.is_symlink():
                     bundle.write(file, file.relative_to(paths.run_dir).as_posix())
+        if paths.trials_csv.is_file():
+            bundle.write(paths.trials_csv, paths.trials_csv.name)
     return FileResponse(
         archive,
         media_type="application/zip",

@@ -158,6 +158,25 @@ def list_trials(job_id: str, state: State) -> list[TrialOut]:
     return [TrialOut(**trial) for trial in _trials(state, job_id)]
 
 
+@router.get(
+    "/jobs/{job_id}/trials.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "a header row, then one row per trial"}},
+)
+def trials_table(job_id: str, state: State) -> Response:
+    """Every trial as a CSV row (params_*, health_* and metric columns), also while the job runs."""
+    from healthtune.config import OptimizationConfig
+    from healthtune.trials_table import trials_csv
+
+    job = state.job(job_id)
+    weights = OptimizationConfig.from_dict(job.config).weights
+    return Response(
+        trials_csv(_trials(state, job_id), weights),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{job.run_name}_trials.csv"'},
+    )
+
+
 @router.get("/jobs/{job_id}/trials/{number}", response_model=TrialDetail)
 def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     """Params, metrics, the health report with its findings, and which plots exist."""

@@ -145,6 +145,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/trials.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trials Table
+         * @description Every trial as a CSV row (params_*, health_* and metric columns), also while the job runs.
+         */
+        get: operations["trials_table_api_jobs__job_id__trials_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{job_id}/trials/{number}": {
         parameters: {
             query?: never;
@@ -375,7 +395,7 @@ export interface paths {
         };
         /**
          * Download Zip
-         * @description A zip of optimized_model/ (model, summary, metrics, plots) and the study plots.
+         * @description A zip of optimized_model/ (model, summary, metrics, plots), the study plots and trials.csv.
          */
         get: operations["download_zip_api_jobs__job_id__download_get"];
         put?: never;
@@ -1741,6 +1761,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trials_table_api_jobs__job_id__trials_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a header row, then one row per trial */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

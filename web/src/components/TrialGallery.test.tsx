@@ -19,7 +19,7 @@ const POINTS = [
 function renderGallery() {
   return render(
     <MemoryRouter>
-      <TrialGallery jobId="job1" points={POINTS} best={3} reasons={{ 2: "median pruner at epoch 1", 4: "out of memory" }} />
+      <TrialGallery jobId="job1" runName="run1" points={POINTS} best={3} reasons={{ 2: "median pruner at epoch 1", 4: "out of memory" }} />
     </MemoryRouter>,
   );
 }
@@ -37,6 +37,9 @@ describe("TrialGallery", () => {
     expect(screen.getByTestId("trial-card-0")).not.toHaveClass("highlight");
     expect(within(screen.getByTestId("trial-card-2")).getByText("median pruner at epoch 1")).toBeInTheDocument();
     expect(screen.getByText("5 trials")).toBeInTheDocument();
+    const csv = screen.getByRole("link", { name: /Trials \(\.csv\)/ });
+    expect(csv).toHaveAttribute("download", "run1_trials.csv");
+    expect(csv.getAttribute("href")).toMatch(/\/api\/jobs\/job1\/trials\.csv$/);
   });
 
   it("sorts by score, accuracy or health, best first, trials without a value last", () => {
@@ -68,7 +71,7 @@ describe("TrialGallery", () => {
   it("explains a hyperparameter's name on hover when its description is known", () => {
     render(
       <MemoryRouter>
-        <TrialGallery jobId="job1" points={POINTS.slice(0, 1)} best={null} reasons={{}} descriptions={{ filters: "convolution filters in the first block" }} />
+        <TrialGallery jobId="job1" runName="run1" points={POINTS.slice(0, 1)} best={null} reasons={{}} descriptions={{ filters: "convolution filters in the first block" }} />
       </MemoryRouter>,
     );
     const card = screen.getByTestId("trial-card-0");

@@ -2,14 +2,16 @@ import { useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import type { TrialPoint } from "../lib/trials";
 import { human, num, paramValue, pct } from "../lib/format";
+import { DownloadButton } from "./Downloads";
 import { HealthBadge, StatusBadge } from "./StatusBadge";
 
 const KEY_PARAMS = ["conv_blocks", "filters", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
 type SortKey = "number" | "score" | "accuracy" | "health";
 
 /** A card per trial: key hyperparameters (their meaning on hover), accuracy, health badge and status; sort and filter. */
-export function TrialGallery({ jobId, points, best, reasons, descriptions = {} }: {
+export function TrialGallery({ jobId, runName, points, best, reasons, descriptions = {} }: {
   jobId: string;
+  runName: string;
   points: TrialPoint[];
   best: number | null | undefined;
   reasons: Record<number, string>;
@@ -50,6 +52,14 @@ export function TrialGallery({ jobId, points, best, reasons, descriptions = {} }
           ))}
         </select>
         <span className="muted small">{shown.length} {shown.length === 1 ? "trial" : "trials"}</span>
+        {points.length > 0 && (
+          <DownloadButton
+            label="Trials (.csv)"
+            path={`api/jobs/${jobId}/trials.csv`}
+            filename={`${runName}_trials.csv`}
+            help="Every trial as a row: state, score, accuracy, the six health metrics, metrics and params_* columns (for a spreadsheet or pandas)."
+          />
+        )}
       </div>
       {shown.length === 0 && <p className="muted">No trials to show yet.</p>}
       <div className="grid grid-cards">

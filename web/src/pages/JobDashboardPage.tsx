@@ -255,7 +255,7 @@ export function JobDashboardPage() {
         <h2 id="trials-title">Trials</h2>
         {trials.isPending && <Skeleton height={120} count={2} />}
         {trials.isError && <ErrorState error={trials.error} retry={() => void trials.refetch()} title="Could not load the trials" />}
-        {trials.data && <TrialGallery jobId={j.id} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} />}
+        {trials.data && <TrialGallery jobId={j.id} runName={j.run_name} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} />}
       </section>
 
       {mode !== "simple" && (j.status === "completed" || j.status === "cancelled") && (
