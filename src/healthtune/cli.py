@@ -18,6 +18,7 @@ from healthtune import native_logs
 from healthtune.cli_config import add_config_flags, config_from_args, parse_proportions
 from healthtune.cli_predict import add_predict_command, run_predict
 from healthtune.exceptions import HealthtuneError
+from healthtune.results import RunPaths
 
 console = Console(stderr=True)
 
@@ -207,6 +208,7 @@ def _optimize(args: argparse.Namespace) -> int:
         )
         # soft_wrap: a path broken over two lines cannot be copied
         console.print(f"model: {result.best_model_path}", soft_wrap=True, highlight=False)
+    console.print(f"all trials: {RunPaths(result.run_dir).trials_csv}", soft_wrap=True, highlight=False)
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return 0
