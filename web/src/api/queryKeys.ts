@@ -1,0 +1,23 @@
+/** TanStack Query keys of every server resource, in one place (invalidations must match them). */
+export const keys = {
+  datasets: ["datasets"] as const,
+  weights: ["default-weights"] as const,
+  searchSpace: ["search-space"] as const,
+  choices: ["choices"] as const,
+  datasetCheck: (name: string) => ["dataset-check", name] as const,
+  uploads: ["dataset-uploads"] as const,
+  health: ["health"] as const,
+  schema: ["openapi"] as const,
+  jobs: (offset: number, limit: number, status?: string) => ["jobs", offset, limit, status ?? "all"] as const,
+  job: (id: string) => ["job", id] as const,
+  status: (id: string) => ["job", id, "status"] as const,
+  trials: (id: string) => ["job", id, "trials"] as const,
+  trial: (id: string, n: number) => ["job", id, "trial", n] as const,
+  best: (id: string) => ["job", id, "best-model"] as const,
+  predictor: (id: string) => ["job", id, "predictor"] as const,
+  studyPlot: (id: string, name: string) => ["job", id, "study-plot", name] as const,
+  importances: (id: string) => ["job", id, "importances"] as const,
+  tensorboard: (id: string) => ["job", id, "tensorboard"] as const,
+  plotData: (id: string, n: number, name: string) => ["job", id, "trial", n, "plot", name] as const,
+  architecture: (id: string, n: number) => ["job", id, "trial", n, "architecture"] as const,
+};
