@@ -6,6 +6,7 @@ import { ErrorState } from "../components/ErrorState";
 import { FormField } from "../components/FormField";
 import { InfoTip } from "../components/InfoTip";
 import { OwnDataset } from "../components/OwnDataset";
+import { DatasetChoices } from "../components/DatasetChoices";
 import { DatasetUpload } from "../components/DatasetUpload";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
 import { SearchSpaceOverrides, overrideErrors, overrideProblems, overridesToRequest, type Overrides } from "../components/SearchSpaceOverrides";
@@ -214,45 +215,15 @@ export function NewOptimizationPage() {
         {datasets.isPending && <Skeleton height={70} count={2} />}
         {datasets.isError && <ErrorState error={datasets.error} retry={() => void datasets.refetch()} title="Could not load the datasets" />}
         {datasets.data && (
-          <div className="choices" role="radiogroup" aria-label="Dataset">
-            {datasets.data.map((d) => (
-              <label key={d.name} className="choice">
-                <input
-                  type="radio"
-                  name="dataset"
-                  value={d.name}
-                  checked={!own && dataset === d.name}
-                  onChange={() => {
-                    setDataset(d.name);
-                    setOwn(false);
-                  }}
-                />
-                <span className="choice-title">
-                  {d.name}
-                  <span className="badge">{d.kind}</span>
-                  <span className="badge info">{d.architecture.toUpperCase()}</span>
-                  {d.cached ? <span className="badge ok">cached</span> : <span className="badge warning">downloads {d.download_size_mb ?? "?"} MB</span>}
-                </span>
-                <span className="choice-body">
-                  {d.description}
-                  <br />
-                  {d.input_shape ? `shape ${d.input_shape.join("×")}` : "variable length"}
-                  {d.num_classes ? `, ${d.num_classes} classes` : ""}
-                </span>
-              </label>
-            ))}
-            <label className="choice">
-              <input type="radio" name="dataset" value="" checked={own} onChange={() => setOwn(true)} data-testid="own-data" />
-              <span className="choice-title">
-                Your own data<span className="badge">images or text</span>
-              </span>
-              <span className="choice-body">
-                Upload a zipped folder with one sub-folder of images per class, a CSV with label,text columns, or
-                numpy arrays saved with <code>np.savez</code>; or name one on the server&apos;s machine
-                (<code>images:PATH</code>, <code>csv:PATH</code>, <code>npz:PATH</code>).
-              </span>
-            </label>
-          </div>
+          <DatasetChoices
+            datasets={datasets.data}
+            selected={own ? null : dataset}
+            onPick={(name) => {
+              setDataset(name);
+              setOwn(false);
+            }}
+            onOwn={() => setOwn(true)}
+          />
         )}
         {own && (
           <DatasetUpload
