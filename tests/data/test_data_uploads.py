@@ -138,7 +138,7 @@ def test_an_archive_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> No
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as handle:
         handle.writestr("a/zeros.png", bytes(8 * 2**20))  # compresses to a few KiB
-    with pytest.raises(DatasetError, match="more than 1 MiB"):
+    with pytest.raises(DatasetError, match="more than 1 MB"):
         add_upload(_received(tmp_path, archive), "bomb.zip", tmp_path / "up", max_unpacked_bytes=2**20)
     assert list((tmp_path / "up").iterdir()) == []
 

@@ -53,7 +53,7 @@ class _Budget:
                 self.used += len(chunk)
                 if self.used > self.max_bytes:
                     raise DatasetError(
-                        f"the archive unpacks to more than {self.max_bytes // 2**20} MiB, the limit for "
+                        f"the archive unpacks to more than {self.max_bytes // 2**20} MB, the limit for "
                         "uploads; upload a smaller dataset or raise the server's max_upload_mb"
                     )
                 out.write(chunk)
