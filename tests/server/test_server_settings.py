@@ -20,6 +20,8 @@ from healthtune.server.serve import exposure_warning
         ({"port": 70000}, "port must be in 1..65535"),
         ({"root_path": "demo/"}, "root_path must start with '/'"),
         ({"log_level": "LOUD"}, "log_level must be one of"),
+        ({"max_upload_mb": 0}, "max_upload_mb must be an integer >= 1, got max_upload_mb=0"),
+        ({"max_upload_mb": 1.5}, "max_upload_mb must be an integer >= 1"),
     ],
 )
 def test_bad_settings_name_the_field(values: dict[str, Any], message: str) -> None:
@@ -32,11 +34,13 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("HEALTHTUNE_API_TOKEN", "t")
     monkeypatch.setenv("HEALTHTUNE_CORS_ORIGINS", "http://a.example, http://b.example")
     monkeypatch.setenv("HEALTHTUNE_MAX_CONCURRENT_JOBS", "3")
+    monkeypatch.setenv("HEALTHTUNE_MAX_UPLOAD_MB", "512")
     settings = ServerSettings.from_env(port=9000)
     assert settings.results_root == tmp_path / "runs" and settings.port == 9000
     assert settings.storage_url == f"sqlite:///{(tmp_path / 'runs' / 'studies.db').resolve()}"
     assert settings.cors_origins == ("http://a.example", "http://b.example")
     assert settings.api_token == "t" and settings.max_concurrent_jobs == 3
+    assert settings.max_upload_bytes == 512 * 2**20 and settings.uploads_dir == tmp_path / "runs" / ".uploads"
     monkeypatch.setenv("HEALTHTUNE_PORT", "eighty")
     with pytest.raises(ConfigError, match="HEALTHTUNE_PORT must be an integer"):
         ServerSettings.from_env()

@@ -58,8 +58,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Only the server holding the lock owns the jobs: a second one must not "recover" them.
         state.lock.acquire()  # serve() already took it before binding; then this is a no-op
-        discard_incomplete(settings.uploads_dir)  # uploads a previous server was cut off in
         try:
+            discard_incomplete(settings.uploads_dir)  # uploads a previous server was cut off in
             await state.supervisor.start()
             try:
                 yield
