@@ -44,7 +44,7 @@ class OptimizationConfig:
 
     dataset: str = field(
         default="digits",
-        metadata=_help("registry name (digits, mnist, ...), images:PATH, csv:PATH or npz:PATH"),
+        metadata=_help("registry name (digits, mnist, ...), images:PATH, texts:PATH, csv:PATH or npz:PATH"),
     )
     run_name: str = field(
         default="", metadata=_help("name of the run and its study; default: dataset + timestamp")
@@ -182,7 +182,7 @@ class OptimizationConfig:
             object.__setattr__(self, name, coerce_enum(name, getattr(self, name), enum_type))
         if not isinstance(self.dataset, str):
             raise ConfigError(
-                f"dataset must be a name or images:PATH / csv:PATH / npz:PATH, got dataset={self.dataset!r}"
+                f"dataset must be a name or images: / texts: / csv: / npz:PATH, got dataset={self.dataset!r}"
             )
         object.__setattr__(self, "dataset", self.dataset.strip())
         validate_dataset_name(self.dataset)

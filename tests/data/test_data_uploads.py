@@ -107,6 +107,19 @@ def test_csv_files_and_archives_of_csvs_become_text_datasets(tmp_path: Path, sha
     assert upload.examples == 2 * 199
 
 
+def test_a_zipped_folder_of_txt_files_becomes_a_text_dataset(tmp_path: Path, shared_datasets: Path) -> None:
+    lines = (shared_datasets / "reuters-r8" / "train.csv").read_text().splitlines()[1:41]
+    members = {
+        f"news/{line.split(',', 1)[0]}/{i}.txt": line.split(",", 1)[1].encode()
+        for i, line in enumerate(lines)
+    }
+    archive = _zip(tmp_path / "news.zip", members)
+    upload = add_upload(_received(tmp_path, archive), "news.zip", tmp_path / "up", max_unpacked_bytes=LIMIT)
+    assert (upload.kind, upload.examples) == ("text", 40)
+    assert upload.dataset_name == f"texts:{tmp_path / 'up' / 'news' / 'news' / 'news'}"
+    assert upload.classes == tuple(sorted({line.split(",", 1)[0] for line in lines}))
+
+
 def test_an_npz_is_kept_and_described_from_its_headers(tmp_path: Path, shared_datasets: Path) -> None:
     images, labels = fashion_mnist(shared_datasets, "train", 50)
     arrays = tmp_path / "arrays.npz"

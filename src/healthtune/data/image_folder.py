@@ -13,49 +13,18 @@ import numpy.typing as npt
 from PIL import Image
 
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
+from healthtune.data.class_folders import class_dirs, scan_classes, split_roots
 from healthtune.data.defaults import FIXED_SPLIT_SEED, MAX_IMAGE_SIDE, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
 from healthtune.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
 
-IMAGE_EXTENSIONS = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".gif", ".webp", ".tif", ".tiff"}
-)
 _HIGH_DEPTH_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 """Single-channel Pillow modes with more than 8 bits per pixel, read as float32 by their full range."""
 _GRAY_MODES = frozenset({"1", "L", "LA"}) | _HIGH_DEPTH_MODES
 _UINT16_MAX = 65535
 _PIL_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
-
-
-def _class_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
-def _images_in(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith(".")
-    )
-
-
-def scan_classes(root: Path) -> dict[str, list[Path]]:
-    """Class name -> image files; DatasetError when there are no class folders or one is empty."""
-    folders = _class_dirs(root)
-    if not folders:
-        raise DatasetError(
-            f"{root} has no class sub-folders; expected one folder per class, e.g. {root}/cats/*.png"
-        )
-    classes = {folder.name: _images_in(folder) for folder in folders}
-    empty = [name for name, files in classes.items() if not files]
-    if empty:
-        raise DatasetError(
-            f"class folder {root / empty[0]} contains no images "
-            f"(expected files ending in {', '.join(sorted(IMAGE_EXTENSIONS))})"
-        )
-    return classes
 
 
 def _header(path: Path) -> tuple[tuple[int, int], str]:
@@ -156,19 +125,14 @@ class ImageFolderSource(DatasetSource):
 
     def roots(self) -> tuple[Path, Path | None]:
         """(train root, test root), or (the folder, None) without train/ and test/ sub-folders."""
-        if not self.path.is_dir():
-            raise DatasetError(f"image folder {self.path} does not exist or is not a directory")
-        train, test = self.path / "train", self.path / "test"
-        if train.is_dir() and test.is_dir():
-            return train, test
-        return self.path, None
+        return split_roots(self.path, "image folder")
 
     def fingerprint(self) -> Hashable:
         return files_fingerprint(self.path)
 
     def info(self, data_dir: Path) -> DatasetInfo:
         train_root, _ = self.roots()
-        names = tuple(folder.name for folder in _class_dirs(train_root))
+        names = tuple(folder.name for folder in class_dirs(train_root))
         return DatasetInfo(
             name=self.name,
             kind=self.kind,

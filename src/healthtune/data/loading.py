@@ -75,8 +75,8 @@ def load_dataset(
 ) -> Dataset:
     """Load a dataset ready for training, downloading it into the cache on first use.
 
-    `name` is a registry name (see DATASET_NAMES), `images:PATH`, `csv:PATH`, an existing folder or
-    CSV path, or a DatasetSource object. Steps, all seeded by `seed`:
+    `name` is a registry name (see DATASET_NAMES), `images:PATH`, `texts:PATH`, `csv:PATH`,
+    `npz:PATH`, an existing folder or file, or a DatasetSource object. Steps, all seeded by `seed`:
 
     1. `max_samples`: stratified subsample of the training data to that size, and of the test data to
        at most max(max_samples // 4, 1) examples.

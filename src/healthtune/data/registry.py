@@ -1,4 +1,4 @@
-"""Dataset names: the registry of public datasets and the images:PATH / csv:PATH / npz:PATH user-source forms."""
+"""Dataset names: the registry of public datasets and the images: / texts: / csv: / npz:PATH user-source forms."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from healthtune.data.array_npz import ArrayNpzSource, npz_kind
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource
 from healthtune.data.cifar import Cifar10Source, Cifar100Source
+from healthtune.data.class_folders import holds_texts
 from healthtune.data.digits import DigitsSource
 from healthtune.data.gtsrb import GtsrbSource
 from healthtune.data.image_folder import ImageFolderSource
@@ -17,6 +18,7 @@ from healthtune.data.remote import RemoteSource
 from healthtune.data.reuters import ReutersSource
 from healthtune.data.store import default_data_dir
 from healthtune.data.text_csv import TextCsvSource
+from healthtune.data.text_folder import TextFolderSource
 from healthtune.exceptions import ConfigError, DatasetError
 
 _REMOTE: dict[str, type[RemoteSource]] = {
@@ -44,10 +46,11 @@ DATASET_NAMES: tuple[str, ...] = (
     "reuters",
 )
 USER_FORMS = (
-    "images:PATH (a folder with one sub-folder of images per class), csv:PATH (a CSV with label,text "
-    "columns) or npz:PATH (arrays x_train, y_train[, x_test, y_test] saved with numpy.savez)"
+    "images:PATH (a folder with one sub-folder of images per class), texts:PATH (a folder with one "
+    "sub-folder of .txt files per class), csv:PATH (a CSV with label,text columns) or npz:PATH (arrays "
+    "x_train, y_train[, x_test, y_test] saved with numpy.savez)"
 )
-USER_PREFIXES = ("images", "csv", "npz")
+USER_PREFIXES = ("images", "texts", "csv", "npz")
 
 
 def _unknown(name: str) -> ConfigError:
@@ -57,7 +60,7 @@ def _unknown(name: str) -> ConfigError:
 
 
 def parse_dataset_name(name: str) -> tuple[str, Path | None]:
-    """("registry", None), ("images", path), ("csv", path) or ("npz", path); ConfigError for anything else."""
+    """("registry", None), or (form, path) for images, texts, csv or npz; ConfigError for anything else."""
     try:
         return _parse_dataset_name(name)
     except OSError as error:  # a path the OS refuses to look at (too long, no permission)
@@ -82,7 +85,7 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
             path = Path(text).expanduser()
             if not path.exists():
                 raise ConfigError(f"dataset {name!r}: path {path} does not exist")
-            if form == "images" and not path.is_dir():
+            if form in ("images", "texts") and not path.is_dir():
                 raise ConfigError(
                     f"dataset {name!r}: {path} is not a directory (expected one sub-folder per class)"
                 )
@@ -98,7 +101,9 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
         _check_npz(name, path)
         return "npz", path
     if path.is_dir():
-        return ("csv" if (path / "train.csv").is_file() else "images"), path
+        if (path / "train.csv").is_file():
+            return "csv", path
+        return ("texts" if holds_texts(path) else "images"), path
     if "/" in name or "\\" in name or name.lower().endswith((".csv", ".npz")):
         raise ConfigError(
             f"dataset path {path} does not exist; valid names: {', '.join(DATASET_NAMES)} or {USER_FORMS}"
@@ -129,7 +134,7 @@ def dataset_slug(name: str) -> str:
 
 
 def validate_dataset_name(name: str) -> None:
-    """Raise ConfigError unless `name` is a registry name, images:PATH, csv:PATH, npz:PATH or an existing folder/file."""
+    """Raise ConfigError unless `name` is a registry name, a user form (images:, texts:, csv:, npz:PATH) or an existing folder/file."""
     parse_dataset_name(name)
 
 
@@ -150,6 +155,8 @@ def resolve_source(
     form, path = parse_dataset_name(name)
     if form == "images" and path is not None:
         return ImageFolderSource(path, image_size=image_size)
+    if form == "texts" and path is not None:
+        return TextFolderSource(path)
     if form == "csv" and path is not None:
         return TextCsvSource(path)
     if form == "npz" and path is not None:

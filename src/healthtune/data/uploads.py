@@ -11,7 +11,13 @@ from pathlib import Path
 
 from healthtune.data.archives import ARCHIVE_SUFFIXES, JUNK_NAMES, archive_suffix, unpack_archive
 from healthtune.data.array_npz import npz_kind
-from healthtune.data.image_folder import IMAGE_EXTENSIONS, ImageFolderSource, scan_classes
+from healthtune.data.class_folders import (
+    IMAGE_EXTENSIONS,
+    TEXT_EXTENSIONS,
+    holds_texts,
+    scan_classes,
+    split_roots,
+)
 from healthtune.data.safeload import npz_headers
 from healthtune.data.text_csv import TextCsvSource, read_label_text_csv, sorted_labels
 from healthtune.exceptions import DatasetError
@@ -88,7 +94,7 @@ def _archive_dataset(root: Path, filename: str) -> str:
     ):
         return f"{files[0].suffix.lower()[1:]}:{files[0]}"
     if any(p.is_dir() for p in entries):
-        return f"images:{root}"
+        return f"{'texts' if holds_texts(root) else 'images'}:{root}"
     if any(p.suffix.lower() in IMAGE_EXTENSIONS for p in files):
         raise DatasetError(
             f"{filename!r} holds images but no class folders; put each class's images in a folder named "
@@ -96,14 +102,14 @@ def _archive_dataset(root: Path, filename: str) -> str:
         )
     found = ", ".join(p.name for p in entries[:5]) or "nothing"
     raise DatasetError(
-        f"{filename!r} holds no dataset (found: {found}); expected one folder of images per class "
-        "(optionally inside train/ and test/), a train.csv (+ test.csv) with columns label,text, "
-        "or a single .csv or .npz"
+        f"{filename!r} holds no dataset (found: {found}); expected one folder of images or .txt files "
+        "per class (optionally inside train/ and test/), a train.csv (+ test.csv) with columns "
+        "label,text, or a single .csv or .npz"
     )
 
 
 def _summary(dataset_name: str) -> tuple[str, tuple[str, ...], int]:
-    """(kind, class names, examples), read cheaply: image files are listed, not decoded."""
+    """(kind, class names, examples), read cheaply: image and text files are listed, not read."""
     form, _, text = dataset_name.partition(":")
     path = Path(text)
     if form == "npz":
@@ -118,12 +124,13 @@ def _summary(dataset_name: str) -> tuple[str, tuple[str, ...], int]:
         labels, _ = read_label_text_csv(train)
         examples = len(labels) + (len(read_label_text_csv(test)[0]) if test else 0)
         return "text", sorted_labels(set(labels)), examples
-    train_root, test_root = ImageFolderSource(path).roots()
-    classes = scan_classes(train_root)
+    extensions = TEXT_EXTENSIONS if form == "texts" else IMAGE_EXTENSIONS
+    train_root, test_root = split_roots(path, "folder")
+    classes = scan_classes(train_root, extensions)
     examples = sum(map(len, classes.values()))
     if test_root is not None:
-        examples += sum(map(len, scan_classes(test_root).values()))
-    return "image", tuple(classes), examples
+        examples += sum(map(len, scan_classes(test_root, extensions).values()))
+    return ("text" if form == "texts" else "image"), tuple(classes), examples
 
 
 def add_upload(received: Path, filename: str, root: Path, *, max_unpacked_bytes: int) -> UploadedDataset:

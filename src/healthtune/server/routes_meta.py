@@ -41,9 +41,9 @@ def datasets(state: State) -> list[DatasetOut]:
 def check_dataset(name: Annotated[str, Query(min_length=1, max_length=1024)]) -> DatasetCheck:
     """Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
 
-    Checks the form only (a registry name, an existing folder for images:PATH, an existing CSV for
-    csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the server's machine sees
-    them); nothing is loaded or downloaded.
+    Checks the form only (a registry name, an existing folder for images:PATH or texts:PATH, an
+    existing CSV for csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the
+    server's machine sees them); nothing is loaded or downloaded.
     """
     from healthtune.data import DataKind, dataset_kind
     from healthtune.data.registry import parse_dataset_name

@@ -236,7 +236,7 @@ class DatasetOut(BaseModel):
 
 
 class DatasetCheck(BaseModel):
-    """Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH / npz:PATH."""
+    """Whether a dataset name would be accepted: a registry name or the user's own images: / texts: / csv: / npz:PATH."""
 
     name: str
     valid: bool

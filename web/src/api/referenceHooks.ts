@@ -74,7 +74,7 @@ export function useChoices() {
   });
 }
 
-/** Whether the server would accept a dataset name (the user's own images:PATH / csv:PATH included). */
+/** Whether the server would accept a dataset name (the user's own images:, texts:, csv: and npz:PATH included). */
 export function useDatasetCheck(name: string) {
   return useQuery({
     queryKey: keys.datasetCheck(name),

@@ -526,9 +526,9 @@ export interface paths {
          * Check Dataset
          * @description Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
          *
-         *     Checks the form only (a registry name, an existing folder for images:PATH, an existing CSV for
-         *     csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the server's machine sees
-         *     them); nothing is loaded or downloaded.
+         *     Checks the form only (a registry name, an existing folder for images:PATH or texts:PATH, an
+         *     existing CSV for csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the
+         *     server's machine sees them); nothing is loaded or downloaded.
          */
         get: operations["check_dataset_api_datasets_check_get"];
         put?: never;
@@ -669,7 +669,7 @@ export interface components {
         };
         /**
          * DatasetCheck
-         * @description Whether a dataset name would be accepted: a registry name or the user's own images:PATH / csv:PATH / npz:PATH.
+         * @description Whether a dataset name would be accepted: a registry name or the user's own images: / texts: / csv: / npz:PATH.
          */
         DatasetCheck: {
             /** Name */
@@ -943,7 +943,7 @@ export interface components {
         OptimizationRequest: {
             /**
              * Dataset Name
-             * @description registry name (digits, mnist, ...), images:PATH, csv:PATH or npz:PATH
+             * @description registry name (digits, mnist, ...), images:PATH, texts:PATH, csv:PATH or npz:PATH
              * @default digits
              */
             dataset_name: string;

@@ -15,7 +15,7 @@ export const UPLOAD_SUFFIXES = [".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", "
 export function uploadProblem(file: { name: string; size: number }, maxUploadMb: number | undefined): string | null {
   const name = file.name.toLowerCase();
   if (!UPLOAD_SUFFIXES.some((suffix) => name.endsWith(suffix))) {
-    return `${file.name}: the file must end in one of ${UPLOAD_SUFFIXES.join(", ")} (a zipped image folder, a label,text CSV, or numpy arrays)`;
+    return `${file.name}: the file must end in one of ${UPLOAD_SUFFIXES.join(", ")} (a zipped folder of images or .txt files per class, a label,text CSV, or numpy arrays)`;
   }
   if (file.size === 0) return `${file.name} is empty`;
   if (maxUploadMb !== undefined && file.size > maxUploadMb * 2 ** 20) {

@@ -44,9 +44,9 @@ export function DatasetChoices({
           Your own data<span className="badge">images or text</span>
         </span>
         <span className="choice-body">
-          Upload a zipped folder with one sub-folder of images per class, a CSV with label,text columns, or
+          Upload a zipped folder with one sub-folder of images (or .txt files) per class, a CSV with label,text columns, or
           numpy arrays saved with <code>np.savez</code>; or name one on the server&apos;s machine
-          (<code>images:PATH</code>, <code>csv:PATH</code>, <code>npz:PATH</code>).
+          (<code>images:PATH</code>, <code>texts:PATH</code>, <code>csv:PATH</code>, <code>npz:PATH</code>).
         </span>
       </label>
     </div>

@@ -107,7 +107,8 @@ export function DatasetUpload({ selected, onUse }: { selected: string; onUse: (u
         <span>Upload a dataset</span>
         <InfoTip label="uploading a dataset">
           A .zip (or .tar.gz) of an image folder: one sub-folder of pictures per class, named after the class,
-          optionally inside train/ and test/ folders (else 20% of each class is held out for testing). Or a CSV with
+          optionally inside train/ and test/ folders (else 20% of each class is held out for testing); or the same
+          with .txt files, one text each, instead of pictures. Or a CSV with
           label and text columns (a zip may hold train.csv and test.csv), or an .npz saved with np.savez(path,
           x_train=..., y_train=...). The server checks it and keeps it until you delete it.
         </InfoTip>

@@ -59,9 +59,9 @@ export function weightedHealth(
  * path stays in the tooltip), a path by its last folder or file ("images: …/pets"), a registry name as it is.
  */
 export function datasetLabel(name: string): string {
-  const upload = /^(?:images|csv|npz):.*[\\/]\.uploads[\\/]([^\\/]+)[\\/]/.exec(name);
+  const upload = /^(?:images|texts|csv|npz):.*[\\/]\.uploads[\\/]([^\\/]+)[\\/]/.exec(name);
   if (upload) return `${upload[1]} (upload)`;
-  const path = /^(images|csv|npz):(.*[\\/])([^\\/]+)[\\/]?$/.exec(name.trim());
+  const path = /^(images|texts|csv|npz):(.*[\\/])([^\\/]+)[\\/]?$/.exec(name.trim());
   if (path && path[2] !== "/") return `${path[1]}: …/${path[3]}`;
   return name;
 }

@@ -53,7 +53,7 @@ export function NewOptimizationPage() {
   const fields = useMemo(() => (schemaQuery.data ? requestFields(schemaQuery.data.schema) : null), [schemaQuery.data]);
   const [values, setValues] = useState<Values | null>(null);
   const [dataset, setDataset] = useState<string>("");
-  const [own, setOwn] = useState(false); // the user's own data: images:PATH or csv:PATH
+  const [own, setOwn] = useState(false); // the user's own data: an upload, or images:, texts:, csv: or npz:PATH
   const [ownName, setOwnName] = useState("");
   const [checkedName, setCheckedName] = useState("");
   const [mode, setMode] = useState<string>("");
@@ -148,7 +148,7 @@ export function NewOptimizationPage() {
       return;
     }
     if (own && !datasetName) {
-      setServerErrors((old) => ({ ...old, dataset_name: "enter images:PATH, csv:PATH or npz:PATH (a path on the server's machine)" }));
+      setServerErrors((old) => ({ ...old, dataset_name: "upload a file, or enter images:PATH, texts:PATH, csv:PATH or npz:PATH (a path on the server's machine)" }));
       document.getElementById("field-dataset_name")?.focus();
       return;
     }
