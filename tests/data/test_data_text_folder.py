@@ -66,3 +66,19 @@ def test_a_search_on_a_text_folder_gives_a_predictor_for_raw_texts(
     predictor = load_predictor(result.run_dir)
     assert predictor.kind == "text" and predictor.class_names == tuple(sorted({label for label, _ in rows}))
     assert all(label in predictor.class_names for label in predictor.predict([rows[0][1], "oil prices rose"]))
+
+
+def test_an_image_folder_with_readme_files_stays_an_image_folder(
+    tmp_path: Path, shared_datasets: Path
+) -> None:
+    from PIL import Image
+    from tests.fashion import fashion_mnist
+
+    images, _ = fashion_mnist(shared_datasets, "train", 6)
+    for name in ("bags", "shirts"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        (tmp_path / "photos" / name / "README.txt").write_text("where these came from")
+        for i in range(3):
+            Image.fromarray(images[i]).save(tmp_path / "photos" / name / f"{i}.png")
+    assert dataset_kind(str(tmp_path / "photos")) is DataKind.IMAGE
+    assert dataset_kind(f"texts:{tmp_path / 'photos'}") is DataKind.TEXT  # the prefix decides

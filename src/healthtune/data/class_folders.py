@@ -54,16 +54,30 @@ def scan_classes(root: Path, extensions: frozenset[str] = IMAGE_EXTENSIONS) -> d
     return classes
 
 
-def _holds(folder: Path, extensions: frozenset[str]) -> bool:
-    return any(
-        p.suffix.lower() in extensions and p.is_file() for p in folder.rglob("*")
-    )  # stops at the first
+PEEK_FOLDERS = 50
+PEEK_ENTRIES = 200
+"""How much of a folder holds_texts looks at: enough to tell texts from images, cheap on any tree
+(a user may type "/" in the form, and it is checked as they type)."""
+
+
+def _mostly_texts(folder: Path) -> bool | None:
+    """Among the first entries below `folder`: more .txt files than images (None: neither seen)."""
+    texts = images = 0
+    for seen, path in enumerate(folder.rglob("*")):
+        if seen >= PEEK_ENTRIES:
+            break
+        suffix = path.suffix.lower()
+        if suffix in TEXT_EXTENSIONS or suffix in IMAGE_EXTENSIONS:
+            texts += suffix in TEXT_EXTENSIONS
+            images += suffix in IMAGE_EXTENSIONS
+    return None if texts == images == 0 else texts > images
 
 
 def holds_texts(root: Path) -> bool:
-    """Do the class folders under `root` (or its train/) hold .txt files and no images?"""
+    """Do the class folders under `root` (or its train/) hold mostly .txt files, not images (a peek, not a
+    walk: a README.txt among pictures leaves an image folder an image folder)?"""
     train, _ = split_roots(root, "folder")
-    folders = class_dirs(train)
-    return any(_holds(folder, TEXT_EXTENSIONS) for folder in folders) and not any(
-        _holds(folder, IMAGE_EXTENSIONS) for folder in folders
-    )
+    votes = [
+        vote for folder in class_dirs(train)[:PEEK_FOLDERS] if (vote := _mostly_texts(folder)) is not None
+    ]
+    return bool(votes) and all(votes)
