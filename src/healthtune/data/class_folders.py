@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import abc
+from collections.abc import Hashable
 from pathlib import Path
 
+from healthtune.data.base import DatasetInfo, DatasetSource, files_fingerprint
 from healthtune.exceptions import DatasetError
 
 IMAGE_EXTENSIONS = frozenset(
@@ -81,3 +84,34 @@ def holds_texts(root: Path) -> bool:
         vote for folder in class_dirs(train)[:PEEK_FOLDERS] if (vote := _mostly_texts(folder)) is not None
     ]
     return bool(votes) and all(votes)
+
+
+class ClassFolderSource(DatasetSource, abc.ABC):
+    """A user folder with one sub-folder per class (optionally under train/ and test/), named PREFIX:PATH."""
+
+    prefix: str  # images or texts
+    what: str  # for messages: "image folder", "text folder"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).expanduser()
+        self.name = f"{self.prefix}:{self.path}"
+
+    def roots(self) -> tuple[Path, Path | None]:
+        """(train root, test root), or (the folder, None) without train/ and test/ sub-folders."""
+        return split_roots(self.path, self.what)
+
+    def fingerprint(self) -> Hashable:
+        return files_fingerprint(self.path)
+
+    def info(self, data_dir: Path) -> DatasetInfo:
+        train_root, _ = self.roots()
+        names = tuple(folder.name for folder in class_dirs(train_root))
+        return DatasetInfo(
+            name=self.name,
+            kind=self.kind,
+            input_shape=None,
+            num_classes=len(names),
+            class_names=names,
+            description=f"{self.what} {self.path}",
+            cached=True,
+        )

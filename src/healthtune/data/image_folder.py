@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
-from healthtune.data.class_folders import class_dirs, scan_classes, split_roots
+from healthtune.data.base import DataKind, RawSplits
+from healthtune.data.class_folders import ClassFolderSource, scan_classes
 from healthtune.data.defaults import FIXED_SPLIT_SEED, MAX_IMAGE_SIDE, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
 from healthtune.exceptions import DatasetError
@@ -35,13 +34,18 @@ def _header(path: Path) -> tuple[tuple[int, int], str]:
         raise DatasetError(f"cannot read image {path}: {exc}") from exc
 
 
+def pixel_range(values: npt.NDArray[Any], what: str) -> tuple[float, float]:
+    """(lowest, highest) pixel value; DatasetError naming `what` for NaN or infinity."""
+    if not np.isfinite(values).all():
+        raise DatasetError(f"{what} has pixel values that are not finite (NaN or infinity)")
+    return float(values.min()), float(values.max())
+
+
 def _unit_pixels(img: Image.Image, path: Path) -> npt.NDArray[np.float32]:
     """A high-bit-depth image as float32 in [0, 1]: integers / 65535, floats kept; else DatasetError."""
     values = np.asarray(img)
     if img.mode == "F":
-        if not np.isfinite(values).all():
-            raise DatasetError(f"float image {path} has pixel values that are not finite (NaN or infinity)")
-        low, high = float(values.min()), float(values.max())
+        low, high = pixel_range(values, f"float image {path}")
         if low < 0.0 or high > 1.0:
             raise DatasetError(
                 f"float image {path} (Pillow mode F) has pixel values {low:g}..{high:g}; float images "
@@ -107,7 +111,7 @@ def target_size(sizes: list[tuple[int, int]], image_size: tuple[int, int] | None
     return (height, width)
 
 
-class ImageFolderSource(DatasetSource):
+class ImageFolderSource(ClassFolderSource):
     """A folder of images, one sub-folder per class; `train/` + `test/` are used when both exist.
 
     Without them, a stratified 20% test split is carved with a fixed seed (the same for every trial).
@@ -118,30 +122,12 @@ class ImageFolderSource(DatasetSource):
 
     kind = DataKind.IMAGE
 
+    prefix = "images"
+    what = "image folder"
+
     def __init__(self, path: Path, image_size: tuple[int, int] | None = None) -> None:
-        self.path = Path(path).expanduser()
-        self.name = f"images:{self.path}"
+        super().__init__(path)
         self.image_size = image_size
-
-    def roots(self) -> tuple[Path, Path | None]:
-        """(train root, test root), or (the folder, None) without train/ and test/ sub-folders."""
-        return split_roots(self.path, "image folder")
-
-    def fingerprint(self) -> Hashable:
-        return files_fingerprint(self.path)
-
-    def info(self, data_dir: Path) -> DatasetInfo:
-        train_root, _ = self.roots()
-        names = tuple(folder.name for folder in class_dirs(train_root))
-        return DatasetInfo(
-            name=self.name,
-            kind=self.kind,
-            input_shape=None,
-            num_classes=len(names),
-            class_names=names,
-            description=f"image folder {self.path}",
-            cached=True,
-        )
 
     def load_raw(self, data_dir: Path) -> RawSplits:
         train_root, test_root = self.roots()

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from healthtune.data.base import DataKind, Dataset
-from healthtune.data.image_folder import read_image
+from healthtune.data.image_folder import pixel_range, read_image
 from healthtune.data.text import (
     OOV_INDEX,
     PAD_INDEX,
@@ -146,9 +146,7 @@ def unit_pixels(x: npt.NDArray[Any], what: str) -> npt.NDArray[np.float32]:
     values = np.asarray(x, dtype=np.float32)
     if not values.size:
         return values
-    if not np.isfinite(values).all():
-        raise DatasetError(f"{what} has pixel values that are not finite (NaN or infinity)")
-    low, high = float(values.min()), float(values.max())
+    low, high = pixel_range(values, what)
     if low < 0.0 or high > 255.0:
         raise DatasetError(
             f"{what} has pixel values {low:g}..{high:g}; images must be uint8 0..255 or floats in [0, 1] "

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
 
-from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
-from healthtune.data.class_folders import TEXT_EXTENSIONS, class_dirs, scan_classes, split_roots
+from healthtune.data.base import DataKind, RawSplits
+from healthtune.data.class_folders import TEXT_EXTENSIONS, ClassFolderSource, scan_classes
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
 from healthtune.exceptions import DatasetError
@@ -36,7 +35,7 @@ def _read_split(classes: dict[str, list[Path]], class_names: tuple[str, ...]) ->
     return texts, np.asarray(labels, dtype=np.int32)
 
 
-class TextFolderSource(DatasetSource):
+class TextFolderSource(ClassFolderSource):
     """Texts from a folder of class folders of .txt files; without train/ and test/, a stratified 20% is the test split.
 
     Class names are the sorted folder names; every .txt file below a class folder is one example.
@@ -44,28 +43,8 @@ class TextFolderSource(DatasetSource):
 
     kind = DataKind.TEXT
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path).expanduser()
-        self.name = f"texts:{self.path}"
-
-    def roots(self) -> tuple[Path, Path | None]:
-        return split_roots(self.path, "text folder")
-
-    def fingerprint(self) -> Hashable:
-        return files_fingerprint(self.path)
-
-    def info(self, data_dir: Path) -> DatasetInfo:
-        train_root, _ = self.roots()
-        names = tuple(folder.name for folder in class_dirs(train_root))
-        return DatasetInfo(
-            name=self.name,
-            kind=self.kind,
-            input_shape=None,
-            num_classes=len(names),
-            class_names=names,
-            description=f"text folder {self.path}",
-            cached=True,
-        )
+    prefix = "texts"
+    what = "text folder"
 
     def load_raw(self, data_dir: Path) -> RawSplits:
         train_root, test_root = self.roots()
