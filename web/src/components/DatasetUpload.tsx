@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/client";
 import { keys, useDeleteUpload, useServerHealth, useUploads } from "../api/hooks";
 import { formatBytes, UPLOAD_SUFFIXES, uploadDataset, uploadProblem, type Upload } from "../api/upload";
-import { DeleteJobButton } from "./DeleteJobButton";
+import { ConfirmDeleteButton } from "./ConfirmDeleteButton";
 import { InfoTip } from "./InfoTip";
 
 interface Sending {
@@ -50,7 +50,7 @@ export function UploadList({
             <button type="button" onClick={() => onUse(upload)} aria-pressed={inUse} disabled={inUse}>
               {inUse ? "In use" : "Use"}
             </button>
-            <DeleteJobButton
+            <ConfirmDeleteButton
               onDelete={() => onDelete(upload)}
               pending={deleting === upload.upload_id}
               question={`Delete ${upload.filename} from the server?`}

@@ -21,7 +21,7 @@ import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
 import { HistoryChart } from "../components/charts/HistoryChart";
 import { ImportanceChart } from "../components/charts/ImportanceChart";
 import { ParallelCoordinates } from "../components/charts/ParallelCoordinates";
-import { DeleteJobButton } from "../components/DeleteJobButton";
+import { ConfirmDeleteButton } from "../components/ConfirmDeleteButton";
 import { Downloads } from "../components/Downloads";
 import { ErrorState } from "../components/ErrorState";
 import { InfoTip } from "../components/InfoTip";
@@ -180,7 +180,7 @@ export function JobDashboardPage() {
           )}
           {!running && (
             // replace: the deleted job's page is gone, Back should not lead to its 404
-            <DeleteJobButton pending={remove.isPending} onDelete={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs", { replace: true }) })} />
+            <ConfirmDeleteButton pending={remove.isPending} onDelete={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs", { replace: true }) })} />
           )}
         </div>
       </div>

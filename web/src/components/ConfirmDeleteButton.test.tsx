@@ -1,11 +1,11 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { DeleteJobButton } from "./DeleteJobButton";
+import { ConfirmDeleteButton } from "./ConfirmDeleteButton";
 
-describe("DeleteJobButton", () => {
+describe("ConfirmDeleteButton", () => {
   it("moves focus to Keep when it asks, and back to Delete when kept (focus is never dropped on the page)", () => {
     const onDelete = vi.fn();
-    render(<DeleteJobButton onDelete={onDelete} />);
+    render(<ConfirmDeleteButton onDelete={onDelete} />);
     const first = screen.getByRole("button", { name: "Delete" });
     first.focus();
     fireEvent.click(first);
@@ -18,7 +18,7 @@ describe("DeleteJobButton", () => {
 
   it("deletes only after the confirmation", () => {
     const onDelete = vi.fn();
-    render(<DeleteJobButton onDelete={onDelete} />);
+    render(<ConfirmDeleteButton onDelete={onDelete} />);
     fireEvent.click(screen.getByRole("button", { name: "Delete" }));
     fireEvent.click(screen.getByRole("button", { name: "Delete" }));
     expect(onDelete).toHaveBeenCalledTimes(1);
@@ -28,7 +28,7 @@ describe("DeleteJobButton", () => {
     render(
       <>
         <input aria-label="elsewhere" autoFocus />
-        <DeleteJobButton onDelete={() => undefined} />
+        <ConfirmDeleteButton onDelete={() => undefined} />
       </>,
     );
     expect(screen.getByRole("button", { name: "Delete" })).not.toHaveFocus();

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
  * Delete with a confirmation in place. Focus follows the keyboard user: to "Keep" (the safe choice) when the
  * question appears, back to "Delete" when it is dismissed, never lost to the page.
  */
-export function DeleteJobButton({
+export function ConfirmDeleteButton({
   onDelete,
   pending = false,
   question = "Delete the job and its files?",
