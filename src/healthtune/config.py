@@ -5,17 +5,24 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from healthtune.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
-from healthtune.config_fields import as_path, automatic_run_name, coerce_enum, require_bool, require_int
+from healthtune.config_fields import (
+    as_path,
+    automatic_run_name,
+    check_run_name,
+    coerce_enum,
+    require_bool,
+    require_int,
+)
 from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
 from healthtune.health import defaults as health_defaults
+from healthtune.results import STUDIES_DB
 
 if TYPE_CHECKING:
     from healthtune.scoring import ScoringWeights
@@ -29,8 +36,6 @@ __all__ = [
     "PrunerKind",
     "SamplerKind",
 ]
-
-_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 def _help(text: str, **extra: Any) -> dict[str, Any]:
@@ -170,7 +175,7 @@ class OptimizationConfig:
     )
 
     def __post_init__(self) -> None:
-        from healthtune.data import validate_dataset_name
+        from healthtune.data.registry import check_dataset_form
 
         for name, enum_type in (
             ("mode", Mode),
@@ -185,7 +190,7 @@ class OptimizationConfig:
                 f"dataset must be a name or images: / texts: / csv: / npz:PATH, got dataset={self.dataset!r}"
             )
         object.__setattr__(self, "dataset", self.dataset.strip())
-        validate_dataset_name(self.dataset)
+        check_dataset_form(self.dataset)  # existence is checked where the run starts
         require_int("trials", self.trials, minimum=1)
         require_int("max_epochs_per_trial", self.max_epochs_per_trial, minimum=1)
         require_int("batch_size", self.batch_size, minimum=1)
@@ -243,14 +248,10 @@ class OptimizationConfig:
             object.__setattr__(self, "data_dir", as_path("data_dir", self.data_dir))
         if not self.run_name:
             object.__setattr__(self, "run_name", automatic_run_name(self.dataset, self.results_root))
-        if not _RUN_NAME.match(self.run_name):
-            raise ConfigError(
-                "run_name must be 1-128 letters, digits, '_', '.' or '-' and start with a letter or digit, "
-                f"got run_name={self.run_name!r}"
-            )
         if not self.storage_url:
-            db = (self.results_root / "studies.db").resolve()
+            db = (self.results_root / STUDIES_DB).resolve()
             object.__setattr__(self, "storage_url", f"sqlite:///{db}")
+        check_run_name(self.run_name, self.storage_url)
         from healthtune.search.space import validate_overrides
 
         object.__setattr__(self, "search_space_overrides", validate_overrides(self.search_space_overrides))

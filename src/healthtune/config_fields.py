@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 import math
 import os
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from healthtune.exceptions import ConfigError
+from healthtune.results import JOBS_DB, STUDIES_DB
 
 
 def coerce_enum(name: str, value: Any, enum_type: type[enum.Enum]) -> enum.Enum:
@@ -43,7 +45,10 @@ def automatic_run_name(dataset: str, results_root: Path) -> str:
     second (two API jobs, say) or the folder already exists."""
     from healthtune.data import dataset_slug
 
-    name = stem = f"{dataset_slug(dataset)}_{datetime.now().strftime('%Y%m%d_%H%M%S')}"
+    slug = dataset_slug(dataset)
+    if slug.lower().startswith((STUDIES_DB, JOBS_DB)):  # a dataset file named like the storage
+        slug = f"data_{slug}"
+    name = stem = f"{slug}_{datetime.now().strftime('%Y%m%d_%H%M%S')}"
     with _NAMES_LOCK:
         counter = 1
         while name in _NAMES_GIVEN or (results_root / name).exists():
@@ -60,3 +65,29 @@ def require_int(name: str, value: Any, *, minimum: int) -> None:
         raise ConfigError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
     if value < minimum:
         raise ConfigError(f"{name} must be >= {minimum}, got {name}={value!r}")
+
+
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def check_run_name(name: str, storage_url: str) -> None:
+    """ConfigError unless `name` can be a folder of the results root beside what healthtune keeps there.
+
+    The results root also holds the study database and the server's job table, each with the side
+    files SQLite makes only while it writes (studies.db-journal, -wal, -shm): a run named like
+    one of them would take its place, and every later run would fail to open its storage.
+    """
+    if not isinstance(name, str) or not _RUN_NAME.match(name):
+        raise ConfigError(
+            "run_name must be 1-128 letters, digits, '_', '.' or '-' and start with a letter or digit, "
+            f"got run_name={name!r}"
+        )
+    owned = {STUDIES_DB, JOBS_DB}
+    if storage_url.startswith("sqlite:///"):
+        owned.add(Path(storage_url.removeprefix("sqlite:///")).name)
+    taken = next((file for file in sorted(owned) if name.lower().startswith(file.lower())), None)
+    if taken is not None:
+        raise ConfigError(
+            f"run_name {name!r} is reserved: the results root keeps its {taken} file (and {taken}-journal, "
+            f"-wal, -shm) under that name; choose another run_name"
+        )

@@ -35,8 +35,10 @@ class ModelOptimizer:
     def __init__(self, config: OptimizationConfig, *, on_event: EventCallback | None = None) -> None:
         if not isinstance(config, OptimizationConfig):
             raise ConfigError(f"config must be an OptimizationConfig, got {type(config).__name__}")
+        from healthtune.data import validate_dataset_name
         from healthtune.executors import check_executor_settings
 
+        validate_dataset_name(config.dataset)  # the config checked its form; its files are looked at now
         check_executor_settings(config)  # a missing endpoint is refused before any folder or study exists
         self.config = config
         self.paths = RunPaths(config.run_dir)
@@ -93,7 +95,7 @@ class ModelOptimizer:
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
         self.book.write("running", study, started)
         write_json(self.paths.preprocessing_file, describe_preprocessing(dataset))  # for load_predictor
-        self.book.close_orphans(study)
+        orphans = self.book.close_orphans(study)
         if not resumed:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})
         elif requeued := self.book.requeue_interrupted(study):
@@ -108,6 +110,9 @@ class ModelOptimizer:
             train_examples=len(dataset.y_train),
             classes=dataset.num_classes,
         )
+        for number in orphans:  # a crash left them running: cut short, and counted as such
+            events.emit(EventType.TRIAL_FAILED, number, reason="interrupted",
+                        error="its process stopped before the trial finished")  # fmt: skip
         try:
             self._search(executor, study, selector, events, started, dataset)
             result = self.book.assemble(study, started)
@@ -116,11 +121,11 @@ class ModelOptimizer:
             events.emit(EventType.RUN_CANCELLED, reason=str(cancelled), best_trial=_number(result.best_trial))
             return result
         except HealthtuneError as error:
-            self.book.write("failed", study, started, error=str(error))
+            self._keep_what_finished(study, events, "failed", str(error))
             events.emit(EventType.RUN_FAILED, error=str(error))
             raise
         except BaseException as error:  # Ctrl-C or a crash: the study stays resumable
-            self.book.write("interrupted", study, started, error=repr(error))
+            self._keep_what_finished(study, events, "interrupted", repr(error))
             events.emit(EventType.RUN_FAILED, error=f"interrupted: {error!r}")
             raise
         events.emit(
@@ -130,6 +135,13 @@ class ModelOptimizer:
             elapsed_seconds=result.elapsed_seconds,
         )
         return result
+
+    def _keep_what_finished(self, study: optuna.Study, events: EventLog, status: str, error: str) -> None:
+        """A run that stops on an error still hands back the best trial that finished (no plots)."""
+        try:
+            self.book.salvage(study, status, error, events)
+        except Exception:  # the run's own error is the one to report
+            logger.exception("run %s: could not assemble the best finished trial", self.config.run_name)
 
     # -- the ask/tell loop -------------------------------------------------------------------
 

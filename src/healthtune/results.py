@@ -15,6 +15,12 @@ OPTIMIZED_DIR = "optimized_model"
 SUMMARY_FILE = "summary.json"
 PREPROCESSING_FILE = "preprocessing.json"
 TRIALS_CSV = "trials.csv"
+STUDIES_DB = "studies.db"
+"""The default study storage, a SQLite file in the results root (beside the runs)."""
+JOBS_DB = "jobs.db"
+"""The server's job table, also in the results root."""
+UPLOADS_DIR = ".uploads"
+"""Datasets sent to a server, one folder each, in the results root (a run name cannot start with '.')."""
 
 
 @dataclass(frozen=True)

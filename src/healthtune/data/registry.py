@@ -53,7 +53,7 @@ USER_FORMS = (
 USER_PREFIXES = ("images", "texts", "csv", "npz")
 
 
-def _unknown(name: str) -> ConfigError:
+def unknown_dataset(name: str) -> ConfigError:
     return ConfigError(
         f"unknown dataset {name!r}; valid names: {', '.join(DATASET_NAMES)}; or a user source: {USER_FORMS}"
     )
@@ -108,7 +108,7 @@ def _parse_dataset_name(name: str) -> tuple[str, Path | None]:
         raise ConfigError(
             f"dataset path {path} does not exist; valid names: {', '.join(DATASET_NAMES)} or {USER_FORMS}"
         )
-    raise _unknown(name)
+    raise unknown_dataset(name)
 
 
 def _check_npz(name: str, path: Path) -> None:
@@ -131,6 +131,18 @@ def dataset_slug(name: str) -> str:
     ):  # named after its role: the folder's
         base = source.parent.name
     return re.sub(r"[^A-Za-z0-9_.-]", "_", base).strip("_.-") or "dataset"
+
+
+def check_dataset_form(name: str) -> None:
+    """ConfigError for a dataset name no file could make valid (empty, or a form without its path);
+    reads nothing: whether a path exists is checked where a run starts (validate_dataset_name)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(
+            f"dataset must be a non-empty string, got {name!r}; valid names: {', '.join(DATASET_NAMES)}"
+        )
+    for form in USER_PREFIXES:
+        if name.strip().startswith(f"{form}:") and not name.strip()[len(form) + 1 :].strip():
+            raise ConfigError(f"dataset {name.strip()!r} names no path; expected {form}:PATH")
 
 
 def validate_dataset_name(name: str) -> None:
