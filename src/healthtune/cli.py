@@ -73,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--log-dir", type=Path, help="rotating log files (default: logs/)")
     server.add_argument("--root-path", help="prefix when served behind a proxy, e.g. /hyperparameter-tuning")
+    server.add_argument(
+        "--data-root",
+        action="append",
+        type=Path,
+        help="a folder whose datasets jobs may read besides uploads (repeat for more; HEALTHTUNE_DATA_ROOTS)",
+    )
+    server.add_argument(
+        "--allowed-host",
+        action="append",
+        help="a Host name the server answers to (repeat; default: localhost, 127.0.0.1, ::1; HEALTHTUNE_ALLOWED_HOSTS)",
+    )
+    server.add_argument(
+        "--queue-only",
+        action="store_true",
+        default=None,
+        help="accept and queue jobs but never start them (HEALTHTUNE_RUN_JOBS=0)",
+    )
 
     worker = add_command("worker", help="run as a remote trial worker (RunPod serverless)")
     worker.add_argument("kind", choices=["runpod"], help="runpod: the serverless handler")
@@ -149,6 +166,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_dir=args.log_dir,
         root_path=args.root_path,
         log_level="DEBUG" if args.debug else None,
+        data_roots=tuple(args.data_root) if args.data_root else None,
+        allowed_hosts=tuple(args.allowed_host) if args.allowed_host else None,
+        run_jobs=False if args.queue_only else None,
     )
     serve(settings)
     return 0

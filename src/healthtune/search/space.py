@@ -109,6 +109,10 @@ def params_for(architecture: str) -> list[ParamSpec]:
     return [spec for spec in SEARCH_SPACE if architecture in spec.architectures]
 
 
+MAX_OVERRIDE_CHOICES = 64
+"""Longest choice list an override may give (before repeats are dropped); every parameter has fewer values."""
+
+
 def validate_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """Check user overrides; return them normalized.
 
@@ -148,7 +152,17 @@ def validate_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
 def _validate_narrowing(spec: ParamSpec, value: dict[str, Any]) -> dict[str, Any]:
     where = f"search_space_overrides[{spec.name!r}]"
     if set(value) == {"choices"}:
-        choices = list(value["choices"])
+        if not isinstance(value["choices"], list | tuple):
+            raise ConfigError(f"{where}: choices must be a list, got {type(value['choices']).__name__}")
+        if len(value["choices"]) > MAX_OVERRIDE_CHOICES:
+            raise ConfigError(
+                f"{where}: at most {MAX_OVERRIDE_CHOICES} choices, got {len(value['choices'])}; "
+                f"{spec.name} has {len(spec.choices)} values to pick from"
+            )
+        choices: list[Any] = []
+        for choice in value["choices"]:  # repeats add nothing but work
+            if choice not in choices:
+                choices.append(choice)
         if not choices:
             raise ConfigError(f"{where}: choices must not be empty")
         if spec.kind != "categorical":

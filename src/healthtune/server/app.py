@@ -7,11 +7,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
@@ -26,7 +28,8 @@ from healthtune.server import (
     routes_study,
     routes_uploads,
 )
-from healthtune.server.errors import error_location, validation_detail
+from healthtune.server.errors import dataset_error_location, error_location, validation_detail
+from healthtune.server.guards import BodyLimit, HostCheck
 from healthtune.server.jobs_store import JobStore
 from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
@@ -97,6 +100,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     _mount_ui(app, settings.static_dir or PACKAGE_STATIC)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(HostCheck, settings=settings)
     if settings.root_path:
         app.add_middleware(ServedUnderPrefix, root_path=settings.root_path)  # added last: outermost
     return app
@@ -170,7 +175,17 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DatasetError)
     async def dataset_error(request: Request, error: DatasetError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=422)
+        message = str(error)
+        location = dataset_error_location(request.url.path, message)
+        return JSONResponse({"detail": validation_detail(message, location)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # One format: a 422 is always FastAPI's list of {loc, msg, type}, every other error a sentence.
+        detail: Any = error.detail
+        if error.status_code == 422 and isinstance(detail, str):
+            detail = validation_detail(detail, ["body"])
+        return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(StorageError)
     async def storage_error(request: Request, error: StorageError) -> JSONResponse:

@@ -101,13 +101,17 @@ class RunProgress:
         """The validation accuracy a finished trial reported (None if it has not finished)."""
         return self._scores.get(trial, (None, None))[1]
 
-    def snapshot(self, concurrency: int = 1) -> dict[str, Any]:
+    def snapshot(self, concurrency: int = 1, *, alive: bool = True) -> dict[str, Any]:
+        """The counts; `alive` False (the job's worker is gone): trials still open in the events
+        were cut short, not running."""
+        running = self.running if alive else {}
+        cut_short = self.cut_short + (0 if alive else len(self.running))
         done = self.complete + self.pruned + self.failed
         remaining = max(0, (self.target_trials or 0) - done) if self.target_trials is not None else None
         eta = None
         if remaining is not None and self.trial_seconds:
             per_trial = sum(self.trial_seconds) / len(self.trial_seconds)
-            elapsed_running = sum(time.time() - r["started_at"] for r in self.running.values())
+            elapsed_running = sum(time.time() - r["started_at"] for r in running.values())
             eta = max(0.0, (remaining * per_trial - elapsed_running) / max(1, concurrency))
         return {
             "target_trials": self.target_trials,
@@ -116,9 +120,9 @@ class RunProgress:
             "pruned": self.pruned,
             "failed": self.failed,
             "rejected": self.rejected,
-            "cut_short": self.cut_short,
-            "running": len(self.running),
-            "running_trials": sorted(self.running.values(), key=lambda r: r["trial"]),
+            "cut_short": cut_short,
+            "running": len(running),
+            "running_trials": sorted(running.values(), key=lambda r: r["trial"]),
             "best_trial": self.best_trial,
             "best_score": self.best_score,
             "best_val_accuracy": self.best_val_accuracy,

@@ -12,16 +12,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL
 from healthtune.server.progress import read_events
 from healthtune.server.schemas import EventOut
 from healthtune.server.state import AppState, get_state, get_ws_state
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["events"])
+router = APIRouter(prefix="/api", tags=["events"], responses=error_responses(*EVERY_ROUTE))
 
 
-@router.get("/jobs/{job_id}/events", response_model=list[EventOut])
+@router.get("/jobs/{job_id}/events", response_model=list[EventOut], responses=error_responses(404))
 def list_events(
     job_id: str,
     state: Annotated[AppState, Depends(get_state)],

@@ -13,11 +13,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
 from healthtune.results import RunPaths
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL, Job
 from healthtune.server.schemas import BestModel, PlotList
 from healthtune.server.state import AppState, get_state
 
-router = APIRouter(prefix="/api", tags=["files"])
+router = APIRouter(prefix="/api", tags=["files"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 MEDIA_TYPES = {"png": "image/png", "json": "application/json"}
 
@@ -50,7 +51,7 @@ def _trial_dir(state: AppState, job: Job, number: int) -> Path:
     return trial_dir
 
 
-@router.get("/jobs/{job_id}/trials/{number}/plots", response_model=PlotList)
+@router.get("/jobs/{job_id}/trials/{number}/plots", response_model=PlotList, responses=error_responses(404))
 def list_plots(job_id: str, number: int, state: State) -> PlotList:
     from healthtune.plots import plot_names
 
@@ -62,7 +63,7 @@ def list_plots(job_id: str, number: int, state: State) -> PlotList:
 
 @router.get(
     "/jobs/{job_id}/trials/{number}/plots/{plot_name}",
-    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+    responses={200: {"content": {"image/png": {}, "application/json": {}}}, **error_responses(404)},
 )
 def get_plot(job_id: str, number: int, plot_name: str, state: State) -> FileResponse:
     """`name` or `name.png` for the picture, `name.json` for its data."""
@@ -75,7 +76,7 @@ def get_plot(job_id: str, number: int, plot_name: str, state: State) -> FileResp
     return FileResponse(path, media_type=MEDIA_TYPES[extension])
 
 
-@router.get("/jobs/{job_id}/trials/{number}/architecture")
+@router.get("/jobs/{job_id}/trials/{number}/architecture", responses=error_responses(404))
 def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
     """The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture.md)."""
     job = state.job(job_id)
@@ -84,7 +85,10 @@ def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
     return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
 
 
-@router.get("/jobs/{job_id}/study-plots/{name}", responses={200: {"content": {"image/png": {}}}})
+@router.get(
+    "/jobs/{job_id}/study-plots/{name}",
+    responses={200: {"content": {"image/png": {}}}, **error_responses(404)},
+)
 def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
     """Optuna's study plots (optimization_history, param_importances, ...): `.png` or `.json`."""
     from healthtune.plots.study_plots import STUDY_PLOTS, STUDY_PLOTS_DIR
@@ -125,13 +129,15 @@ def _best_model(state: AppState, job: Job) -> BestModel:
     )  # fmt: skip
 
 
-@router.get("/jobs/{job_id}/best-model", response_model=BestModel)
+@router.get("/jobs/{job_id}/best-model", response_model=BestModel, responses=error_responses(404, 409))
 def best_model(job_id: str, state: State) -> BestModel:
     """The best trial's summary (params, metrics, score) and its visualization data."""
     return _best_model(state, state.job(job_id))
 
 
-@router.get("/jobs/{job_id}/best-model/download", response_model=BestModel)
+@router.get(
+    "/jobs/{job_id}/best-model/download", response_model=BestModel, responses=error_responses(404, 409)
+)
 def best_model_download(job_id: str, state: State) -> JSONResponse:
     job = state.job(job_id)
     data = _best_model(state, job).model_dump(mode="json")
@@ -140,7 +146,10 @@ def best_model_download(job_id: str, state: State) -> JSONResponse:
     )
 
 
-@router.get("/download/{job_id}", responses={200: {"content": {"application/octet-stream": {}}}})
+@router.get(
+    "/download/{job_id}",
+    responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404, 409)},
+)
 def download_model(job_id: str, state: State) -> FileResponse:
     """The optimized `.keras` file; load it with `keras.saving.load_model`."""
     job = state.job(job_id)
@@ -152,7 +161,10 @@ def download_model(job_id: str, state: State) -> FileResponse:
     return FileResponse(path, media_type="application/octet-stream", filename=name)
 
 
-@router.get("/jobs/{job_id}/download", responses={200: {"content": {"application/zip": {}}}})
+@router.get(
+    "/jobs/{job_id}/download",
+    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 409)},
+)
 def download_zip(job_id: str, state: State) -> FileResponse:
     """A zip of optimized_model/ (model, summary, metrics, plots), the study plots and trials.csv."""
     from healthtune.plots.study_plots import STUDY_PLOTS_DIR

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import shutil
@@ -14,8 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from healthtune.exceptions import ConfigError
 from healthtune.results import TrialRecord
-from healthtune.server.errors import validation_detail, weights_error_location
+from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
+from healthtune.server.salvage import without_phantoms
 from healthtune.server.schemas import (
     JobOut,
     JobPage,
@@ -31,11 +31,11 @@ from healthtune.server.schemas import (
 from healthtune.server.state import AppState, effective_weights, get_state
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["jobs"])
+router = APIRouter(prefix="/api", tags=["jobs"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 
 
-@router.post("/optimize", status_code=202, response_model=JobOut)
+@router.post("/optimize", status_code=202, response_model=JobOut, responses=error_responses(409, 413))
 def submit(request: OptimizationRequest, state: State) -> JobOut:
     """Queue an optimization; returns its job at once. Progress: /status and the events WebSocket."""
     config = request_to_config(request, state.settings)
@@ -59,12 +59,12 @@ def list_jobs(
     return JobPage(items=[state.job_out(job) for job in jobs], total=total, offset=offset, limit=limit)
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get("/jobs/{job_id}", response_model=JobOut, responses=error_responses(404))
 def get_job(job_id: str, state: State) -> JobOut:
     return state.job_out(state.job(job_id))
 
 
-@router.get("/jobs/{job_id}/status", response_model=JobStatusOut)
+@router.get("/jobs/{job_id}/status", response_model=JobStatusOut, responses=error_responses(404))
 async def job_status(job_id: str, state: State) -> JobStatusOut:
     """Counts, running trials with their epoch, best so far and an ETA, from the run's events.
 
@@ -73,7 +73,9 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
     """
     job = state.job(job_id)
     progress = state.progress.get(state.events_file(job))
-    snapshot = progress.snapshot(int(job.config.get("concurrent_workers", 1)))
+    snapshot = progress.snapshot(
+        int(job.config.get("concurrent_workers", 1)), alive=job.status is JobStatus.RUNNING
+    )
     result = job.result or {}
     if job.status in TERMINAL and isinstance(result.get("best_trial"), int):
         # An ended run's answer is its result, which a rescore changes; the events only saw the run.
@@ -93,7 +95,7 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
     )
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut, responses=error_responses(404, 409))
 def cancel(job_id: str, state: State) -> JobOut:
     """Stops the running trial within seconds; finished trials are kept and the best is assembled."""
     job = state.job(job_id)
@@ -101,7 +103,7 @@ def cancel(job_id: str, state: State) -> JobOut:
     return state.job_out(state.supervisor.cancel(job))
 
 
-@router.post("/jobs/{job_id}/resume", response_model=JobOut)
+@router.post("/jobs/{job_id}/resume", response_model=JobOut, responses=error_responses(404, 409))
 def resume(job_id: str, state: State) -> JobOut:
     """Continue the same study with the trials still to do; finished trials are neither lost nor redone."""
     job = state.job(job_id)
@@ -113,29 +115,41 @@ def resume(job_id: str, state: State) -> JobOut:
     return state.job_out(job)
 
 
-@router.delete("/jobs/{job_id}", status_code=204)
+@router.delete("/jobs/{job_id}", status_code=204, responses=error_responses(404, 409))
 def delete(job_id: str, state: State) -> Response:
     """Removes the job, its run directory and its study; refused while the job runs."""
     job = state.job(job_id)
     state.require_status(job, TERMINAL | {JobStatus.QUEUED}, "delete")
-    import optuna
-
-    with contextlib.suppress(KeyError):  # the job may never have got as far as creating its study
-        optuna.delete_study(study_name=job.run_name, storage=state.settings.storage_url)
     run_paths = state.run_paths(job)
     state.tensorboards.stop(job.id)
     state.progress.forget(run_paths.events_file)
-    shutil.rmtree(run_paths.run_dir, ignore_errors=True)
+    # The folder goes first: a run that took a storage side file's name (older versions allowed
+    # studies.db-journal) blocks the storage until it is gone.
+    if run_paths.run_dir.is_dir() and not run_paths.run_dir.is_symlink():
+        shutil.rmtree(run_paths.run_dir, ignore_errors=True)
     shutil.rmtree(state.settings.jobs_dir / job.id, ignore_errors=True)
+    _delete_study(job.run_name, state.settings.storage_url)
     state.store.delete(job.id)
     logger.info("job %s (%s) deleted", job.id, job.run_name)
     return Response(status_code=204)
 
 
+def _delete_study(name: str, storage_url: str) -> None:
+    """Delete the job's study; a job that never got as far as its study, or a storage that cannot be
+    opened, leaves nothing to delete here (logged), so deleting the job itself still succeeds."""
+    import optuna
+
+    try:
+        optuna.delete_study(study_name=name, storage=storage_url)
+    except KeyError:
+        pass
+    except Exception as error:  # the job record must go even when its storage is broken
+        logger.warning("study %s could not be deleted from the storage: %s", name, error)
+
+
 def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
     """Trials from the study itself, so a running job shows them as they finish."""
 
-    from healthtune.config import OptimizationConfig
     from healthtune.selection import pareto_numbers
     from healthtune.study_records import trial_records
 
@@ -143,8 +157,8 @@ def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
     study = state.study(job)
     if study is None:
         return []  # queued, or failed before its study existed
-    config = OptimizationConfig.from_dict(job.config)
-    return with_pareto(trial_records(study, config), pareto_numbers(study))
+    trials = with_pareto(trial_records(study, state.config(job)), pareto_numbers(study))
+    return trials if job.status is JobStatus.RUNNING else without_phantoms(trials)
 
 
 def with_pareto(records: Iterable[TrialRecord], front: Iterable[int]) -> list[dict[str, Any]]:
@@ -153,7 +167,7 @@ def with_pareto(records: Iterable[TrialRecord], front: Iterable[int]) -> list[di
     return [{**record.to_dict(), "pareto": record.number in numbers} for record in records]
 
 
-@router.get("/jobs/{job_id}/trials", response_model=list[TrialOut])
+@router.get("/jobs/{job_id}/trials", response_model=list[TrialOut], responses=error_responses(404, 503))
 def list_trials(job_id: str, state: State) -> list[TrialOut]:
     return [TrialOut(**trial) for trial in _trials(state, job_id)]
 
@@ -161,15 +175,17 @@ def list_trials(job_id: str, state: State) -> list[TrialOut]:
 @router.get(
     "/jobs/{job_id}/trials.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "a header row, then one row per trial"}},
+    responses={
+        **{200: {"content": {"text/csv": {}}, "description": "a header row, then one row per trial"}},
+        **error_responses(404, 503),
+    },
 )
 def trials_table(job_id: str, state: State) -> Response:
     """Every trial as a CSV row (params_*, health_* and metric columns), also while the job runs."""
-    from healthtune.config import OptimizationConfig
     from healthtune.trials_table import trials_csv
 
     job = state.job(job_id)
-    weights = OptimizationConfig.from_dict(job.config).weights
+    weights = state.config(job).weights
     return Response(
         trials_csv(_trials(state, job_id), weights),
         media_type="text/csv; charset=utf-8",
@@ -177,7 +193,7 @@ def trials_table(job_id: str, state: State) -> Response:
     )
 
 
-@router.get("/jobs/{job_id}/trials/{number}", response_model=TrialDetail)
+@router.get("/jobs/{job_id}/trials/{number}", response_model=TrialDetail, responses=error_responses(404, 503))
 def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     """Params, metrics, the health report with its findings, and which plots exist."""
     from healthtune.plots import plot_names
@@ -198,7 +214,7 @@ def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     )
 
 
-@router.post("/jobs/{job_id}/rescore", response_model=RescoreOut)
+@router.post("/jobs/{job_id}/rescore", response_model=RescoreOut, responses=error_responses(404, 409, 413))
 def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOut:
     """Score every finished trial again with new weights and assemble the new best; no training.
 

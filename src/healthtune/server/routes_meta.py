@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 import healthtune
-from healthtune.exceptions import ConfigError
+from healthtune.exceptions import ConfigError, DatasetError
+from healthtune.server.data_access import confine_dataset
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import JobStatus
 from healthtune.server.schemas import DatasetCheck, DatasetOut, DefaultWeights, HealthOut, SearchParam
 from healthtune.server.state import AppState, get_state
 
-router = APIRouter(prefix="/api", tags=["reference"])
+router = APIRouter(prefix="/api", tags=["reference"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 
 
@@ -38,20 +40,21 @@ def datasets(state: State) -> list[DatasetOut]:
 
 
 @router.get("/datasets/check", response_model=DatasetCheck)
-def check_dataset(name: Annotated[str, Query(min_length=1, max_length=1024)]) -> DatasetCheck:
+def check_dataset(name: Annotated[str, Query(min_length=1, max_length=1024)], state: State) -> DatasetCheck:
     """Would POST /api/optimize accept `name` as its dataset_name? If not, `message` says why.
 
     Checks the form only (a registry name, an existing folder for images:PATH or texts:PATH, an
     existing CSV for csv:PATH, an .npz holding x_train and y_train for npz:PATH, paths as the
-    server's machine sees them); nothing is loaded or downloaded.
+    server's machine sees them, inside its uploads or data roots); nothing is loaded or downloaded.
     """
     from healthtune.data import DataKind, dataset_kind
     from healthtune.data.registry import parse_dataset_name
 
     try:
-        source, _ = parse_dataset_name(name)
-        kind = dataset_kind(name)
-    except (ConfigError, ValueError) as error:
+        confined = confine_dataset(name, state.settings.readable_roots)
+        source, _ = parse_dataset_name(confined)
+        kind = dataset_kind(confined)
+    except (ConfigError, DatasetError, ValueError) as error:
         return DatasetCheck(name=name, valid=False, message=str(error))
     return DatasetCheck(
         name=name.strip(),

@@ -14,6 +14,7 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from healthtune.exceptions import DatasetError
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.routes_files import optimized_summary
 from healthtune.server.state import AppState, get_state
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from healthtune.predictor import Predictor
 
-router = APIRouter(prefix="/api", tags=["predict"])
+router = APIRouter(prefix="/api", tags=["predict"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 
 MAX_TEXTS = 64
@@ -79,7 +80,7 @@ def _record(state: AppState, job_id: str) -> tuple[dict[str, Any], Path]:
     return load_preprocessing(paths.optimized_dir / str(summary["model_file"])), paths.optimized_dir
 
 
-@router.get("/jobs/{job_id}/predictor", response_model=PredictorInfo)
+@router.get("/jobs/{job_id}/predictor", response_model=PredictorInfo, responses=error_responses(404, 409))
 def predictor_info(job_id: str, state: State) -> PredictorInfo:
     """Whether the job's best model takes images or texts, and its class names."""
     record, _ = _record(state, job_id)
@@ -121,7 +122,7 @@ def _predictor(folder: Path) -> Predictor:
     return _loaded[key]
 
 
-@router.post("/jobs/{job_id}/predict", response_model=PredictOut)
+@router.post("/jobs/{job_id}/predict", response_model=PredictOut, responses=error_responses(404, 409, 413))
 def predict(job_id: str, request: PredictRequest, state: State) -> PredictOut:
     """Classify `texts` (a text run) or `images` (an image run) with the job's best model."""
     record, folder = _record(state, job_id)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import JobStatus
 from healthtune.server.state import AppState, get_state
 from healthtune.server.tensorboards import TensorBoardUnavailable
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from healthtune.config import OptimizationConfig
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["study"])
+router = APIRouter(prefix="/api", tags=["study"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 MIN_IMPORTANCE_TRIALS = 2
 
@@ -63,7 +64,7 @@ def _score_target(config: OptimizationConfig) -> Callable[[optuna.trial.FrozenTr
     return target
 
 
-@router.get("/jobs/{job_id}/importances", response_model=ImportancesOut)
+@router.get("/jobs/{job_id}/importances", response_model=ImportancesOut, responses=error_responses(404, 503))
 def importances(job_id: str, state: State) -> ImportancesOut:
     """Computed from the study as it is now, so it works while the run trains (from 2 finished trials).
 
@@ -71,10 +72,8 @@ def importances(job_id: str, state: State) -> ImportancesOut:
     """
     import optuna
 
-    from healthtune.config import OptimizationConfig
-
     job = state.job(job_id)
-    config = OptimizationConfig.from_dict(job.config)
+    config = state.config(job)
     target_name = "accuracy" if config.mode.value == "simple" else "weighted score (accuracy + health)"
     study = state.study(job)
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)) if study else []
@@ -106,7 +105,7 @@ def importances(job_id: str, state: State) -> ImportancesOut:
     return out
 
 
-@router.get("/jobs/{job_id}/tensorboard", response_model=TensorBoardOut)
+@router.get("/jobs/{job_id}/tensorboard", response_model=TensorBoardOut, responses=error_responses(404))
 def tensorboard(job_id: str, state: State) -> TensorBoardOut:
     """Starts (or reuses) TensorBoard on the run's trial logs, bound to 127.0.0.1 on a free port.
 

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from healthtune.data.registry import USER_PREFIXES
 from healthtune.data.uploads import (
     UPLOAD_SUFFIXES,
     UploadedDataset,
@@ -22,10 +21,12 @@ from healthtune.data.uploads import (
     find_upload,
     list_uploads,
 )
+from healthtune.server.data_access import reads_from
+from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import JobStatus
 from healthtune.server.state import AppState, get_state
 
-router = APIRouter(prefix="/api", tags=["datasets"])
+router = APIRouter(prefix="/api", tags=["datasets"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
 
 _BINARY_BODY = {
@@ -56,13 +57,6 @@ def _out(upload: UploadedDataset) -> UploadOut:
     return UploadOut.model_validate(asdict(upload))
 
 
-def _reads_from(dataset: str, folder: Path) -> bool:
-    """Does a job's dataset name point into `folder` (however the path was written)?"""
-    form, _, rest = dataset.strip().partition(":")
-    path = Path(rest if form in USER_PREFIXES else dataset.strip()).expanduser()
-    return path.resolve().is_relative_to(folder.resolve())
-
-
 async def _receive(request: Request, target: Path, limit: int) -> int:
     """Stream the body into `target`; 413 past `limit` bytes (a declared Content-Length is checked first)."""
     too_large = HTTPException(
@@ -81,7 +75,13 @@ async def _receive(request: Request, target: Path, limit: int) -> int:
     return received
 
 
-@router.post("/datasets/uploads", response_model=UploadOut, status_code=201, openapi_extra=_BINARY_BODY)
+@router.post(
+    "/datasets/uploads",
+    response_model=UploadOut,
+    status_code=201,
+    openapi_extra=_BINARY_BODY,
+    responses=error_responses(413),
+)
 async def upload_dataset(
     request: Request,
     state: State,
@@ -126,7 +126,12 @@ def uploads(state: State) -> list[UploadOut]:
     return [_out(upload) for upload in list_uploads(state.settings.uploads_dir)]
 
 
-@router.delete("/datasets/uploads/{upload_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/datasets/uploads/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(404, 409),
+)
 def remove_upload(upload_id: str, state: State) -> Response:
     """Delete an uploaded dataset and its files; 409 while a queued or running job uses it."""
     root = state.settings.uploads_dir
@@ -136,7 +141,7 @@ def remove_upload(upload_id: str, state: State) -> Response:
     users = [
         job.id
         for job in state.store.with_status(JobStatus.QUEUED, JobStatus.RUNNING)
-        if _reads_from(str(job.config.get("dataset", "")), root / upload.upload_id)
+        if reads_from(str(job.config.get("dataset", "")), root / upload.upload_id)
     ]
     if users:
         raise HTTPException(409, f"job {users[0]} uses {upload.filename!r}; cancel it or let it finish first")

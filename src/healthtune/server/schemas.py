@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthtune.config import ExecutorKind, Mode, OptimizationConfig, PlotMode, PrunerKind, SamplerKind
+from healthtune.data.registry import validate_dataset_name
 from healthtune.executors import check_executor_settings
+from healthtune.server.data_access import confine_dataset
 from healthtune.server.settings import ServerSettings
 
 _FIELDS = {f.name: f for f in dataclasses.fields(OptimizationConfig)}
@@ -26,19 +28,28 @@ def _doc(name: str) -> str:
 
 
 def _field(name: str, **limits: Any) -> Any:
-    return Field(default=_default(name), description=_doc(name), **limits)
+    """A request field with the config's default and help. Numbers and booleans are strict: "3",
+    true or 1 are refused where a number or a boolean is expected, as the docs promise."""
+    return Field(default=_default(name), description=_doc(name), strict=True, **limits)
+
+
+def _choice(name: str) -> Any:
+    """A field with a fixed set of values (an enum, sent as its string value)."""
+    return Field(default=_default(name), description=_doc(name))
 
 
 class WeightsIn(BaseModel):
     """Scoring weights; missing parts are filled (accuracy 0.8 alone means health 0.2)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    accuracy_weight: float | None = Field(default=None, ge=0, le=1, description=_doc("accuracy_weight"))
-    health_overall_weight: float | None = Field(
-        default=None, ge=0, le=1, description=_doc("health_overall_weight")
+    accuracy_weight: float | None = Field(
+        default=None, ge=0, le=1, strict=True, description=_doc("accuracy_weight")
     )
-    health_component_proportions: dict[str, float] | None = Field(
-        default=None, description=_doc("health_component_proportions")
+    health_overall_weight: float | None = Field(
+        default=None, ge=0, le=1, strict=True, description=_doc("health_overall_weight")
+    )
+    health_component_proportions: dict[str, Annotated[float, Field(strict=True)]] | None = Field(
+        default=None, max_length=32, description=_doc("health_component_proportions")
     )
 
 
@@ -56,18 +67,18 @@ class OptimizationRequest(BaseModel):
     max_epochs_per_trial: int = _field("max_epochs_per_trial", ge=1, le=1000)
     batch_size: int = _field("batch_size", ge=1, le=8192)
     validation_split: float = _field("validation_split", gt=0, lt=1)
-    mode: Mode = _field("mode")
+    mode: Mode = _choice("mode")
     weights: WeightsIn | None = Field(default=None, description="scoring weights (health and pareto modes)")
     concurrent_workers: int = _field("concurrent_workers", ge=1, le=64)
-    executor: ExecutorKind = _field("executor")
+    executor: ExecutorKind = _choice("executor")
     # Where remote executors connect (runpod_endpoint, ray_address, S3) is the server's own setting.
     executor_fallback: bool = _field("executor_fallback")
     remote_trial_timeout_minutes: float = _field("remote_trial_timeout_minutes", gt=0, le=7 * 24 * 60)
     max_trial_retries: int = _field("max_trial_retries", ge=0, le=10)
     target_gpus_per_worker: int = _field("target_gpus_per_worker", ge=0, le=64)
-    plot_mode: PlotMode = _field("plot_mode")
-    pruner: PrunerKind = _field("pruner")
-    sampler: SamplerKind = _field("sampler")
+    plot_mode: PlotMode = _choice("plot_mode")
+    pruner: PrunerKind = _choice("pruner")
+    sampler: SamplerKind = _choice("sampler")
     seed: int = _field("seed", ge=0, le=2**31 - 1)
     timeout_hours: float | None = _field("timeout_hours", gt=0, le=24 * 365)
     max_samples: int | None = _field("max_samples", ge=10)
@@ -93,12 +104,15 @@ def request_to_config(request: OptimizationRequest, settings: ServerSettings) ->
     """The one conversion: request fields, then the server's own paths and storage (never the client's)."""
     values = request.model_dump(exclude={"weights"}, exclude_none=True)
     values = {RENAMED.get(name, name): value for name, value in values.items()}
+    # Before the config looks at the path: a path outside the server's roots is never touched.
+    values["dataset"] = confine_dataset(request.dataset_name, settings.readable_roots)
     if request.weights is not None:
         values.update(request.weights.model_dump(exclude_none=True))
     values.update(results_root=settings.results_root, storage_url=settings.storage_url)
     if settings.data_dir is not None:
         values["data_dir"] = settings.data_dir
     config = OptimizationConfig.from_dict(values)
+    validate_dataset_name(config.dataset)  # inside the server's roots: existence and form may be told
     # Remote executors use the server's own settings (RUNPOD_*, HEALTHTUNE_S3_*, RAY_ADDRESS): refuse
     # a job now, with what to set, rather than failing it when it starts.
     check_executor_settings(config)

@@ -8,10 +8,11 @@ import logging.handlers
 import re
 import socket
 import sys
+import urllib.parse
 from typing import TYPE_CHECKING
 
 from healthtune.server.lock import ServerStartError
-from healthtune.server.settings import ServerSettings
+from healthtune.server.settings import LOOPBACK_HOSTS, ServerSettings
 
 if TYPE_CHECKING:
     from healthtune.server.state import AppState
@@ -22,19 +23,50 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactTokens(logging.Filter):
-    """Masks `token=...` in log lines: browsers send the API token in the WebSocket URL's query,
-    and uvicorn logs that URL."""
+    """Masks the API token in log lines: browsers send it in the WebSocket URL's query, and uvicorn
+    logs that URL.
 
-    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+    Any query parameter whose name decodes to "token" (tok%65n, TOKEN, %74oken...) is masked, and so is
+    the token itself wherever it appears, as sent or percent-encoded.
+    """
+
+    QUERY_PARAMETER = re.compile(r"([?&;])([^=&\s\"']*)=([^&\s\"']*)")
+
+    def __init__(self, token: str | None = None) -> None:
+        super().__init__()
+        self.secrets = sorted(_spellings(token), key=len, reverse=True) if token else []
+
+    def _mask_parameter(self, match: re.Match[str]) -> str:
+        return f"{match[1]}{match[2]}=***" if _decoded(match[2]) == "token" else match[0]
+
+    def redact(self, text: str) -> str:
+        text = self.QUERY_PARAMETER.sub(self._mask_parameter, text)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                self.PATTERN.sub(r"\1***", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
+            record.args = tuple(self.redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         if isinstance(record.msg, str):
-            record.msg = self.PATTERN.sub(r"\1***", record.msg)
+            record.msg = self.redact(record.msg)
         return True
+
+
+def _decoded(name: str) -> str:
+    """A query parameter's name as a server would read it, however often it was percent-encoded."""
+    for _ in range(5):
+        plain = urllib.parse.unquote_plus(name)
+        if plain == name:
+            break
+        name = plain
+    return name.strip().lower()
+
+
+def _spellings(token: str) -> set[str]:
+    every_byte = "".join(f"%{byte:02X}" for byte in token.encode())
+    return {token, urllib.parse.quote(token, safe=""), urllib.parse.quote_plus(token), every_byte,
+            every_byte.lower()}  # fmt: skip
 
 
 def configure_logging(settings: ServerSettings) -> None:
@@ -47,7 +79,7 @@ def configure_logging(settings: ServerSettings) -> None:
     console = logging.StreamHandler(sys.stdout)  # containers collect stdout; stderr is for crashes
     for handler in (file_handler, console):
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler.addFilter(RedactTokens())
+        handler.addFilter(RedactTokens(settings.api_token))
     for name in ("healthtune", "uvicorn", "uvicorn.error", "uvicorn.access"):
         named = logging.getLogger(name)
         named.handlers = [file_handler, console]
@@ -87,6 +119,9 @@ def serve(settings: ServerSettings | None = None) -> None:
         warning = exposure_warning(settings)
         if warning:
             logger.warning(warning)
+        if settings.host in ("0.0.0.0", "::") and set(settings.allowed_hosts) <= set(LOOPBACK_HOSTS):
+            logger.warning("listening on every address, but answering only requests for %s: set "
+                           "HEALTHTUNE_ALLOWED_HOSTS to the names clients use", ", ".join(settings.allowed_hosts))  # fmt: skip
         logger.info("healthtune %s on http://%s:%d%s (results in %s)", _version(), settings.host, settings.port,
                     settings.root_path or "/", settings.results_root.resolve())  # fmt: skip
         config = uvicorn.Config(

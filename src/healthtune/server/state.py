@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request, WebSocket
 
 from healthtune.exceptions import StorageError
 from healthtune.results import SUMMARY_FILE, RunPaths
+from healthtune.server.data_access import current_config
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
 from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
@@ -21,6 +22,8 @@ from healthtune.server.tensorboards import TensorBoards
 
 if TYPE_CHECKING:
     import optuna
+
+    from healthtune.config import OptimizationConfig
 
 
 @dataclass
@@ -38,6 +41,12 @@ class AppState:
         if job is None:
             raise HTTPException(status_code=404, detail=f"no job with id {job_id!r}")
         return job
+
+    def config(self, job: Job) -> OptimizationConfig:
+        """The job's config with this server's own places (see data_access.current_config)."""
+        from healthtune.config import OptimizationConfig
+
+        return OptimizationConfig.from_dict(current_config(job.config, self.settings))
 
     def run_paths(self, job: Job) -> RunPaths:
         return RunPaths(self.settings.results_root / job.run_name)

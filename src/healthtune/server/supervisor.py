@@ -14,12 +14,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from healthtune.exceptions import ConfigError
 from healthtune.results import write_json
+from healthtune.server.data_access import confine_dataset, current_config
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
+from healthtune.server.salvage import salvage_run
 from healthtune.server.settings import ServerSettings
 from healthtune.server.worker import EXIT_CANCELLED, EXIT_COMPLETED
 
 logger = logging.getLogger(__name__)
+TOKEN_VARIABLE = "HEALTHTUNE_API_TOKEN"  # the API's secret; a job's process has no use for it
 
 
 class JobSupervisor:
@@ -81,13 +85,11 @@ class JobSupervisor:
         self.adopted.clear()
 
     def _interrupt(self, job_id: str) -> None:
-        self.store.update(
-            job_id,
-            status=JobStatus.INTERRUPTED,
-            finished_at=time.time(),
-            error="the server stopped while this job was running; resume it to continue",
-            pid=None,
+        error = "the server stopped while this job was running; resume it to continue"
+        job = self.store.update(
+            job_id, status=JobStatus.INTERRUPTED, finished_at=time.time(), error=error, pid=None
         )
+        salvage_run(job, self.settings, "interrupted", error)
 
     def wake(self) -> None:
         self._wake.set()
@@ -129,6 +131,8 @@ class JobSupervisor:
             elif self._cancel_overdue(job_id):
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+        if not self.settings.run_jobs:  # queue-only: jobs wait for a server that runs them
+            return
         free = self.settings.max_concurrent_jobs - len(self.processes) - len(self.adopted)
         for job in self.store.with_status(JobStatus.QUEUED)[: max(0, free)]:
             self._spawn(job)
@@ -138,6 +142,15 @@ class JobSupervisor:
         return (self.settings.jobs_dir / job_id).resolve() / "config.json"
 
     def _spawn(self, job: Job) -> None:
+        config = current_config(job.config, self.settings)
+        try:  # checked again: the job may come from an older server, or the data roots have changed
+            config["dataset"] = confine_dataset(str(config.get("dataset", "")), self.settings.readable_roots)
+        except ConfigError as error:
+            self.store.update(job.id, status=JobStatus.FAILED, finished_at=time.time(), error=str(error))
+            logger.error("job %s (%s) refused: %s", job.id, job.run_name, error)
+            return
+        if config != job.config:
+            job = self.store.update(job.id, config=config)
         config_file = self.config_file(job.id)
         config_file.parent.mkdir(parents=True, exist_ok=True)
         outcome_file = config_file.parent / "outcome.json"
@@ -152,7 +165,7 @@ class JobSupervisor:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env={
-                    **os.environ,
+                    **{name: value for name, value in os.environ.items() if name != TOKEN_VARIABLE},
                     "PYTHONUNBUFFERED": "1",
                     "HEALTHTUNE_WORKER_NICENESS": str(self.settings.worker_niceness),
                 },
@@ -188,7 +201,9 @@ class JobSupervisor:
         values: dict[str, Any] = {"status": status, "finished_at": time.time(), "error": error, "pid": None}
         if outcome.get("result"):
             values["result"] = outcome["result"]
-        self.store.update(job_id, **values)
+        job = self.store.update(job_id, **values)
+        if not outcome:  # killed or crashed: the run could not record how it ended
+            salvage_run(job, self.settings, status.value, error)
         log = logger.info if status is not JobStatus.FAILED else logger.error
         log("job %s (%s) %s%s", job_id, job.run_name, status.value, f": {error}" if error else "")
 

@@ -20,6 +20,7 @@ from typing import Any
 EXIT_COMPLETED = 0
 EXIT_FAILED = 2
 EXIT_CANCELLED = 3
+MAX_ERROR_CHARS = 300
 
 
 def write_outcome(path: Path, **outcome: Any) -> None:
@@ -49,7 +50,9 @@ def run(config_file: Path, outcome_file: Path) -> int:
         return EXIT_FAILED
     except Exception as error:
         traceback.print_exc()  # to the job's log file; the API shows only the one-line reason
-        write_outcome(outcome_file, status="failed", error=f"{type(error).__name__}: {error}")
+        # One line, cut short: a library's message can quote what it was reading
+        reason = str(error).splitlines()[0][:MAX_ERROR_CHARS] if str(error) else ""
+        write_outcome(outcome_file, status="failed", error=f"{type(error).__name__}: {reason}")
         return EXIT_FAILED
     best = result.best_trial
     write_outcome(
