@@ -107,6 +107,9 @@ def files_fingerprint(path: Path) -> tuple[int, int, int]:
     count = newest = total = 0
     for folder, _, names in os.walk(path):
         for name in names:
-            stat = os.stat(os.path.join(folder, name))
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:  # a dangling link or an unreadable entry is not data
+                continue
             count, newest, total = count + 1, max(newest, stat.st_mtime_ns), total + stat.st_size
     return count, newest, total

@@ -11,9 +11,9 @@ from pathlib import Path
 from healthtune.data.base import Dataset, DatasetSource
 from healthtune.data.defaults import DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCAB_SIZE, MEMORY_CACHE_SIZE
 from healthtune.data.prepare import prepare_dataset
-from healthtune.data.registry import remote_source, resolve_source, validate_dataset_name
+from healthtune.data.registry import DATASET_NAMES, remote_source, resolve_source, validate_dataset_name
 from healthtune.data.store import default_data_dir
-from healthtune.exceptions import ConfigError
+from healthtune.exceptions import ConfigError, DatasetError
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,27 @@ def load_dataset(
     """
     size = _check_args(validation_split, seed, max_samples, vocab_size, sequence_length, image_size)
     directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    try:
+        return _load(name, directory, validation_split, seed, max_samples, vocab_size, sequence_length,
+                     size, mirror_url)  # fmt: skip
+    except OSError as error:  # the OS's message names a file inside the user's folder, or one it links to
+        label = name.strip() if isinstance(name, str) else name.name
+        if label in DATASET_NAMES:
+            raise  # a download's own error says more
+        raise DatasetError(f"cannot read dataset {label}: {error.strerror or type(error).__name__}") from None
+
+
+def _load(
+    name: str | DatasetSource,
+    directory: Path,
+    validation_split: float,
+    seed: int,
+    max_samples: int | None,
+    vocab_size: int,
+    sequence_length: int,
+    size: tuple[int, int] | None,
+    mirror_url: str | None,
+) -> Dataset:
     key: Hashable = None
     if isinstance(name, str):
         validate_dataset_name(name)

@@ -19,6 +19,19 @@ REQUIRED_COLUMNS = ("label", "text")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # news articles and reviews exceed the 128 KiB default
 
 
+SHOWN_COLUMNS = 5
+SHOWN_COLUMN_CHARS = 24
+
+
+def shown_columns(header: list[str]) -> str:
+    """A header row as an error may quote it: a few names, each cut short. A file that is not a CSV
+    at all (someone's notes, a config file) must not have its first line repeated in a message."""
+    names = [name.strip() for name in header[:SHOWN_COLUMNS]]
+    shown = [name if len(name) <= SHOWN_COLUMN_CHARS else f"{name[:SHOWN_COLUMN_CHARS]}..." for name in names]
+    more = f" and {len(header) - SHOWN_COLUMNS} more" if len(header) > SHOWN_COLUMNS else ""
+    return f"{shown}{more}"
+
+
 def read_label_text_csv(path: Path) -> tuple[list[str], list[str]]:
     """(labels, texts) of a CSV with a header naming `label` and `text` (any case; other columns ignored)."""
     try:
@@ -30,14 +43,11 @@ def read_label_text_csv(path: Path) -> tuple[list[str], list[str]]:
             columns = {name.strip().lower(): i for i, name in enumerate(header)}
             for required in REQUIRED_COLUMNS:
                 if sum(name.strip().lower() == required for name in header) > 1:
-                    raise DatasetError(
-                        f"{path} has more than one {required!r} column ({[h.strip() for h in header]}); "
-                        f"rename all but one"
-                    )
+                    raise DatasetError(f"{path} has more than one {required!r} column; rename all but one")
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
                 raise DatasetError(
-                    f"{path} has columns {[h.strip() for h in header]}; required columns: "
+                    f"{path} has columns {shown_columns(header)}; required columns: "
                     f"{', '.join(REQUIRED_COLUMNS)} (missing {', '.join(missing)})"
                 )
             label_col, text_col = columns["label"], columns["text"]
@@ -50,8 +60,11 @@ def read_label_text_csv(path: Path) -> tuple[list[str], list[str]]:
                     raise DatasetError(f"{path} line {reader.line_num}: missing label or text")
                 labels.append(row[label_col].strip())
                 texts.append(row[text_col])
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DatasetError(f"cannot read {path} as a UTF-8 CSV: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"cannot read {path} as a UTF-8 CSV: {exc.reason} at byte {exc.start}") from None
+    except (OSError, csv.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)[:80]
+        raise DatasetError(f"cannot read {path} as a UTF-8 CSV: {reason}") from None
     if not labels:
         raise DatasetError(f"{path} has a header but no rows")
     return labels, texts

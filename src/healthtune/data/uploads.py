@@ -21,6 +21,7 @@ from healthtune.data.class_folders import (
 from healthtune.data.safeload import npz_headers
 from healthtune.data.text_csv import TextCsvSource, read_label_text_csv, sorted_labels
 from healthtune.exceptions import DatasetError
+from healthtune.results import UPLOADS_DIR
 
 UPLOAD_SUFFIXES = (*ARCHIVE_SUFFIXES, ".csv", ".npz")
 UPLOAD_RECORD = "upload.json"
@@ -199,10 +200,28 @@ def discard_incomplete(root: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def rebase_upload(dataset: str, uploads_dir: Path) -> str:
+    """A dataset name with an upload path moved into today's `uploads_dir` (other names unchanged).
+
+    Older servers stored relative paths (images:optimization_results/.uploads/pets/pets); a server
+    started from another directory, or with its results root moved, finds them again.
+    """
+    form, colon, text = dataset.strip().partition(":")
+    if not colon:
+        form, text = "", dataset.strip()
+    parts = Path(text).parts
+    if UPLOADS_DIR not in parts:
+        return dataset
+    below = parts[parts.index(UPLOADS_DIR) + 1 :]
+    moved = str(uploads_dir.joinpath(*below))
+    return f"{form}:{moved}" if form else moved
+
+
 def _read_record(folder: Path) -> UploadedDataset | None:
     try:
         record = json.loads((folder / UPLOAD_RECORD).read_text())
         record["classes"] = tuple(record["classes"])
+        record["dataset_name"] = rebase_upload(str(record["dataset_name"]), folder.parent)
         return UploadedDataset(**record)
     except (OSError, ValueError, TypeError, KeyError):
         return None  # being written, or not an upload
