@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from healthtune.config import OptimizationConfig, PlotMode
 from healthtune.exceptions import ConfigError, OptimizationFailed
-from healthtune.results import OptimizationResult, RunPaths, write_json
+from healthtune.results import OptimizationResult, RunPaths, TrialRecord, write_json
 from healthtune.selection import pareto_numbers, select_best
 from healthtune.study_records import trial_records
 from healthtune.trials_table import write_trials_csv
@@ -16,6 +17,7 @@ from healthtune.trials_table import write_trials_csv
 if TYPE_CHECKING:
     import optuna
 
+    from healthtune.events import EventLog
     from healthtune.scoring import ScoringWeights
 
 # Fields that define what a run's trials mean: a resumed run must keep them.
@@ -52,8 +54,8 @@ class RunBook:
                 )
 
     @staticmethod
-    def close_orphans(study: optuna.Study) -> None:
-        """Trials left RUNNING by a crashed process are marked failed so the run can go on.
+    def close_orphans(study: optuna.Study) -> list[int]:
+        """Trials left RUNNING by a crashed process are marked failed so the run can go on; their numbers.
 
         With heartbeats (a shared database), RUNNING trials may belong to another live orchestrator:
         only those whose heartbeat went stale are failed (and queued again).
@@ -62,12 +64,41 @@ class RunBook:
 
         from healthtune.search.study import fail_stale_trials, uses_heartbeats
 
+        running = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
         if uses_heartbeats(study):
             fail_stale_trials(study)
-            return
+            still = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
+            return [number for number in running if number not in still]
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
             study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+        return running
+
+    def salvage(
+        self, study: optuna.Study, status: str, error: str | None, events: EventLog | None = None
+    ) -> TrialRecord | None:
+        """A run whose process died: what it left, made true. Orphaned trials are failed and announced
+        (trial_failed, reason interrupted), the best finished trial is copied to optimized_model/ (no
+        plots are drawn: that is the run's own work), and run.json says `status`. The best or None."""
+        from healthtune.assembly import assemble_best_model
+        from healthtune.events import EventLog, EventType
+
+        events = events or EventLog(self.config.run_name, self.paths.events_file)  # one numbering per process
+        for number in self.close_orphans(study):
+            events.emit(EventType.TRIAL_FAILED, number, reason="interrupted",
+                        error="its process stopped before the trial finished")  # fmt: skip
+        records = trial_records(study, self.config)
+        best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
+        extra: dict[str, Any] = {}
+        if best is not None:
+            model_path = assemble_best_model(self.paths, best, self.config, self.weights)
+            extra = {
+                "best_trial": best.to_dict(),
+                "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
+            }
+        started = _started_at(self.paths.run_file)
+        self.write(status, study, started, error=error, **extra)
+        return best
 
     @staticmethod
     def requeue_interrupted(study: optuna.Study) -> list[int]:
@@ -154,3 +185,11 @@ class RunBook:
             storage_url=self.config.storage_url,
             elapsed_seconds=data["elapsed_seconds"],
         )
+
+
+def _started_at(run_file: Path) -> float:
+    try:
+        value = json.loads(run_file.read_text(encoding="utf-8")).get("started_at")
+        return float(value) if isinstance(value, int | float) else time.time()
+    except (OSError, ValueError, AttributeError):
+        return time.time()
