@@ -190,3 +190,37 @@ def test_ids_that_are_not_upload_names_are_never_looked_up(tmp_path: Path) -> No
     assert find_upload(tmp_path / "up", "../secret") is None
     assert not delete_upload(tmp_path / "up", "..")
     assert (tmp_path / "secret").is_dir()
+
+
+def test_a_zip_whose_end_record_understates_its_entries_is_counted_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthtune.data import archives
+
+    archive = _zip(tmp_path / "many.zip", {f"a/{i}.txt": b"" for i in range(30)})
+    assert archives.zip_entry_count(archive) == 30
+    data = bytearray(archive.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2  # the end record now says: one entry
+    lying = tmp_path / "lying.zip"
+    lying.write_bytes(bytes(data))
+    monkeypatch.setattr(archives, "MAX_ARCHIVE_MEMBERS", 20)
+    with pytest.raises(DatasetError, match=r"has 21 entries"):
+        add_upload(_received(tmp_path, lying), "lying.zip", tmp_path / "up", max_unpacked_bytes=LIMIT)
+
+
+def test_uploads_recorded_with_relative_paths_are_found_where_the_results_root_is_now(tmp_path: Path) -> None:
+    """A server started from another directory (or with the results root moved) keeps its uploads."""
+    from healthtune.data.uploads import rebase_upload
+
+    root = tmp_path / "moved" / ".uploads"
+    moved = rebase_upload("csv:optimization_results/.uploads/news/news/news.csv", root)
+    assert moved == f"csv:{root}/news/news/news.csv"
+    assert rebase_upload("digits", root) == "digits"
+    assert rebase_upload("images:/data/pets", root) == "images:/data/pets"
+    news = tmp_path / "news.csv"
+    news.write_text("label,text\na,one\nb,two\n")
+    upload = add_upload(_received(tmp_path, news), "news.csv", root, max_unpacked_bytes=LIMIT)
+    record = root / upload.upload_id / "upload.json"
+    record.write_text(record.read_text().replace(str(tmp_path / "moved"), "optimization_results"))
+    assert [found.dataset_name for found in list_uploads(root)] == [upload.dataset_name]

@@ -191,3 +191,24 @@ def test_digits(data_dir: Path) -> None:
     other_seed = load_dataset("digits", validation_split=0.2, seed=1)
     assert np.array_equal(other_seed.x_test, ds.x_test)  # fixed test split
     assert list(data_dir.iterdir()) == []  # nothing to download or cache
+
+
+def test_a_folder_with_broken_links_and_unreadable_files_fails_as_a_dataset_error(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    root = _folder(tmp_path / "shapes", {"circle": 4, "square": 4})
+    (root / "circle" / "gone.png").symlink_to(tmp_path / "elsewhere" / "secret.png")  # dangling: not data
+    assert load_dataset(f"images:{root}", validation_split=0.25, seed=0).class_names == ("circle", "square")
+    (root / "square" / "memory.png").symlink_to("/proc/self/mem")  # a file whose every read fails (EIO)
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(f"images:{root}", validation_split=0.25, seed=1)
+    assert str(root) in str(raised.value) and "/proc" not in str(raised.value)
+
+
+def test_a_csv_that_is_not_a_dataset_is_never_quoted_whole(tmp_path: Path, data_dir: Path) -> None:
+    secret = "API_TOKEN=abcdef0123456789abcdef0123456789,B=2,C=3,D=4,E=5,F=6,G=7"
+    notes = tmp_path / "env.csv"
+    notes.write_text(f"{secret}\nx,y,z\n")
+    with pytest.raises(DatasetError, match="required columns: label, text") as raised:
+        load_dataset(f"csv:{notes}", validation_split=0.25, seed=0)
+    assert "abcdef0123456789abcdef0123456789" not in str(raised.value) and "G=7" not in str(raised.value)

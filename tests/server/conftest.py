@@ -26,7 +26,12 @@ SMALL_JOB: dict[str, Any] = {
 }
 
 
+TEST_HOSTS = ("testserver", "127.0.0.1", "localhost")
+"""TestClient sends Host: testserver; a real server answers only the names it is told (allowed_hosts)."""
+
+
 def make_settings(root: Path, **values: Any) -> ServerSettings:
+    values.setdefault("allowed_hosts", TEST_HOSTS)
     return ServerSettings(results_root=root / "results", log_dir=root / "logs", poll_seconds=0.1, **values)
 
 

@@ -20,8 +20,9 @@ from fastapi.testclient import TestClient
         ({"batch_size": 8193}, "batch_size", "less than or equal to 8192"),
         ({"concurrent_workers": 65}, "concurrent_workers", "less than or equal to 64"),
         ({"validation_split": 1.0}, "validation_split", "less than 1"),
-        ({"validation_split": "NaN"}, "validation_split", "finite number"),
-        ({"timeout_hours": "NaN"}, "timeout_hours", "finite number"),
+        ({"validation_split": float("nan")}, "validation_split", "finite number"),
+        ({"timeout_hours": float("inf")}, "timeout_hours", "finite number"),
+        ({"validation_split": "0.2"}, "validation_split", "valid number"),  # never coerced from a string
         ({"run_name": "../escape"}, "run_name", "pattern"),
         ({"mode": "fast"}, "mode", "'simple', 'health' or 'pareto'"),
         ({"dataset_name": "nope"}, "dataset_name", "digits"),

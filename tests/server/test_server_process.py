@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,87 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.server.live import Server
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 JOB: dict[str, Any] = {
     "dataset_name": "digits", "trials": 3, "max_epochs_per_trial": 1, "plot_mode": "best", "tensorboard": False,
 }  # fmt: skip
-
-
-class Server:
-    """`healthtune serve` in its own process, stopped with SIGKILL to simulate a crash."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Server:
-        log = (self.root / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "healthtune.cli", "serve", "--port", str(self.port),
-             "--results-root", str(self.root / "results"), "--log-dir", str(self.root / "logs")],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HEALTHTUNE_API_TOKEN": ""},
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise AssertionError((self.root / "server.log").read_text())
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-
-    def get(self, path: str) -> Any:
-        response = httpx.get(f"{self.url}{path}", timeout=30)
-        assert response.status_code == 200, (path, response.text)
-        return response.json()
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.post(f"{self.url}{path}", json=body, timeout=30)
-        assert response.status_code < 300, (path, response.text)
-        return response.json()
-
-    def wait(self, job_id: str, *statuses: str, timeout: float = 300) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        job: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            job = self.get(f"/api/jobs/{job_id}")
-            if job["status"] in statuses:
-                return job
-            time.sleep(0.3)
-        raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
-
-    def wait_until_complete(self, job_id: str, trials: int, timeout: float = 240) -> None:
-        """Until `trials` trials of the job have completed."""
-        deadline = time.monotonic() + timeout
-        while self.get(f"/api/jobs/{job_id}/status")["progress"]["complete"] < trials:
-            assert time.monotonic() < deadline, f"job {job_id} never completed {trials} trial(s)"
-            time.sleep(0.3)
-
-    def events(self, job_id: str, after: int = 0) -> list[dict[str, Any]]:
-        """Follow the WebSocket until the server closes it at the end of the job."""
-        received = []
-        with connect(
-            f"ws://127.0.0.1:{self.port}/api/jobs/{job_id}/events?after={after}", open_timeout=10
-        ) as ws:
-            for message in ws:
-                received.append(json.loads(message))
-        return received
 
 
 def worker_pids(job_id: str) -> list[int]:
@@ -114,7 +38,8 @@ def worker_pids(job_id: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(tmp_path_factory.mktemp("live")).start()
+    # the tests' own folders are the data roots: a server reads datasets only from roots and uploads
+    running = Server(tmp_path_factory.mktemp("live"), data_roots=(tmp_path_factory.getbasetemp(),)).start()
     yield running
     running.stop()
 
@@ -252,6 +177,15 @@ def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_tri
     second = Server(tmp_path).start()
     try:
         assert second.get(f"/api/jobs/{job_id}")["status"] == "interrupted"
+        # the truth about the dead run: nothing runs, the trial it cut short is counted as such,
+        # and the best finished trial is already its model
+        progress = second.get(f"/api/jobs/{job_id}/status")["progress"]
+        trials = second.get(f"/api/jobs/{job_id}/trials")
+        assert progress["running"] == 0 and not progress["running_trials"]
+        assert "running" not in {t["state"] for t in trials}
+        cut = [t["number"] for t in trials if t["failure_reason"] == "interrupted"]
+        assert progress["cut_short"] == len(cut)
+        assert second.get(f"/api/jobs/{job_id}/best-model")["summary"]["best_trial"] in before
         second.post(f"/api/jobs/{job_id}/resume")
         job = second.wait(job_id, "completed")
         after = {t["number"]: t for t in second.get(f"/api/jobs/{job_id}/trials")}
@@ -260,6 +194,7 @@ def test_a_restarted_server_marks_the_job_interrupted_and_resume_keeps_every_tri
         assert sum(t["state"] in ("complete", "pruned") for t in after.values()) == 3
         # the trial cut off by the kill (if one was training) is failed as interrupted and redone
         assert {t["failure_reason"] for t in after.values() if t["state"] == "failed"} <= {"interrupted"}
+        assert second.get(f"/api/jobs/{job_id}/status")["progress"]["cut_short"] == len(cut)
         assert job["attempts"] == 2
         # "started" is the first start, the time spent running covers both attempts, not the pause
         assert job["first_started_at"] < job["started_at"] < job["finished_at"]

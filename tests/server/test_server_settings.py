@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,14 @@ def test_a_public_address_without_a_token_gets_a_loud_warning() -> None:
 
 def test_cors_is_off_by_default_and_configurable(tmp_path: Path) -> None:
     preflight = {"Origin": "http://ui.example", "Access-Control-Request-Method": "GET"}
-    with TestClient(create_app(ServerSettings(results_root=tmp_path / "a", log_dir=tmp_path))) as client:
+    closed = ServerSettings(results_root=tmp_path / "a", log_dir=tmp_path, allowed_hosts=("testserver",))
+    with TestClient(create_app(closed)) as client:
         assert "access-control-allow-origin" not in client.options("/api/health", headers=preflight).headers
     allowed = ServerSettings(
-        results_root=tmp_path / "b", log_dir=tmp_path, cors_origins=("http://ui.example",)
+        results_root=tmp_path / "b",
+        log_dir=tmp_path,
+        cors_origins=("http://ui.example",),
+        allowed_hosts=("testserver",),
     )
     with TestClient(create_app(allowed)) as client:
         response = client.options("/api/health", headers=preflight)
@@ -84,3 +89,39 @@ def test_logs_go_to_stdout_and_never_show_the_api_token(
     assert "s3cret" not in text and text.count("token=***") == 2 and "after=4" in text
     printed = capsys.readouterr()
     assert printed.out.count("token=***") == 2 and "s3cret" not in printed.out + printed.err
+
+
+def test_security_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HEALTHTUNE_RESULTS_ROOT", "runs")  # relative: stored absolute
+    monkeypatch.setenv("HEALTHTUNE_DATA_ROOTS", f"/srv/data{os.pathsep}shared")
+    monkeypatch.setenv("HEALTHTUNE_ALLOWED_HOSTS", "tune.example.org, *.lab.example")
+    monkeypatch.setenv("HEALTHTUNE_MAX_REQUEST_KB", "64")
+    monkeypatch.setenv("HEALTHTUNE_RUN_JOBS", "0")
+    settings = ServerSettings.from_env()
+    assert settings.results_root == tmp_path / "runs" and settings.results_root.is_absolute()
+    assert settings.data_roots == (Path("/srv/data"), tmp_path / "shared")
+    assert settings.readable_roots == (tmp_path / "runs" / ".uploads", Path("/srv/data"), tmp_path / "shared")
+    assert settings.max_request_bytes == 64 * 1024 and settings.run_jobs is False
+    for host in ("tune.example.org", "TUNE.example.org:443", "gpu1.lab.example", "tune.example.org."):
+        assert settings.allows_host(host), host
+    for host in ("localhost", "evil.example", "lab.example.evil", "", "tune.example.org.evil"):
+        assert not settings.allows_host(host), host
+    assert ServerSettings().allows_host("[::1]:8000") and ServerSettings().allows_host("localhost:8000")
+    assert ServerSettings(host="192.168.1.5").allows_host("192.168.1.5:8000")  # the address it binds
+    monkeypatch.setenv("HEALTHTUNE_RUN_JOBS", "maybe")
+    with pytest.raises(ConfigError, match="HEALTHTUNE_RUN_JOBS must be 1 or 0"):
+        ServerSettings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"max_request_kb": 0}, "max_request_kb must be an integer >= 1, got max_request_kb=0"),
+        ({"allowed_hosts": ()}, "allowed_hosts must name at least one host"),
+        ({"run_jobs": "no"}, "run_jobs must be true or false"),
+    ],
+)
+def test_bad_security_settings_name_the_field(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ServerSettings(**values)

@@ -26,6 +26,7 @@ PARETO_JOB: dict[str, Any] = {
 
 
 def settings(root: Path, **values: Any) -> ServerSettings:
+    values.setdefault("allowed_hosts", ("testserver",))
     return ServerSettings(results_root=root / "results", log_dir=root / "logs", poll_seconds=0.1, **values)
 
 
