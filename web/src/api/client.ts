@@ -62,6 +62,12 @@ interface ValidationItem {
   msg?: string;
 }
 
+/** Where a 422 item points, without its "body" or "query" root: "trials", "weights.accuracy_weight", "filename". */
+function fieldPath(item: ValidationItem): string {
+  const [root, ...rest] = item.loc ?? [];
+  return (root === "body" || root === "query" ? rest : (item.loc ?? [])).join(".");
+}
+
 /** An API error with its HTTP status and the server's message(s). */
 export class ApiError extends Error {
   readonly status: number;
@@ -78,7 +84,10 @@ export class ApiError extends Error {
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {
       return (detail as ValidationItem[])
-        .map((item) => `${(item.loc ?? []).filter((p) => p !== "body").join(".")}: ${item.msg ?? ""}`)
+        .map((item) => {
+          const path = fieldPath(item);
+          return path ? `${path}: ${item.msg ?? ""}` : (item.msg ?? "");
+        })
         .join("; ");
     }
     if (status === 0) return "the server cannot be reached";
@@ -90,8 +99,7 @@ export class ApiError extends Error {
     const out: FieldErrors = {};
     if (!Array.isArray(this.detail)) return out;
     for (const item of this.detail as ValidationItem[]) {
-      const path = (item.loc ?? []).filter((p) => p !== "body").join(".");
-      const key = path || "_";
+      const key = fieldPath(item) || "_";
       out[key] = out[key] ? `${out[key]}; ${item.msg ?? ""}` : (item.msg ?? "");
     }
     return out;
