@@ -107,7 +107,11 @@ def trials_table(result: OptimizationResult) -> Table:
     )
     for trial in result.trials:
         metrics = trial.metrics
-        health = proportions.health(metrics["health"]) if metrics.get("health") else None
+        health = (
+            proportions.health(metrics["health"], metrics.get("health_gate"))
+            if metrics.get("health")
+            else None
+        )
         reason = trial.failure_reason or (_pruned_by(trial.prune_reason) if trial.state == "pruned" else None)
         style = "bold green" if trial.number == best_number else None
         table.add_row(

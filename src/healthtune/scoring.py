@@ -9,6 +9,7 @@ from typing import Any
 
 from healthtune.config import Mode
 from healthtune.exceptions import ConfigError
+from healthtune.health.learning import HealthGate, as_gate
 from healthtune.health.metrics import METRIC_NAMES
 
 DEFAULT_ACCURACY_WEIGHT = 0.70
@@ -22,6 +23,7 @@ DEFAULT_HEALTH_COMPONENT_PROPORTIONS: Mapping[str, float] = {
     "accuracy_consistency": 0.10,
 }
 TOLERANCE = 0.01
+Gate = HealthGate | Mapping[str, Any] | None  # a trial's metrics["health_gate"]
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,16 @@ class ScoringWeights:
         """`simple` mode: accuracy 1.0, health 0.0."""
         return cls(1.0, 0.0)
 
-    def health(self, health_metrics: Mapping[str, float]) -> float:
-        """Weighted health: sum of proportion x metric."""
-        return float(
-            sum(self.health_component_proportions[n] * float(health_metrics[n]) for n in METRIC_NAMES)
-        )
+    def health(self, health_metrics: Mapping[str, float], gate: Gate = None) -> float:
+        """Health: sum of proportion x metric, through the trial's learning gate and critical cap
+        (health.learning; a trial stored without a gate is weighted only)."""
+        weighted = sum(self.health_component_proportions[n] * float(health_metrics[n]) for n in METRIC_NAMES)
+        return as_gate(gate).apply(float(weighted))
 
-    def total(self, accuracy: float, health_metrics: Mapping[str, float]) -> float:
-        return self.accuracy_weight * accuracy + self.health_overall_weight * self.health(health_metrics)
+    def total(self, accuracy: float, health_metrics: Mapping[str, float], gate: Gate = None) -> float:
+        return self.accuracy_weight * accuracy + self.health_overall_weight * self.health(
+            health_metrics, gate
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,9 +141,10 @@ def objective_values(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, 
     health = metrics.get("health")
     if not health:
         raise ValueError("health metrics are missing; health and pareto modes need probes")
+    gate = metrics.get("health_gate")
     if mode is Mode.PARETO:
-        return [accuracy, weights.health(health)]
-    return [weights.total(accuracy, health)]
+        return [accuracy, weights.health(health, gate)]
+    return [weights.total(accuracy, health, gate)]
 
 
 def score(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, Any]) -> float:
@@ -148,4 +153,4 @@ def score(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, Any]) -> fl
     health = metrics.get("health")
     if mode is Mode.SIMPLE or not health:
         return accuracy
-    return weights.total(accuracy, health)
+    return weights.total(accuracy, health, metrics.get("health_gate"))

@@ -68,7 +68,7 @@ def trial_rows(
                 _cell(trial.get("score")),
                 _cell(metrics.get("val_accuracy")),
                 _cell(metrics.get("test_accuracy")),
-                weights.health(health) if complete_health else "",
+                weights.health(health, metrics.get("health_gate")) if complete_health else "",
                 *(_cell(health.get(name)) for name in METRIC_NAMES),
                 *(_cell(metrics.get(name)) for name in METRIC_COLUMNS),
                 *(_cell(params.get(name)) for name in parameters),

@@ -16,7 +16,8 @@ from healthtune.data import load_dataset
 PROBE_SCRIPT = """
 import json, sys
 import keras, numpy as np
-from healthtune.health.metrics import gradient_health, neuron_utilization
+from healthtune.health.gradient_states import gradient_health
+from healthtune.health.metrics import neuron_utilization
 from healthtune.health.probes import Prober
 model = keras.saving.load_model(sys.argv[1])
 batch = np.load(sys.argv[2])

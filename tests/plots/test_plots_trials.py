@@ -202,10 +202,12 @@ def test_health_radar_has_the_six_metrics_and_the_weighted_scores(trial) -> None
     weights = trial.context.weights
     assert list(data["metrics"]) == list(METRIC_NAMES)
     assert data["metrics"] == pytest.approx(trial.report.metrics)
-    assert data["health"] == pytest.approx(weights.health(trial.report.metrics))
+    assert data["health"] == pytest.approx(weights.health(trial.report.metrics, trial.report.gate))
     assert data["accuracy"] == pytest.approx(trial.history["val_accuracy"][-1])
     assert data["accuracy_source"] == "validation accuracy (last epoch)"
-    assert data["total"] == pytest.approx(weights.total(data["accuracy"], trial.report.metrics))
+    assert data["total"] == pytest.approx(
+        weights.total(data["accuracy"], trial.report.metrics, trial.report.gate)
+    )
 
 
 def test_learning_rate_schedule_follows_the_optimizer(cnn_trial, lstm_trial) -> None:  # type: ignore[no-untyped-def]

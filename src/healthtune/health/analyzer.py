@@ -1,8 +1,8 @@
-"""HealthReport: the six metrics, their weighted total, the overfitting gap and the findings of one model."""
+"""HealthReport: the six metrics, the learning gate, the overfitting gap and the findings of one model."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,9 +10,21 @@ import numpy as np
 
 from healthtune.health import findings as f
 from healthtune.health import metrics as m
+from healthtune.health.gradient_states import gradient_health
+from healthtune.health.learning import (
+    OPEN_GATE,
+    HealthGate,
+    chance_level,
+    chance_loss,
+    learning_gain,
+    make_gate,
+)
+from healthtune.health.metric_result import MetricResult
 from healthtune.health.probes import ProbeSnapshot
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+REPORT_VERSION = 2
+"""health.json's layout: 2 adds the gate and the inputs that re-scoring needs to recompute every metric."""
 
 
 @dataclass
@@ -24,32 +36,45 @@ class HealthReport:
     overfitting_gap: float
     findings: list[f.Finding] = field(default_factory=list)
     snapshots: list[ProbeSnapshot] = field(default_factory=list)
+    gate: HealthGate = OPEN_GATE
+    inputs: dict[str, Any] = field(default_factory=dict)  # what the metrics were computed from
+
+    def weighted(self, proportions: Mapping[str, float]) -> float:
+        """Sum of proportion x metric over the six metrics, before the gate."""
+        return float(sum(proportions[name] * self.metrics[name] for name in m.METRIC_NAMES))
 
     def overall(self, proportions: Mapping[str, float]) -> float:
-        """Weighted health: sum of proportion x metric over the six metrics."""
-        return float(sum(proportions[name] * self.metrics[name] for name in m.METRIC_NAMES))
+        """Health: the weighted metrics scaled by the learning factor and capped by a critical finding."""
+        return self.gate.apply(self.weighted(proportions))
 
     def to_dict(self, proportions: Mapping[str, float] | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
+            "version": REPORT_VERSION,
             "metrics": self.metrics,
             "details": self.details,
             "overfitting_gap": self.overfitting_gap,
+            "gate": self.gate.to_dict(),
+            "inputs": self.inputs,
             "findings": [finding.to_dict() for finding in self.findings],
             "snapshots": [snapshot.to_dict() for snapshot in self.snapshots],
         }
         if proportions is not None:
+            data["weighted"] = self.weighted(proportions)
             data["overall"] = self.overall(proportions)
             data["proportions"] = dict(proportions)
         return data
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> HealthReport:
+        gate = values.get("gate")
         return cls(
             metrics=dict(values["metrics"]),
             details=dict(values.get("details", {})),
             overfitting_gap=float(values.get("overfitting_gap", 0.0)),
             findings=[f.Finding(**finding) for finding in values.get("findings", [])],
             snapshots=[ProbeSnapshot.from_dict(s) for s in values.get("snapshots", [])],
+            gate=HealthGate.from_dict(gate) if gate else OPEN_GATE,
+            inputs=dict(values.get("inputs", {})),
         )
 
 
@@ -63,18 +88,54 @@ def analyze(
     num_classes: int,
     params: int,
     seed: int = 0,
+    train_accuracy: float | None = None,
 ) -> HealthReport:
-    """Compute every metric from what training and the probes recorded, then explain the problems."""
+    """Compute every metric from what training and the probes recorded, then explain the problems.
+
+    `train_accuracy` is the accuracy on training examples measured after training (trainer.diagnose).
+    """
+    return assemble(
+        snapshots=snapshots,
+        history=history,
+        val_accuracy=val_accuracy,
+        num_classes=num_classes,
+        params=params,
+        chance=chance_level(num_classes, y_val),
+        chance_loss=chance_loss(num_classes, y_val),
+        train_accuracy=train_accuracy,
+        known={"accuracy_consistency": m.accuracy_consistency(y_val, val_predictions, seed)},
+    )
+
+
+def assemble(
+    *,
+    snapshots: Sequence[ProbeSnapshot],
+    history: Mapping[str, list[float]],
+    val_accuracy: float,
+    num_classes: int,
+    params: int,
+    chance: float,
+    chance_loss: float,
+    train_accuracy: float | None,
+    known: Mapping[str, MetricResult],
+) -> HealthReport:
+    """The report from everything but the validation labels, which accuracy_consistency needs: it comes in
+    `known`, with any metric that cannot be computed again (re-scoring rebuilds stored trials here)."""
     history = dict(history)
-    results = {
-        "neuron_utilization": m.neuron_utilization(snapshots[-1] if snapshots else None),
-        "parameter_efficiency": m.parameter_efficiency(val_accuracy, num_classes, params),
-        "training_stability": m.training_stability(history.get("batch_loss", [])),
-        "gradient_health": m.gradient_health(snapshots),
-        "convergence_quality": m.convergence_quality(history, num_classes),
-        "accuracy_consistency": m.accuracy_consistency(y_val, val_predictions, seed),
+    compute: dict[str, Callable[[], MetricResult]] = {
+        "neuron_utilization": lambda: m.neuron_utilization(snapshots[-1] if snapshots else None),
+        "parameter_efficiency": lambda: m.parameter_efficiency(val_accuracy, num_classes, params, chance),
+        "training_stability": lambda: m.training_stability(history.get("batch_loss", []), chance_loss),
+        "gradient_health": lambda: gradient_health(snapshots),
+        "convergence_quality": lambda: m.convergence_quality(
+            history, num_classes, train_accuracy, chance_loss
+        ),
     }
+    results = {name: known[name] if name in known else compute[name]() for name in m.METRIC_NAMES}
+    metrics = {name: result.score for name, result in results.items()}
+    gain = learning_gain(val_accuracy, chance)
     found = [
+        *f.learning_findings(make_gate(gain, chance, []), val_accuracy),
         *f.dormancy_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),
         *f.stability_findings(results["training_stability"]),
@@ -82,11 +143,21 @@ def analyze(
         *f.efficiency_findings(results["parameter_efficiency"]),
         *f.consistency_findings(results["accuracy_consistency"]),
     ]
+    found += f.threshold_findings(metrics, found)
     found.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     return HealthReport(
-        metrics={name: result.score for name, result in results.items()},
+        metrics=metrics,
         details={name: result.details for name, result in results.items()},
-        overfitting_gap=m.overfitting_gap(history),
+        overfitting_gap=results["convergence_quality"].details.get("train_val_gap", 0.0),
         findings=found,
         snapshots=list(snapshots),
+        gate=make_gate(gain, chance, [finding.severity for finding in found]),
+        inputs={
+            "val_accuracy": val_accuracy,
+            "num_classes": num_classes,
+            "params": params,
+            "chance": chance,
+            "chance_loss": chance_loss,
+            "train_accuracy": train_accuracy,
+        },
     )

@@ -20,11 +20,22 @@ EXPLODING_GRADIENT = 1e3
 GRADIENT_SPREAD = 1e4
 """Max/min gradient norm across layers above this: some layers learn 10,000x slower than others."""
 
+VANISHING_DEPTH_RATIO = 100.0
+"""A layer whose update ratio is over 100x (two orders of magnitude) below the output layer's in the same
+probe is vanishing, however large its gradient: it moves its weights 100x slower than the layer the loss
+reaches first. Healthy networks measured 1-30x apart (batch norm's scale and shift the lowest); a
+10-layer sigmoid stack 1e2-1e4x. Update ratios, not raw norms, are compared because a norm grows with
+a layer's size."""
+
 UPDATE_RATIO_HIGH = 1e-1
 """lr * |g| / |w| above this rewrites a layer's weights in a few steps (CS231n: about 1e-3 is healthy)."""
 
 UPDATE_RATIO_LOW = 1e-7
 """lr * |g| / |w| below this barely moves a layer's weights."""
+
+STALL_DROP = 0.2
+"""The training loss (median of the last batches) must end at least 20% below where it started (median of
+the first batches) for full training_stability; a loss that does not move is stalled, not stable."""
 
 STABILITY_WINDOW = 10
 """Batches in the moving average and moving median of the training loss."""
@@ -48,16 +59,74 @@ OVERFITTING_GAP = 0.05
 """Train minus validation accuracy above this counts as overfitting."""
 
 OVERFITTING_GAP_FULL_PENALTY = 0.25
-"""Gap at which the overfitting part of convergence_quality reaches 0."""
+"""Gap at which the generalization part of convergence_quality reaches 0."""
+
+UNDERFITTING_GAP = -0.10
+"""Train accuracy (measured after training, on the training labels) this far below validation accuracy:
+the model cannot fit its own training labels, which validation says it could: noisy labels, or far too
+much regularization. Dropout alone measured -0.02..+0.02 on the references."""
+
+UNDERFITTING_GAP_FULL_PENALTY = -0.30
+"""Gap at which the underfitting penalty of convergence_quality's generalization part reaches 1."""
+
+VAL_LOSS_RISE = 0.1
+"""A final validation loss more than 10% above its best: training went on past the best epoch."""
+
+VAL_LOSS_RISE_FULL_PENALTY = 0.5
+"""Rise beyond VAL_LOSS_RISE (as a share of the best loss) at which its penalty reaches 1 (a 60% rise)."""
+
+TRAIN_EVAL_EXAMPLES = 2000
+"""Training examples evaluated after training (inference mode) for the train/validation gap: the epoch's
+running accuracy lags the model and includes dropout, so it understates the gap."""
+
+MIN_EPOCH_IMPROVEMENT = 0.01
+"""An epoch improves when its validation loss beats the best so far by at least 1% of it."""
+
+CONVERGENCE_FULL_IMPROVEMENT = 0.25
+"""Validation-loss improvement (share of ln(classes)) below which convergence_quality's generalization
+part is credited only in proportion: a run that did not learn cannot earn credit for not overfitting."""
 
 CONSISTENCY_FOLDS = 5
 """Stratified folds of the validation split for accuracy_consistency."""
 
-CONSISTENCY_STD_SCALE = 0.05
-"""Std of fold accuracies at which accuracy_consistency reaches 0."""
+CONSISTENCY_REPEATS = 10
+"""Times the validation split is cut into folds (seeds seed..seed+9); the fold variance is averaged."""
+
+CONSISTENCY_NOISE_BAND = 2.37
+"""Fold variance up to this multiple of the sampling variance p(1 - p) / n is noise: with 5 folds the
+variance of one split is a chi-square with 4 degrees of freedom / 4 times the sampling variance, whose
+95th percentile is 2.37. Random folds of a fixed model differ by sampling alone, so beyond this band
+is rare: the metric no longer calls a small validation split's noise inconsistency."""
+
+CONSISTENCY_EXCESS_SCALE = 0.05
+"""Fold spread beyond sampling noise at which accuracy_consistency reaches 0."""
 
 EFFICIENCY_REFERENCE_PARAMS = 1e4
 """Parameter count below which parameter_efficiency gives no size penalty."""
+
+LEARNED_GAIN = 0.5
+"""The learning gate: health is multiplied by min(1, gain / 0.5), gain = (accuracy - chance) / (1 - chance)
+on validation, chance = the best constant guess (the majority class, at least 1 / classes). A model must
+get at least half of what guessing gets wrong right before the way it trains counts in full: a network at
+chance is never healthy, however calm its loss and gradients."""
+
+NOT_LEARNED_GAIN = 0.2
+"""Gain below this: the critical finding "did not learn", and the trial stays off the Pareto front."""
+
+CRITICAL_HEALTH_CAP = 0.5
+"""Health cannot exceed this while a critical finding stands (NaN, divergence, a mostly dormant layer,
+severe overfitting, no learning): at best "fair", never "healthy", so the number and the words agree."""
+
+METRIC_THRESHOLDS = {
+    "neuron_utilization": 0.75,
+    "parameter_efficiency": 0.3,
+    "training_stability": 0.5,
+    "gradient_health": 0.75,
+    "convergence_quality": 0.6,
+    "accuracy_consistency": 0.5,
+}
+"""Below its threshold a metric always has a finding that names it. Set from the healthy references of
+bench/health_validity.py: their lowest value of each metric was clearly above it."""
 
 HEALTH_PRUNE_DORMANT_SHARE = 0.5
 """Health-aware pruning: stop a trial once more than this share of its units is dormant ..."""

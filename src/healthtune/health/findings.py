@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from healthtune.health import defaults as d
-from healthtune.health.metrics import MetricResult
+from healthtune.health.learning import HealthGate
+from healthtune.health.metric_result import MetricResult
+from healthtune.health.metrics import METRIC_DESCRIPTIONS
 
 SEVERITIES = ("info", "warning", "critical")
 
@@ -67,9 +69,10 @@ def gradient_findings(result: MetricResult) -> list[Finding]:
                       f"The gradient norm exceeds {d.EXPLODING_GRADIENT:g}; each step throws the weights far away.",
                       "lower the learning rate, add batch normalization or gradient clipping."),
         "vanishing": ("warning", "gradients are vanishing",
-                      "This layer gets almost no gradient, so it stops learning. Typical in deep stacks of "
-                      "sigmoid or tanh layers, whose derivatives are at most 0.25 or 1 and shrink the signal "
-                      "layer by layer.",
+                      "This layer gets almost no gradient (below 1e-7, or its updates over "
+                      f"{d.VANISHING_DEPTH_RATIO:g}x smaller than the output layer's), so it stops learning. "
+                      "Typical in deep stacks of sigmoid or tanh layers, whose derivatives are at most 0.25 or 1 "
+                      "and shrink the signal layer by layer.",
                       "use ReLU-family activations, batch normalization, fewer layers or residual connections."),
         "too_fast": ("warning", "weights change too fast",
                      f"Learning rate x gradient / weight norm is above {d.UPDATE_RATIO_HIGH:g}; "
@@ -113,6 +116,16 @@ def stability_findings(result: MetricResult) -> list[Finding]:
                         "lower the learning rate (10x is a good first step), add gradient clipping or batch "
                         "normalization.")]  # fmt: skip
     found = []
+    if details.get("stalled"):
+        found.append(
+            Finding("warning", "training_stability", None,
+                    f"the training loss stalled (from {details['start_median']:.3g} to {details['end_loss']:.3g})",
+                    f"A calm loss is only stable if it falls: this one ended less than {d.STALL_DROP:.0%} below "
+                    f"{details['reference_loss']:.3g} (where it started, or the loss of guessing the class shares "
+                    "if lower), so the optimizer is barely moving the model.",
+                    "raise the learning rate (or use Adam), add batch normalization, or check that labels "
+                    "match inputs.")
+        )  # fmt: skip
     if details.get("spike_share", 0) > 0.02:
         found.append(
             Finding("warning", "training_stability", None,
@@ -141,8 +154,21 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "The model memorizes the training examples instead of learning what generalizes.",
                     "add dropout or weight decay, use more data or augmentation, or stop earlier.")
         )  # fmt: skip
+    if details.get("gap_source") == "evaluated" and gap < d.UNDERFITTING_GAP:
+        found.append(
+            Finding("warning", "convergence_quality", None,
+                    f"train accuracy is {-gap:.1%} below validation accuracy",
+                    "The model gets its own training examples wrong more often than unseen ones: the training "
+                    "labels disagree with the inputs (label noise) or regularization holds the model back.",
+                    "check the training labels for mistakes, or lower dropout and weight decay.")
+        )  # fmt: skip
     best, final = details.get("best_val_loss"), details.get("final_val_loss")
-    if best is not None and final is not None and final > best * 1.1 and details.get("best_epoch"):
+    if (
+        best is not None
+        and final is not None
+        and final > best * (1 + d.VAL_LOSS_RISE)
+        and details.get("best_epoch")
+    ):
         found.append(
             Finding("warning", "convergence_quality", None,
                     f"validation loss rose after epoch {details['best_epoch']} ({best:.3f} -> {final:.3f})",
@@ -151,7 +177,9 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
         )  # fmt: skip
     if details.get("improvement", 1.0) < 0.1:
         found.append(
-            Finding("critical", "convergence_quality", None, "the model barely learned",
+            Finding("warning", "convergence_quality", None,
+                    f"the validation loss barely fell (from {details['initial_loss']:.3g}, a guess's, "
+                    f"to {details['final_val_loss']:.3g})",
                     "The validation loss is close to that of random guessing.",
                     "check the learning rate (too low or far too high) and that labels match inputs.")
         )  # fmt: skip
@@ -159,8 +187,9 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
 
 
 def efficiency_findings(result: MetricResult) -> list[Finding]:
+    """Info only: a big model costs training and serving time, but is not sick."""
     details = result.details
-    if result.score >= 0.4 or details.get("params", 0) < 1e5:
+    if result.score >= d.METRIC_THRESHOLDS["parameter_efficiency"]:
         return []
     return [
         Finding("info", "parameter_efficiency", None,
@@ -172,12 +201,42 @@ def efficiency_findings(result: MetricResult) -> list[Finding]:
 
 
 def consistency_findings(result: MetricResult) -> list[Finding]:
-    std = result.details.get("std", 0.0)
-    if result.score >= 0.5:
+    details = result.details
+    if result.score >= d.METRIC_THRESHOLDS["accuracy_consistency"]:
         return []
     return [
-        Finding("info", "accuracy_consistency", None,
-                f"accuracy varies by {std:.1%} (std) across validation folds",
-                "The model's accuracy depends on which examples it sees; small validation sets add noise too.",
+        Finding("warning", "accuracy_consistency", None,
+                f"accuracy varies by {details.get('std', 0.0):.1%} (std) across validation folds, "
+                f"{details.get('sampling_std', 0.0):.1%} of it explained by sampling",
+                "The fold accuracies differ more than the fold size alone explains: the model's accuracy "
+                "depends on which examples it sees.",
                 "use a larger validation split, more data, or regularization.")
+    ]  # fmt: skip
+
+
+def learning_findings(gate: HealthGate, accuracy: float) -> list[Finding]:
+    """Critical below NOT_LEARNED_GAIN, a warning below LEARNED_GAIN (where the learning gate scales health)."""
+    if gate.gain >= d.LEARNED_GAIN:
+        return []
+    did_not = gate.gain < d.NOT_LEARNED_GAIN
+    return [
+        Finding("critical" if did_not else "warning", "learning", None,
+                f"{'the model did not learn' if did_not else 'the model learned little'}: validation accuracy "
+                f"{accuracy:.1%}, always guessing the most common class gets {gate.chance:.1%}",
+                f"Health counts in full only once a model gets at least {d.LEARNED_GAIN:.0%} of what guessing "
+                f"gets wrong right; this one gets {gate.gain:.0%}, so its health is scaled by "
+                f"{gate.learning_factor:.2f}. Calm training of a model that learns nothing is not health.",
+                "check the learning rate (too low or far too high), the labels, and that the network is "
+                "not too deep for its activations.")
+    ]  # fmt: skip
+
+
+def threshold_findings(metrics: dict[str, float], found: list[Finding]) -> list[Finding]:
+    """A finding for every metric below its threshold that no other finding names yet."""
+    named = {finding.metric for finding in found}
+    return [
+        Finding("warning", name, None, f"{name.replace('_', ' ')} is low ({value:.2f}, below {threshold:g})",
+                METRIC_DESCRIPTIONS[name], "see the metric's explanation in the health breakdown.")
+        for name, threshold in d.METRIC_THRESHOLDS.items()
+        if (value := metrics[name]) < threshold and name not in named
     ]  # fmt: skip

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from healthtune.health import defaults as d
+from healthtune.health.learning import learning_gain
+from healthtune.health.metric_result import MetricResult, clip
 from healthtune.health.probes import ProbeSnapshot
 
 METRIC_NAMES = (
@@ -31,25 +32,16 @@ METRIC_DESCRIPTIONS = {
     "parameter_efficiency": "Accuracy gained over chance per order of magnitude of parameters above "
     "10,000. Low: the model is big for what it achieves; use fewer or narrower layers.",
     "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter); "
-    "0 when it became NaN or ended over twice where it started. Low: the optimizer overshoots; lower "
-    "the learning rate or use a larger batch.",
-    "gradient_health": "Share of layers whose gradients are neither vanishing, exploding nor giving "
-    "updates far too large or small. Low: some layers stop learning or get thrown around.",
-    "convergence_quality": "How far the validation loss fell from chance, how often it improved, and "
-    "how small the gap between training and validation accuracy stayed.",
-    "accuracy_consistency": "How stable the accuracy is across five folds of the validation split. "
-    "Low: the accuracy depends on which examples the model sees.",
+    "0 when it became NaN or ended over twice where it started, and low when it stalled (did not fall "
+    "20%). Low: the optimizer overshoots or barely moves; tune the learning rate.",
+    "gradient_health": "Share of layers whose gradients are neither vanishing (also: 100x smaller updates "
+    "than the output layer's), exploding nor giving updates far too large or small. Low: some layers stop "
+    "learning or get thrown around.",
+    "convergence_quality": "How far the validation loss fell below guessing, how often it improved by at "
+    "least 1%, and how well the model generalizes (train vs validation accuracy, a rising validation loss).",
+    "accuracy_consistency": "Whether the accuracy differs across five folds of the validation split by more "
+    "than sampling noise explains. Low: the accuracy depends on which examples the model sees.",
 }
-
-
-@dataclass
-class MetricResult:
-    score: float
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def _clip(value: float) -> float:
-    return float(min(1.0, max(0.0, value))) if math.isfinite(value) else 0.0
 
 
 def neuron_utilization(snapshot: ProbeSnapshot | None) -> MetricResult:
@@ -62,16 +54,21 @@ def neuron_utilization(snapshot: ProbeSnapshot | None) -> MetricResult:
         a.layer: {"units": a.units, "dormant": a.dormant, "dead": a.dead, "dormant_share": a.dormant_share}
         for a in snapshot.activity
     }
-    return MetricResult(_clip(1 - dormant / units), {"units": units, "dormant": dormant, "layers": layers})
+    return MetricResult(clip(1 - dormant / units), {"units": units, "dormant": dormant, "layers": layers})
 
 
-def parameter_efficiency(accuracy: float, num_classes: int, params: int) -> MetricResult:
-    """gain / (1 + max(0, log10(params / 1e4))), gain = accuracy above chance, scaled to [0, 1]."""
-    chance = 1.0 / num_classes
-    gain = max(0.0, (accuracy - chance) / (1 - chance))
+def parameter_efficiency(
+    accuracy: float, num_classes: int, params: int, chance: float | None = None
+) -> MetricResult:
+    """gain / (1 + max(0, log10(params / 1e4))), gain = accuracy above chance, scaled to [0, 1].
+
+    chance is the best constant guess (health.learning.chance_level); 1 / classes when not given.
+    """
+    chance = 1.0 / num_classes if chance is None else chance
+    gain = learning_gain(accuracy, chance)
     size_penalty = 1 + max(0.0, math.log10(max(params, 1) / d.EFFICIENCY_REFERENCE_PARAMS))
     return MetricResult(
-        _clip(gain / size_penalty),
+        clip(gain / size_penalty),
         {
             "accuracy": accuracy,
             "chance": chance,
@@ -82,9 +79,9 @@ def parameter_efficiency(accuracy: float, num_classes: int, params: int) -> Metr
     )
 
 
-def training_stability(batch_losses: Sequence[float]) -> MetricResult:
-    """exp(-spread / 0.5) * max(0, 1 - 2 * spike share); 0 if any batch loss is NaN or infinite,
-    or if training diverged.
+def training_stability(batch_losses: Sequence[float], chance_loss: float | None = None) -> MetricResult:
+    """exp(-spread / 0.5) * max(0, 1 - 2 * spike share) * progress; 0 if any batch loss is NaN or
+    infinite, or if training diverged.
 
     With floor = 0.1 x the median loss of the first batches (the scale of the problem):
     spread = std of z_t - MA(z)_t, z_t = log(L_t + floor), MA over the last 10 batches;
@@ -92,6 +89,9 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
     diverged: the median of the last 10 losses is over 2 x (L_0 + floor).
     The floor keeps the normal batch-to-batch noise of tiny, well-trained losses (0.01 vs 0.03)
     from looking like instability.
+    progress = min(1, drop / 0.2), drop = 1 - median(last 10) / min(median(first 10), chance_loss): a loss
+    that does not fall is stalled, not stable, and one that falls only to `chance_loss` (the entropy of the
+    labels, learning.chance_loss) has learned the class shares, nothing about the inputs.
     """
     losses = np.asarray(batch_losses, dtype=np.float64)
     if losses.size == 0:
@@ -114,9 +114,13 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
     spike_share = spikes / max(1, losses.size - window)
     start_loss, end_loss = float(losses[0]), float(np.median(losses[-window:]))
     diverged = bool(losses.size > window and end_loss > d.DIVERGENCE_FACTOR * (start_loss + floor))
-    score = math.exp(-spread / d.STABILITY_SPREAD_SCALE) * max(0.0, 1 - 2 * spike_share)
+    first = float(np.median(losses[:window]))
+    reference = min(first, chance_loss) if chance_loss else first
+    drop = 1 - end_loss / reference if reference > 0 else 0.0
+    progress = clip(drop / d.STALL_DROP)
+    score = math.exp(-spread / d.STABILITY_SPREAD_SCALE) * max(0.0, 1 - 2 * spike_share) * progress
     return MetricResult(
-        0.0 if diverged else _clip(score),
+        0.0 if diverged else clip(score),
         {
             "batches": int(losses.size),
             "floor": floor,
@@ -126,88 +130,60 @@ def training_stability(batch_losses: Sequence[float]) -> MetricResult:
             "start_loss": start_loss,
             "end_loss": end_loss,
             "diverged": diverged,
+            "start_median": first,
+            "reference_loss": reference,
+            "loss_drop": drop,
+            "stalled": progress < 1,
         },
     )
 
 
-def classify_gradient(grad_norm: float, update_ratio: float) -> str:
-    """ok, nan, vanishing, exploding, too_fast (update ratio) or too_slow."""
-    if not math.isfinite(grad_norm):
-        return "nan"
-    if grad_norm > d.EXPLODING_GRADIENT:
-        return "exploding"
-    if grad_norm < d.VANISHING_GRADIENT:
-        return "vanishing"
-    if update_ratio > d.UPDATE_RATIO_HIGH:
-        return "too_fast"
-    if update_ratio < d.UPDATE_RATIO_LOW:
-        return "too_slow"
-    return "ok"
+def convergence_quality(
+    history: dict[str, list[float]],
+    num_classes: int,
+    train_accuracy: float | None = None,
+    chance_loss: float | None = None,
+) -> MetricResult:
+    """(improvement + improved share + credit x generalization) / 3.
 
-
-def gradient_health(snapshots: Sequence[ProbeSnapshot]) -> MetricResult:
-    """Share of (layer, probe) pairs with healthy gradients; halved when layers differ by > 1e4x.
-
-    A layer is also counted as vanishing when its gradient is > 1e4x smaller than the largest one.
-    Any NaN gradient makes the metric 0.
+    improvement = clip((L0 - L_end) / L0), L0 = `chance_loss` (the labels' entropy; ln(classes) when not
+    given), L_end = the last validation loss;
+    improved share = epochs whose validation loss beat the best so far by >= 1%;
+    generalization = 1 - the largest of three penalties: overfitting (train - val accuracy above 0.05),
+    underfitting (train accuracy over 0.10 below validation: the training labels disagree) and the
+    validation loss rising above its best; credit = min(1, improvement / 0.25), so a run that learned
+    nothing earns nothing for not overfitting.
+    `train_accuracy` is measured after training on training examples; without it, the last epoch's
+    running train accuracy gives the gap (and no underfitting penalty: it lags the model).
     """
-    pairs = [(s.epoch, g) for s in snapshots for g in s.gradients]
-    if not pairs:
-        return MetricResult(1.0, {"note": "no gradients probed"})
-    layer_states: dict[str, dict[str, int]] = {}
-    healthy = 0
-    worst_spread = 1.0
-    for snapshot in snapshots:
-        norms = [g.grad_norm for g in snapshot.gradients if math.isfinite(g.grad_norm)]
-        top = max(norms, default=0.0)
-        positive = [n for n in norms if n > 0]
-        if positive:
-            worst_spread = max(worst_spread, max(positive) / min(positive))
-        for g in snapshot.gradients:
-            state = classify_gradient(g.grad_norm, g.update_ratio)
-            if state == "ok" and top > 0 and g.grad_norm * d.GRADIENT_SPREAD < top:
-                state = "vanishing"
-            layer_states.setdefault(g.layer, {}).setdefault(state, 0)
-            layer_states[g.layer][state] += 1
-            healthy += state == "ok"
-    any_nan = any(states.get("nan") for states in layer_states.values())
-    score = 0.0 if any_nan else healthy / len(pairs)
-    if worst_spread > d.GRADIENT_SPREAD:
-        score *= 0.5
-    last = snapshots[-1]
-    return MetricResult(
-        _clip(score),
-        {
-            "healthy_share": healthy / len(pairs),
-            "max_min_ratio": worst_spread,
-            "layer_states": layer_states,
-            "last": {
-                g.layer: {"grad_norm": g.grad_norm, "update_ratio": g.update_ratio} for g in last.gradients
-            },
-        },
-    )
-
-
-def convergence_quality(history: dict[str, list[float]], num_classes: int) -> MetricResult:
-    """Mean of: loss improvement (L0 - Lend) / L0 with L0 = ln(classes), share of epochs that set a
-    new best validation loss, and 1 - overfitting penalty (train - val accuracy above 0.05)."""
     val_loss = [v for v in history.get("val_loss", []) if math.isfinite(v)]
     if not val_loss:
         return MetricResult(0.0, {"note": "no finite validation loss"})
-    start = math.log(num_classes)  # the loss of a classifier that knows nothing
-    improvement = _clip((start - val_loss[-1]) / start)
+    start = chance_loss or math.log(num_classes)  # the loss of a classifier that knows nothing
+    improvement = clip((start - val_loss[-1]) / start)
     best = start
     improved = 0
     for value in val_loss:
-        if value < best:
+        if value < best * (1 - d.MIN_EPOCH_IMPROVEMENT):
             improved += 1
-            best = value
+        best = min(best, value)
     improved_share = improved / len(val_loss)
-    gap = overfitting_gap(history)
-    penalty = _clip((gap - d.OVERFITTING_GAP) / (d.OVERFITTING_GAP_FULL_PENALTY - d.OVERFITTING_GAP))
-    score = (improvement + improved_share + (1 - penalty)) / 3
+    val = history.get("val_accuracy", [])
+    gap = overfitting_gap(history) if train_accuracy is None or not val else train_accuracy - val[-1]
+    penalties = {
+        "overfitting": clip((gap - d.OVERFITTING_GAP) / (d.OVERFITTING_GAP_FULL_PENALTY - d.OVERFITTING_GAP)),
+        "underfitting": 0.0
+        if train_accuracy is None
+        else clip((d.UNDERFITTING_GAP - gap) / (d.UNDERFITTING_GAP - d.UNDERFITTING_GAP_FULL_PENALTY)),
+        "loss_rise": clip(
+            (val_loss[-1] / min(val_loss) - 1 - d.VAL_LOSS_RISE) / d.VAL_LOSS_RISE_FULL_PENALTY
+        ),
+    }
+    credit = min(1.0, improvement / d.CONVERGENCE_FULL_IMPROVEMENT)
+    generalization = 1 - max(penalties.values())
+    score = (improvement + improved_share + credit * generalization) / 3
     return MetricResult(
-        _clip(score),
+        clip(score),
         {
             "initial_loss": start,
             "final_val_loss": val_loss[-1],
@@ -216,7 +192,11 @@ def convergence_quality(history: dict[str, list[float]], num_classes: int) -> Me
             "improvement": improvement,
             "improved_share": improved_share,
             "train_val_gap": gap,
-            "overfitting_penalty": penalty,
+            "gap_source": "history" if train_accuracy is None else "evaluated",
+            "overfitting_penalty": penalties["overfitting"],
+            "underfitting_penalty": penalties["underfitting"],
+            "loss_rise_penalty": penalties["loss_rise"],
+            "generalization_credit": credit,
         },
     )
 
@@ -227,21 +207,49 @@ def overfitting_gap(history: dict[str, list[float]]) -> float:
     return float(train[-1] - val[-1]) if train and val else 0.0
 
 
+def consistency_score(splits: Sequence[Sequence[float]], fold_size: float) -> MetricResult:
+    """1 - min(1, excess / 0.05), excess = sqrt(max(0, s^2 - 2.37 p(1 - p) / n)): the fold spread beyond
+    what sampling alone gives. s^2 = the variance (ddof 1) of the fold accuracies within a split, averaged
+    over the splits; p = the mean fold accuracy; n = the fold size.
+
+    For a partition of the validation split into folds, E[s^2] = p(1 - p) / n up to N / (N - 1), so a
+    model whose errors fall at random scores 1 whatever the fold size. One split's s^2 is itself noisy
+    (5 folds: its 95th percentile is 2.37 x its mean, CONSISTENCY_NOISE_BAND), hence the band and the
+    average over repeated splits.
+    """
+    variances = [float(np.var(split, ddof=1)) for split in splits if len(split) >= 2]
+    if not variances or fold_size <= 0:
+        return MetricResult(1.0, {"note": "too few folds"})
+    p = float(np.mean([np.mean(split) for split in splits]))
+    observed = math.sqrt(float(np.mean(variances)))
+    noise = math.sqrt(p * (1 - p) / fold_size)
+    excess = math.sqrt(max(0.0, observed**2 - d.CONSISTENCY_NOISE_BAND * noise**2))
+    return MetricResult(
+        clip(1 - min(1.0, excess / d.CONSISTENCY_EXCESS_SCALE)),
+        {
+            "fold_accuracies": [[float(a) for a in split] for split in splits],
+            "fold_size": fold_size,
+            "std": observed,
+            "sampling_std": noise,
+            "excess_std": excess,
+        },
+    )
+
+
 def accuracy_consistency(y_true: np.ndarray, y_pred: np.ndarray, seed: int) -> MetricResult:
-    """1 - min(1, std / 0.05) of the accuracies on 5 stratified folds of the validation split."""
+    """consistency_score of the accuracies on 5 stratified folds of the validation split, split 10 times."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     folds = min(d.CONSISTENCY_FOLDS, len(y_true))
     if folds < 2:
         return MetricResult(1.0, {"note": "too few validation examples"})
     counts = np.bincount(y_true)
-    splitter: Any = (
-        StratifiedKFold(folds, shuffle=True, random_state=seed)
-        if counts[counts > 0].min() >= folds
-        else KFold(folds, shuffle=True, random_state=seed)
-    )
-    accuracies = [float(np.mean(y_pred[idx] == y_true[idx])) for _, idx in splitter.split(y_true, y_true)]
-    std = float(np.std(accuracies))
-    return MetricResult(
-        _clip(1 - min(1.0, std / d.CONSISTENCY_STD_SCALE)), {"fold_accuracies": accuracies, "std": std}
-    )
+    stratify = counts[counts > 0].min() >= folds
+    correct = y_pred == y_true
+    splits = []
+    for repeat in range(d.CONSISTENCY_REPEATS):
+        splitter: Any = (StratifiedKFold if stratify else KFold)(
+            folds, shuffle=True, random_state=seed + repeat
+        )
+        splits.append([float(np.mean(correct[idx])) for _, idx in splitter.split(y_true, y_true)])
+    return consistency_score(splits, len(y_true) / folds)

@@ -42,9 +42,9 @@ class HealthRadarPlot(TrialPlot):
         proportions = {
             name: float(context.weights.health_component_proportions[name]) for name in METRIC_NAMES
         }
-        health = context.weights.health(metrics)
+        health = context.weights.health(metrics, context.health.gate)
         accuracy, source = scored_accuracy(context)
-        total = context.weights.total(accuracy, metrics)
+        total = context.weights.total(accuracy, metrics, context.health.gate)
         title = (
             f"Health {health:.3f}, total score {total:.3f} = {context.weights.accuracy_weight:.2f} x accuracy "
             f"{accuracy:.3f} + {context.weights.health_overall_weight:.2f} x health"

@@ -147,10 +147,16 @@ def train_model(
 def diagnose(
     model: Any, dataset: Any, outcome: TrainingOutcome, seed: int = 0
 ) -> tuple[HealthReport, dict[str, float]]:
-    """Health report and validation metrics of a trained model."""
+    """Health report and validation metrics of a trained model.
+
+    The train/validation gap uses the accuracy on the first training examples measured now, in
+    inference mode: the epoch's running accuracy lags the model and includes dropout.
+    """
     from healthtune.health.analyzer import analyze
+    from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
 
     val, predicted = evaluate(model, dataset.x_val, dataset.y_val)
+    train, _ = evaluate(model, dataset.x_train[:TRAIN_EVAL_EXAMPLES], dataset.y_train[:TRAIN_EVAL_EXAMPLES])
     report = analyze(
         snapshots=outcome.health.snapshots if outcome.health else [],
         history=outcome.history,
@@ -160,6 +166,7 @@ def diagnose(
         num_classes=dataset.num_classes,
         params=int(model.count_params()),
         seed=seed,
+        train_accuracy=train["accuracy"] if len(dataset.y_train) else None,
     )
     return report, val
 
@@ -257,6 +264,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "epochs_trained": outcome.epochs_trained,
         "num_classes": dataset.num_classes,
         "health": report.metrics if probed else {},
+        "health_gate": report.gate.to_dict() if probed else None,
         "overfitting_gap": report.overfitting_gap,
         "findings": len(report.findings),
         **timings,

@@ -41,7 +41,7 @@ def write_trial_visuals(
             trial_dir / "architecture.json",
             health=health,
             performance_score=accuracy,
-            health_score=weights.health(health.metrics) if health else None,
+            health_score=weights.health(health.metrics, health.gate) if health else None,
         )
     except Exception:
         logger.warning("architecture.json of %s failed", trial_dir.name, exc_info=True)

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from healthtune.health import defaults as d
-from healthtune.health.metrics import classify_gradient
+from healthtune.health.gradient_states import peak_rate, probe_states
 
 if TYPE_CHECKING:
     from healthtune.health.analyzer import HealthReport
@@ -52,19 +51,16 @@ def layer_health(report: HealthReport | None, layers: Sequence[GraphLayer]) -> d
     and recurrent layers. An activation layer's dormancy is also shown on the conv/dense layer
     that feeds it (through batch norm or dropout), since those are the same channels: conv_N
     gets act_N's dormant share, with `dormancy_source = "act_N"`.
-    Gradients are per layer with trainable weights; a gradient more than 1e4 times smaller than
-    the largest one of the probe counts as vanishing, as in the gradient_health metric.
+    Gradients are per layer with trainable weights, classified as in the gradient_health metric
+    (health.gradient_states.probe_states: vanishing by depth too).
     """
     if report is None or not report.snapshots:
         return {}
     snapshot = report.snapshots[-1]
     result: dict[str, LayerHealth] = {}
-    finite = [g.grad_norm for g in snapshot.gradients if math.isfinite(g.grad_norm)]
-    top = max(finite, default=0.0)
+    states = probe_states(snapshot, peak_rate(report.snapshots))
     for gradient in snapshot.gradients:
-        state = classify_gradient(gradient.grad_norm, gradient.update_ratio)
-        if state == "ok" and top > 0 and gradient.grad_norm * d.GRADIENT_SPREAD < top:
-            state = "vanishing"
+        state = states[gradient.layer]
         entry = result.setdefault(gradient.layer, LayerHealth())
         entry.grad_norm = _finite(gradient.grad_norm)
         entry.update_ratio = _finite(gradient.update_ratio)
