@@ -1,11 +1,13 @@
-"""Picking the best trial: by weighted score, and in `pareto` mode only from the Pareto set."""
+"""Picking the best trial: by weighted score, and in `pareto` mode only from the Pareto set of trials that learned."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from healthtune.config import Mode
+from healthtune.health.defaults import NOT_LEARNED_GAIN
+from healthtune.health.learning import HealthGate, learning_gain
 from healthtune.results import TrialRecord
 from healthtune.scoring import ScoringWeights, score
 
@@ -13,11 +15,57 @@ if TYPE_CHECKING:
     import optuna
 
 
+def learned(metrics: Mapping[str, Any]) -> bool:
+    """Whether a finished trial learned: its health gate says so (gain >= NOT_LEARNED_GAIN).
+
+    Trials stored before gates existed are judged from validation accuracy against 1 / classes.
+    """
+    gate = metrics.get("health_gate")
+    if gate:
+        return HealthGate.from_dict(gate).learned
+    accuracy, classes = metrics.get("val_accuracy"), metrics.get("num_classes")
+    if accuracy is None or not classes:
+        return True
+    return learning_gain(float(accuracy), 1.0 / int(classes)) >= NOT_LEARNED_GAIN
+
+
+def pareto_front(points: Mapping[int, Sequence[float]]) -> list[int]:
+    """Numbers of the points no other point dominates (every value maximized)."""
+
+    def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
+        return all(x >= y for x, y in zip(a, b, strict=True)) and any(
+            x > y for x, y in zip(a, b, strict=True)
+        )
+
+    return sorted(
+        n for n, p in points.items() if not any(dominates(q, p) for m, q in points.items() if m != n)
+    )
+
+
 def pareto_numbers(study: optuna.Study) -> list[int]:
-    """Trial numbers on the Pareto front (multi-objective studies); empty for one objective."""
+    """The Pareto front of (accuracy, health) over complete trials that learned; empty for one objective.
+
+    A model at chance is not a trade-off between accuracy and health, so it never joins the front.
+    """
+    from optuna.trial import TrialState
+
     if len(study.directions) < 2:
         return []
-    return sorted(trial.number for trial in study.best_trials)
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    return pareto_front({t.number: t.values for t in trials if learned(t.user_attrs.get("metrics", {}))})
+
+
+def records_pareto(records: Sequence[TrialRecord], weights: ScoringWeights) -> list[int]:
+    """The same front from stored trial records, health weighed with `weights` (re-scoring)."""
+    points = {
+        r.number: (
+            float(r.metrics["val_accuracy"]),
+            weights.health(r.metrics["health"], r.metrics.get("health_gate")),
+        )
+        for r in records
+        if r.state == "complete" and r.metrics.get("health") and learned(r.metrics)
+    }
+    return pareto_front(points)
 
 
 def select_best(

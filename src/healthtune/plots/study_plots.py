@@ -165,11 +165,37 @@ def _slice_positions(
 
 
 def _pareto(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
-    from optuna.visualization import matplotlib as ovm
+    """Accuracy vs health: the front (selection.pareto_numbers), the rest, and in grey the trials that did
+    not learn, which never join the front (however high their health scored before the learning gate)."""
+    import matplotlib.pyplot as plt
 
-    axes = ovm.plot_pareto_front(study, target_names=["accuracy", "health"])
+    from healthtune.selection import learned, pareto_numbers
+
+    front = set(pareto_numbers(study))
+    trials = _complete(study)
+    not_learned = [t for t in trials if not learned(t.user_attrs.get("metrics", {}))]
+    groups = [
+        ("did not learn", "#9e9e9e", "x", not_learned),
+        ("dominated", "#1f77b4", "o", [t for t in trials if t.number not in front and t not in not_learned]),
+        (
+            "Pareto front",
+            "#d62728",
+            "o",
+            sorted((t for t in trials if t.number in front), key=lambda t: t.values[0]),
+        ),
+    ]
+    _, axes = plt.subplots()
+    for label, color, marker, group in groups:
+        if group:
+            axes.scatter([t.values[0] for t in group], [t.values[1] for t in group], c=color, marker=marker,
+                         label=f"{label} ({len(group)})")  # fmt: skip
+    axes.set(
+        xlabel="accuracy", ylabel="health", title="Pareto front (trials that did not learn are left off)"
+    )
+    axes.legend(loc="lower left")
     data = _trials_data(study)
-    data["pareto_front"] = sorted(t.number for t in study.best_trials)
+    data["pareto_front"] = sorted(front)
+    data["not_learned"] = [t.number for t in not_learned]
     return axes, data
 
 
