@@ -39,7 +39,7 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
     by_health = rescore(result.run_dir, {"accuracy_weight": 0.0})
     healthiest = max(
         (t for t in complete if t.number in run["pareto_front"]),
-        key=lambda t: (weights.health(t.metrics["health"]), -t.number),
+        key=lambda t: (weights.health(t.metrics["health"], t.metrics["health_gate"]), -t.number),
     )
     assert by_health.best_trial is not None and by_health.best_trial.number == healthiest.number
     summary = json.loads((result.run_dir / "optimized_model" / "summary.json").read_text())
@@ -99,3 +99,52 @@ def test_health_mode_prunes_diverging_trials_instead_of_failing(tmp_path: Path) 
         optimize(config)
     trial = json.loads((config.run_dir / "run.json").read_text())["trials"][0]
     assert trial["state"] == "pruned" and "diverged" in trial["prune_reason"]
+
+
+def _as_before_gates(run_dir: Path) -> dict[int, dict[str, float]]:
+    """Rewrite a run as the previous version stored it: health.json without version, gate and inputs, one
+    split of fold accuracies and no fold size, and trial metrics without a gate. Returns the metrics."""
+    run_file = run_dir / "run.json"
+    run = json.loads(run_file.read_text())
+    metrics = {}
+    for trial in run["trials"]:
+        trial["metrics"].pop("health_gate", None)
+        health_file = run_dir / "trials" / f"trial_{trial['number']}" / "health.json"
+        stored = json.loads(health_file.read_text())
+        metrics[trial["number"]] = dict(stored["metrics"])
+        for key in ("version", "gate", "inputs", "weighted"):
+            stored.pop(key)
+        folds = stored["details"]["accuracy_consistency"]["fold_accuracies"][0]
+        stored["details"]["accuracy_consistency"] = {"fold_accuracies": folds, "std": 0.03}
+        stored["metrics"]["accuracy_consistency"] = 0.4  # what 1 - std / 0.05 gave
+        health_file.write_text(json.dumps(stored))
+    run_file.write_text(json.dumps(run))
+    return metrics
+
+
+def test_rescore_recomputes_health_stored_before_the_learning_gate(tmp_path: Path) -> None:
+    config = OptimizationConfig(
+        dataset="digits", executor="inline", mode="health", trials=2, max_epochs_per_trial=1, batch_size=32,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="old_run", pruner="none", max_samples=300, plot_mode="none",  # type: ignore[arg-type]
+    )  # fmt: skip
+    result = optimize(config)
+    fresh = _as_before_gates(result.run_dir)
+
+    rescored = rescore(result.run_dir, {"accuracy_weight": 0.5})
+    notes = json.loads((result.run_dir / "run.json").read_text())["rescored"]["health_recomputed"]
+    weights = ScoringWeights.resolve(accuracy_weight=0.5)
+    for trial in rescored.trials:
+        stored = json.loads((result.run_dir / "trials" / f"trial_{trial.number}" / "health.json").read_text())
+        assert stored["version"] == 2 and stored["gate"] == trial.metrics["health_gate"]
+        # the probes and losses were kept, so these come out as a new run computes them ...
+        for name in ("neuron_utilization", "gradient_health"):
+            assert trial.metrics["health"][name] == fresh[trial.number][name]
+        # ... and what the old file lacked is said, its stored value standing in
+        assert trial.metrics["health"]["accuracy_consistency"] == 0.4
+        assert any("accuracy_consistency kept as stored" in note for note in notes[str(trial.number)])
+        assert any("chance = 1 / classes" in note for note in notes[str(trial.number)])
+        assert trial.score == pytest.approx(weights.total(trial.metrics["val_accuracy"], trial.metrics["health"],
+                                                          trial.metrics["health_gate"]))  # fmt: skip
+    again = rescore(result.run_dir, {"accuracy_weight": 0.5})  # now current: nothing left to recompute
+    assert json.loads((result.run_dir / "run.json").read_text())["rescored"]["health_recomputed"] == {}
+    assert [t.score for t in again.trials] == [t.score for t in rescored.trials]

@@ -11,9 +11,10 @@ from typing import Any
 from healthtune.assembly import assemble_best_model
 from healthtune.config import Mode, OptimizationConfig
 from healthtune.exceptions import ConfigError, OptimizationFailed
+from healthtune.health.recompute import needs_recompute, recompute_report
 from healthtune.results import OptimizationResult, RunPaths, TrialRecord, load_run, write_json
 from healthtune.scoring import ScoringWeights, score
-from healthtune.selection import select_best
+from healthtune.selection import records_pareto, select_best
 from healthtune.trials_table import write_trials_csv
 
 
@@ -51,17 +52,22 @@ def rescore(
         )
     config_values.update(weights.to_dict())
     config = OptimizationConfig.from_dict(config_values)
-    trials = [
-        TrialRecord.from_dict(
-            {**t.to_dict(), "score": score(mode, weights, t.metrics) if t.score is not None else None}
-        )
-        for t in previous.trials
-    ]
-    data = json.loads(RunPaths(run_dir).run_file.read_text(encoding="utf-8"))
-    best = select_best(trials, mode, weights, data.get("pareto_front", []))
+    paths = RunPaths(run_dir)
+    recomputed: dict[str, list[str]] = {}
+    trials = []
+    for trial in previous.trials:
+        metrics = refreshed_metrics(paths.trial_dir(trial.number), trial.metrics, recomputed, trial.number)
+        trials.append(
+            TrialRecord.from_dict(
+                {**trial.to_dict(), "metrics": metrics,
+                 "score": score(mode, weights, metrics) if trial.score is not None else None}
+            )
+        )  # fmt: skip
+    data = json.loads(paths.run_file.read_text(encoding="utf-8"))
+    pareto = records_pareto(trials, weights) if mode is Mode.PARETO else []
+    best = select_best(trials, mode, weights, pareto)
     if best is None:
         raise OptimizationFailed(f"run {previous.run_name!r} has no completed trial to pick")
-    paths = RunPaths(run_dir)
     model_path = assemble_best_model(paths, best, config, weights)
     data.update(
         {
@@ -70,9 +76,44 @@ def rescore(
             "trials": [t.to_dict() for t in trials],
             "best_trial": best.to_dict(),
             "best_model_path": str(model_path.relative_to(run_dir)),
-            "rescored": {"at": time.time(), "weights": weights.to_dict(), "best_trial": best.number},
+            "rescored": {
+                "at": time.time(),
+                "weights": weights.to_dict(),
+                "best_trial": best.number,
+                "health_recomputed": recomputed,
+            },
         }
     )
+    if mode is Mode.PARETO:
+        data["pareto_front"] = pareto
     write_json(paths.run_file, data)
     write_trials_csv(paths.trials_csv, data["trials"], weights)
     return load_run(run_dir)
+
+
+def refreshed_metrics(
+    trial_dir: Path, metrics: dict[str, Any], recomputed: dict[str, list[str]], number: int
+) -> dict[str, Any]:
+    """A trial's metrics with its health recomputed by today's definitions when its health.json is older.
+
+    The new report replaces health.json (its snapshots are kept); `recomputed[str(number)]` gets the notes
+    on what an old health.json did not keep. Trials without a readable health.json stay as they are.
+    """
+    health_file = trial_dir / "health.json"
+    if not metrics.get("health") or not health_file.is_file():
+        return metrics
+    stored = json.loads(health_file.read_text(encoding="utf-8"))
+    if not needs_recompute(stored) or "metrics" not in stored:
+        return metrics
+    history_file = trial_dir / "history.json"
+    history = json.loads(history_file.read_text(encoding="utf-8")) if history_file.is_file() else {}
+    report, notes = recompute_report(stored, history, metrics)
+    write_json(health_file, {**report.to_dict(stored.get("proportions")), "recomputed": notes})
+    recomputed[str(number)] = notes
+    return {
+        **metrics,
+        "health": report.metrics,
+        "health_gate": report.gate.to_dict(),
+        "overfitting_gap": report.overfitting_gap,
+        "findings": len(report.findings),
+    }
