@@ -1,5 +1,6 @@
 import { human, num, pct } from "../lib/format";
 import type { WeightsLike } from "../lib/weights";
+import { gatedHealth, healthGate } from "../lib/healthGate";
 import { InfoTip } from "./InfoTip";
 import { scoreColor } from "./StatusBadge";
 
@@ -28,14 +29,17 @@ export function HealthBreakdown({ health, accuracy, weights, mode, descriptions 
   const scoring = mode !== "simple";
   const healthWeight = scoring ? weights.health_overall_weight : 0;
   const names = Object.keys(weights.health_component_proportions).filter((n) => n in metrics);
-  let total = scoring && accuracy != null ? weights.accuracy_weight * accuracy : accuracy ?? 0;
   const rows = names.map((name) => {
     const value = metrics[name];
     const weight = healthWeight * (weights.health_component_proportions[name] ?? 0);
     const contribution = value == null ? 0 : weight * value;
-    total += scoring ? contribution : 0;
     return { name, value, weight, contribution };
   });
+  // the learning gate and the critical cap turn the weighted metrics into health (docs/health.md)
+  const gate = healthGate(health.gate);
+  const weighted = names.reduce((sum, n) => sum + (weights.health_component_proportions[n] ?? 0) * (metrics[n] ?? 0), 0);
+  const gated = gatedHealth(weighted, gate) ?? weighted;
+  const total = scoring ? weights.accuracy_weight * (accuracy ?? 0) + healthWeight * gated : accuracy ?? 0;
   const order: Record<string, number> = { critical: 0, warning: 1, info: 2 };
   return (
     <div className="grid grid-2">
@@ -71,7 +75,11 @@ export function HealthBreakdown({ health, accuracy, weights, mode, descriptions 
           {scoring ? (
             <>
               Score = {pct(weights.accuracy_weight, 0)} × accuracy {pct(accuracy)} + health part ={" "}
-              <strong>{num(total, 4)}</strong>. Weighted health {num(health.overall as number | undefined, 3)}.
+              <strong>{num(total, 4)}</strong>. Health {num(gated, 3)}
+              {gate && gated < weighted - 1e-9
+                ? ` (weighted metrics ${num(weighted, 3)} × learning factor ${num(gate.learning_factor, 2)}, capped at ${num(gate.cap, 2)} while a critical finding stands)`
+                : ""}
+              .
             </>
           ) : (
             <>Simple mode: the score is the accuracy alone ({pct(accuracy)}); health is shown to learn from, not to rank.</>

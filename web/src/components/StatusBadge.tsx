@@ -1,3 +1,5 @@
+import { badgeColourValue } from "../lib/healthGate";
+
 /** A job's or trial's status as a coloured badge. */
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${status}`}>{status}</span>;
@@ -39,14 +41,16 @@ export function textOn(value: number | null | undefined): string {
   return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111";
 }
 
-/** Health in [0, 1] as a badge coloured by its value. */
-export function HealthBadge({ value, label = "health" }: { value: number | null | undefined; label?: string }) {
+/** Health in [0, 1] as a badge coloured by its value, never greener than its worst finding allows. */
+export function HealthBadge({ value, worst, label = "health" }: { value: number | null | undefined; worst?: string | null; label?: string }) {
   const text = value == null ? "n/a" : value.toFixed(2);
+  const colour = badgeColourValue(value, worst);
+  const why = worst === "critical" || worst === "warning" ? `; worst finding: ${worst}` : "";
   return (
     <span
       className="badge"
-      style={{ background: scoreColor(value), color: textOn(value) }}
-      title={`${label}: ${text} (0 = unhealthy, 1 = healthy)`}
+      style={{ background: scoreColor(colour), color: textOn(colour) }}
+      title={`${label}: ${text} (0 = unhealthy, 1 = healthy${why})`}
     >
       {label} {text}
     </span>

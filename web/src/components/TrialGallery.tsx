@@ -81,7 +81,7 @@ export function TrialGallery({ jobId, runName, points, best, reasons, descriptio
                 <span className="small">
                   accuracy <strong>{pct(p.accuracy)}</strong>
                 </span>
-                <HealthBadge value={p.health} />
+                <HealthBadge value={p.health} worst={p.worst} />
               </div>
               <dl className="kv">
                 <dt>score</dt>

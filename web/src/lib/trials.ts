@@ -1,13 +1,17 @@
 /** Derived values for trials: health, best-so-far; the Pareto flag is the server's (TrialOut.pareto). */
 import type { Trial } from "../api/client";
 import { weightedHealth } from "./format";
+import { gatedHealth, healthGate } from "./healthGate";
 
 export interface TrialPoint {
   number: number;
   state: string;
   score: number | null;
   accuracy: number | null;
+  /** weighted health through the trial's learning gate and critical cap */
   health: number | null;
+  /** severity of the trial's worst health finding (colours its badge) */
+  worst?: string | null;
   params: Record<string, unknown>;
   paramCount: number | null;
   seconds: number | null;
@@ -18,12 +22,14 @@ export interface TrialPoint {
 export function trialPoint(trial: Trial, proportions: Record<string, number>): TrialPoint {
   const m = trial.metrics as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const gate = healthGate(m.health_gate);
   return {
     number: trial.number,
     state: trial.state,
     score: num(trial.score),
     accuracy: num(m.val_accuracy),
-    health: weightedHealth(m.health as Record<string, number> | undefined, proportions),
+    health: gatedHealth(weightedHealth(m.health as Record<string, number> | undefined, proportions), gate),
+    worst: gate?.worst_severity ?? null,
     params: trial.params,
     paramCount: num(m.params),
     seconds: num(m.total_seconds),

@@ -16,6 +16,7 @@ import { duration, human, num, paramValue, pct, weightedHealth } from "../lib/fo
 import { useScoringDefaults } from "../lib/useScoringDefaults";
 import type { WeightsLike } from "../lib/weights";
 import { jobWeights } from "../lib/jobWeights";
+import { gatedHealth, healthGate } from "../lib/healthGate";
 
 const ArchitectureGraph = lazy(() => import("../components/ArchitectureGraph"));
 const Network3D = lazy(() => import("../components/Network3D"));
@@ -59,7 +60,8 @@ export default function TrialDetailPage() {
   const t = trial.data;
   const metrics = t.metrics as Record<string, unknown>;
   const accuracy = typeof metrics.val_accuracy === "number" ? metrics.val_accuracy : null;
-  const health = weightedHealth(metrics.health as Record<string, number> | undefined, weights.health_component_proportions);
+  const gate = healthGate(metrics.health_gate);
+  const health = gatedHealth(weightedHealth(metrics.health as Record<string, number> | undefined, weights.health_component_proportions), gate);
   const descriptions = Object.fromEntries((space.data ?? []).map((p) => [p.name, p.description]));
   const best = (job.data?.result as Record<string, unknown> | null | undefined)?.best_trial === t.number;
   const runName = job.data?.run_name ?? jobId;
@@ -81,7 +83,7 @@ export default function TrialDetailPage() {
           </p>
           {reason && <p className="small">{t.prune_reason ? "Pruned" : "Failed"}: {String(reason)}</p>}
         </div>
-        <HealthBadge value={health} />
+        <HealthBadge value={health} worst={gate?.worst_severity} />
       </div>
 
       <section className="card section" aria-labelledby="params-title">
