@@ -9,6 +9,7 @@ import pytest
 from healthtune import OptimizationConfig
 from healthtune.config import Mode, PrunerKind
 from healthtune.exceptions import ConfigError
+from healthtune.optimizer import ModelOptimizer
 
 
 def test_defaults_fill_run_name_and_storage(tmp_path: Path) -> None:
@@ -66,11 +67,15 @@ def test_bad_values_name_the_field(field: str, value: object, message: str) -> N
     assert message in str(error.value)
 
 
-def test_unknown_dataset_lists_valid_names() -> None:
+def test_unknown_dataset_lists_valid_names(tmp_path: Path) -> None:
+    config = OptimizationConfig(dataset="imagenet", results_root=tmp_path)  # the config reads no file
     with pytest.raises(ConfigError) as error:
-        OptimizationConfig(dataset="imagenet")
+        ModelOptimizer(config)  # a run looks for the dataset before it makes anything
     for name in ("mnist", "fashion_mnist", "cifar10", "digits", "reuters"):
         assert name in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ConfigError, match="names no path; expected csv:PATH"):
+        OptimizationConfig(dataset="csv: ")
 
 
 def test_enums_accept_strings_and_round_trip(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from tests.fashion import CLASS_NAMES, fashion_mnist
 
 from healthtune import OptimizationConfig, optimize
-from healthtune.data import DataKind, dataset_kind, dataset_slug, load_dataset
+from healthtune.data import DataKind, dataset_kind, dataset_slug, load_dataset, validate_dataset_name
 from healthtune.exceptions import ConfigError, DatasetError
 
 
@@ -91,23 +91,23 @@ def test_token_ids_padded_with_zero(tmp_path: Path, data_dir: Path) -> None:
         ({"images": np.zeros((4, 8, 8)), "labels": np.zeros(4)}, r"holds arrays \['images', 'labels'\]"),
     ],
 )
-def test_an_npz_without_the_required_arrays_is_refused_when_the_config_is_built(
+def test_an_npz_without_the_required_arrays_is_refused_before_a_run_starts(
     tmp_path: Path, arrays: dict[str, np.ndarray], message: str
 ) -> None:
     path = tmp_path / "data.npz"
     np.savez(path, **arrays)
     with pytest.raises(ConfigError, match=message) as error:
-        OptimizationConfig(dataset=f"npz:{path}")
+        validate_dataset_name(f"npz:{path}")  # what a run, the server and the CLI check first
     assert "dataset" in str(error.value)
     flat = tmp_path / "flat.npz"
     np.savez(flat, x_train=np.zeros((4, 784), np.uint8), y_train=np.zeros(4))
     with pytest.raises(ConfigError, match=r"flattened images\? Reshape them"):
-        OptimizationConfig(dataset=f"npz:{flat}")
+        validate_dataset_name(f"npz:{flat}")
     with pytest.raises(ConfigError, match="not a file"):
-        OptimizationConfig(dataset=f"npz:{tmp_path}")
+        validate_dataset_name(f"npz:{tmp_path}")
     (tmp_path / "broken.npz").write_bytes(b"not a zip")
     with pytest.raises(ConfigError, match=r"not a readable \.npz"):
-        OptimizationConfig(dataset=f"npz:{tmp_path / 'broken.npz'}")
+        validate_dataset_name(f"npz:{tmp_path / 'broken.npz'}")
 
 
 def _bad(**arrays: object) -> dict[str, object]:

@@ -56,7 +56,7 @@ def test_bad_inputs_get_a_clear_422(finished: tuple[TestClient, str]) -> None:
         ),
     ):
         response = client.post(f"/api/jobs/{job_id}/predict", json=body)
-        assert response.status_code == 422 and words in response.json()["detail"], response.text
+        assert response.status_code == 422 and words in response.json()["detail"][0]["msg"], response.text
     response = client.post(f"/api/jobs/{job_id}/predict", json={"images": ["x"] * 33})
     assert response.status_code == 422 and "images" in response.text
     assert client.post("/api/jobs/nope/predict", json={"images": ["x"]}).status_code == 404

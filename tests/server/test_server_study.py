@@ -151,40 +151,42 @@ def test_rescore_keeps_the_pareto_flags(finished: tuple[TestClient, str]) -> Non
     assert [t["pareto"] for t in result["trials"]] == [False, False]
 
 
-def test_dataset_check_accepts_registry_names_and_the_users_own_data(
-    client: TestClient, tmp_path: Path
-) -> None:
-    def check(name: str) -> dict[str, Any]:
-        response = client.get("/api/datasets/check", params={"name": name})
-        assert response.status_code == 200, response.text
-        return dict(response.json())
+def test_dataset_check_accepts_registry_names_and_the_users_own_data(tmp_path: Path) -> None:
+    data = tmp_path / "data"  # the operator's data root: inside it, the check may say what is missing
+    with TestClient(create_app(settings(tmp_path / "server", data_roots=(data,)))) as client:
 
-    digits = check("digits")
-    assert digits["valid"] and digits["source"] == "registry" and digits["architecture"] == "cnn"
-    folder = tmp_path / "shapes"
-    for label in ("circle", "square"):
-        (folder / label).mkdir(parents=True)
-    images = check(f"images:{folder}")
-    assert images["valid"] and images["source"] == "images" and images["architecture"] == "cnn"
-    table = tmp_path / "reviews.csv"
-    table.write_text("label,text\npos,good film\nneg,bad film\n", encoding="utf-8")
-    text = check(f"csv:{table}")
-    assert text["source"] == "csv" and text["kind"] == "text" and text["architecture"] == "lstm"
-    arrays, wrong = tmp_path / "arrays.npz", tmp_path / "wrong.npz"
-    np.savez(arrays, x_train=np.zeros((4, 8, 8), np.uint8), y_train=np.arange(4) % 2)
-    np.savez(wrong, images=np.zeros((4, 8, 8), np.uint8))
-    npz = check(f"npz:{arrays}")
-    assert npz["source"] == "npz" and npz["kind"] == "image" and npz["architecture"] == "cnn"
-    for name, words in ((f"images:{tmp_path / 'missing'}", "does not exist"),
-                        (f"images:{table}", "is not a directory"), ("mnsit", "valid names"),
-                        (f"npz:{wrong}", "holds arrays ['images']; expected x_train, y_train")):  # fmt: skip
-        refused = check(name)
-        assert refused["valid"] is False and words in refused["message"] and refused["kind"] is None
-        submitted = client.post("/api/optimize", json={**SMALL_JOB, "dataset_name": name})
-        assert submitted.status_code == 422
-        detail = submitted.json()["detail"][0]
-        assert detail["loc"] == ["body", "dataset_name"] and detail["msg"] == refused["message"]
-    assert client.get("/api/datasets/check", params={"name": ""}).status_code == 422
+        def check(name: str) -> dict[str, Any]:
+            response = client.get("/api/datasets/check", params={"name": name})
+            assert response.status_code == 200, response.text
+            return dict(response.json())
+
+        digits = check("digits")
+        assert digits["valid"] and digits["source"] == "registry" and digits["architecture"] == "cnn"
+        folder = data / "shapes"
+        for label in ("circle", "square"):
+            (folder / label).mkdir(parents=True)
+        images = check(f"images:{folder}")
+        assert images["valid"] and images["source"] == "images" and images["architecture"] == "cnn"
+        table = data / "reviews.csv"
+        table.write_text("label,text\npos,good film\nneg,bad film\n", encoding="utf-8")
+        text = check(f"csv:{table}")
+        assert text["source"] == "csv" and text["kind"] == "text" and text["architecture"] == "lstm"
+        arrays, wrong = data / "arrays.npz", data / "wrong.npz"
+        np.savez(arrays, x_train=np.zeros((4, 8, 8), np.uint8), y_train=np.arange(4) % 2)
+        np.savez(wrong, images=np.zeros((4, 8, 8), np.uint8))
+        npz = check(f"npz:{arrays}")
+        assert npz["source"] == "npz" and npz["kind"] == "image" and npz["architecture"] == "cnn"
+        for name, words in ((f"images:{data / 'missing'}", "does not exist"),
+                            (f"images:{tmp_path}", "outside what this server may read"),
+                            (f"images:{table}", "is not a directory"), ("mnsit", "valid names"),
+                            (f"npz:{wrong}", "holds arrays ['images']; expected x_train, y_train")):  # fmt: skip
+            refused = check(name)
+            assert refused["valid"] is False and words in refused["message"] and refused["kind"] is None
+            submitted = client.post("/api/optimize", json={**SMALL_JOB, "dataset_name": name})
+            assert submitted.status_code == 422
+            detail = submitted.json()["detail"][0]
+            assert detail["loc"] == ["body", "dataset_name"] and detail["msg"] == refused["message"]
+        assert client.get("/api/datasets/check", params={"name": ""}).status_code == 422
 
 
 def test_the_sub_path_without_its_slash_redirects(tmp_path: Path) -> None:
