@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from healthtune.config import OptimizationConfig
-from healthtune.server.schemas import RENAMED
+from healthtune.server.requests import RENAMED
 
 _CONFIG_FIELDS = [f.name for f in dataclasses.fields(OptimizationConfig)]
 WEIGHT_FIELDS = ("accuracy_weight", "health_overall_weight", "health_component_proportions")

@@ -15,18 +15,16 @@ from healthtune.exceptions import ConfigError
 from healthtune.results import TrialRecord
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
+from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
 from healthtune.server.salvage import without_phantoms
 from healthtune.server.schemas import (
     JobOut,
     JobPage,
     JobStatusOut,
-    OptimizationRequest,
     Progress,
     RescoreOut,
-    RescoreRequest,
     TrialDetail,
     TrialOut,
-    request_to_config,
 )
 from healthtune.server.state import AppState, effective_weights, get_state
 
