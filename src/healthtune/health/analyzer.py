@@ -19,7 +19,7 @@ from healthtune.health.learning import (
     learning_gain,
     make_gate,
 )
-from healthtune.health.metric_result import MetricResult
+from healthtune.health.metrics import MetricResult
 from healthtune.health.probes import ProbeSnapshot
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}

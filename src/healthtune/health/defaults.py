@@ -11,6 +11,11 @@ HEALTH_MONITORING_FREQUENCY = 1
 DORMANCY_TAU = 0.025
 """A unit is dormant when its mean |activation| is at most 2.5% of its layer's mean (Sokar et al., 2023)."""
 
+DORMANT_SHARES = {"info": 0.10, "warning": 0.25, "critical": 0.90}
+"""Severity of a layer's dormant share. Critical (which caps health) only when the layer passes almost no
+signal: a layer with half its units dormant still works and wastes capacity (a warning); the reference
+CNNs of bench/health_validity.py lose half of their dense head on Fashion-MNIST and still learn."""
+
 VANISHING_GRADIENT = 1e-7
 """A layer whose gradient L2 norm is below this learns nothing."""
 
@@ -48,6 +53,10 @@ STABILITY_FLOOR = 0.1
 
 SPIKE_FACTOR = 2.0
 """A batch loss above this multiple of its moving median is a spike."""
+
+SPIKE_SHARES = {"info": 0.02, "warning": 0.05}
+"""Severity of the share of batches that spike: one batch in 50 is the occasional hard batch of a small,
+well-trained model (healthy references measured up to 2.1%); one in 20 is an optimizer that overshoots."""
 
 DIVERGENCE_FACTOR = 2.0
 """The training loss ending (median of its last batches) above this multiple of where it started

@@ -10,8 +10,7 @@ from typing import Any
 
 from healthtune.health import defaults as d
 from healthtune.health.learning import HealthGate
-from healthtune.health.metric_result import MetricResult
-from healthtune.health.metrics import METRIC_DESCRIPTIONS
+from healthtune.health.metrics import METRIC_DESCRIPTIONS, MetricResult
 
 SEVERITIES = ("info", "warning", "critical")
 
@@ -33,14 +32,20 @@ class Finding:
         return f"{where}{self.title}. {self.explanation} Try: {self.suggestion}"
 
 
+def dormancy_severity(share: float) -> str:
+    """ok, info, warning or critical for a layer with this share of dormant units (DORMANT_SHARES)."""
+    passed = [severity for severity, least in d.DORMANT_SHARES.items() if share >= least]
+    return max(passed, key=SEVERITIES.index, default="ok")
+
+
 def dormancy_findings(result: MetricResult) -> list[Finding]:
     found = []
     for layer, stats in result.details.get("layers", {}).items():
         share = stats["dormant_share"]
-        if share < 0.10:
+        severity = dormancy_severity(share)
+        if severity == "ok":
             continue
         unit = "channels" if layer.startswith(("conv", "act")) else "units"
-        severity = "critical" if share >= 0.5 else "warning" if share >= 0.25 else "info"
         dead = f" ({stats['dead']} never output anything at all)" if stats["dead"] else ""
         found.append(
             Finding(
@@ -126,9 +131,10 @@ def stability_findings(result: MetricResult) -> list[Finding]:
                     "raise the learning rate (or use Adam), add batch normalization, or check that labels "
                     "match inputs.")
         )  # fmt: skip
-    if details.get("spike_share", 0) > 0.02:
+    spike_share = details.get("spike_share", 0.0)
+    if spike_share > d.SPIKE_SHARES["info"]:
         found.append(
-            Finding("warning", "training_stability", None,
+            Finding("warning" if spike_share > d.SPIKE_SHARES["warning"] else "info", "training_stability", None,
                     f"{details['spikes']} loss spikes ({details['spike_share']:.0%} of batches)",
                     f"A spike is a batch whose loss is over {d.SPIKE_FACTOR:g}x the recent median: the optimizer "
                     "overshoots and has to recover.",

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from healthtune.health import defaults as d
-from healthtune.health.metric_result import MetricResult, clip
+from healthtune.health.metrics import MetricResult, clip
 from healthtune.health.probes import LayerGradient, ProbeSnapshot
 
 

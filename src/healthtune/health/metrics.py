@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from healthtune.health import defaults as d
 from healthtune.health.learning import learning_gain
-from healthtune.health.metric_result import MetricResult, clip
 from healthtune.health.probes import ProbeSnapshot
 
 METRIC_NAMES = (
@@ -24,6 +24,20 @@ METRIC_NAMES = (
     "convergence_quality",
     "accuracy_consistency",
 )
+
+
+@dataclass
+class MetricResult:
+    """One metric's score in [0, 1] with the raw diagnostics behind it."""
+
+    score: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def clip(value: float) -> float:
+    """value clipped to [0, 1]; NaN or infinite -> 0."""
+    return float(min(1.0, max(0.0, value))) if math.isfinite(value) else 0.0
+
 
 # What each metric measures, in one sentence: the API serves these to the UI next to the sliders.
 METRIC_DESCRIPTIONS = {

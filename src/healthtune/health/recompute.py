@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from healthtune.health.analyzer import REPORT_VERSION, HealthReport, assemble
-from healthtune.health.metric_result import MetricResult
-from healthtune.health.metrics import consistency_score
+from healthtune.health.metrics import MetricResult, consistency_score
 from healthtune.health.probes import ProbeSnapshot
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from healthtune.health.findings import dormancy_severity
 from healthtune.health.gradient_states import peak_rate, probe_states
 
 if TYPE_CHECKING:
@@ -37,11 +38,6 @@ class LayerHealth:
     update_ratio: float | None = None
     gradient_state: str | None = None  # ok, too_slow, too_fast, vanishing, exploding, nan
     health_state: str | None = None  # ok, info, warning, critical (the worst of both)
-
-
-def dormancy_severity(share: float) -> str:
-    """The same thresholds as the dormancy findings: >= 50% critical, >= 25% warning, >= 10% info."""
-    return "critical" if share >= 0.5 else "warning" if share >= 0.25 else "info" if share >= 0.10 else "ok"
 
 
 def layer_health(report: HealthReport | None, layers: Sequence[GraphLayer]) -> dict[str, LayerHealth]:
