@@ -27,6 +27,13 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
 
     models_before = {p: p.stat().st_mtime_ns for p in result.run_dir.glob("trials/*/model.keras")}
     complete = [t for t in result.trials if t.state == "complete"]
+    bought = run["health_bought"]  # measured once, at the end of the run
+    assert bought["chosen"]["trial"] == result.best_trial.number and bought["chosen"]["measured"]
+    by_validation = max(complete, key=lambda t: (t.metrics["val_accuracy"], -t.number))
+    assert bought["accuracy_only"]["trial"] == by_validation.number
+    assert 0 <= bought["chosen"]["calibration_error"] <= 1 and bought["chosen"]["corrupted_accuracy"] > 0.1
+    assert len(list(result.run_dir.glob("trials/*/outcomes.json"))) == min(4, len(complete))
+    assert result.health_bought == bought
     weights = ScoringWeights.resolve(health_component_proportions=DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
 
     by_accuracy = rescore(result.run_dir, {"accuracy_weight": 1.0})
@@ -35,6 +42,8 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
         key=lambda t: (t.metrics["val_accuracy"], -t.number),
     )
     assert by_accuracy.best_trial is not None and by_accuracy.best_trial.number == most_accurate.number
+    assert by_accuracy.health_bought is not None  # re-ranked from the stored outcomes, no model loaded
+    assert by_accuracy.health_bought["chosen"]["trial"] == most_accurate.number
 
     by_health = rescore(result.run_dir, {"accuracy_weight": 0.0})
     healthiest = max(

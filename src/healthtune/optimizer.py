@@ -115,9 +115,9 @@ class ModelOptimizer:
                         error="its process stopped before the trial finished")  # fmt: skip
         try:
             self._search(executor, study, selector, events, started, dataset)
-            result = self.book.assemble(study, started)
+            result = self.book.assemble(study, started, dataset=dataset)
         except RunCancelled as cancelled:
-            result = self.book.assemble(study, started, status="cancelled")
+            result = self.book.assemble(study, started, status="cancelled", dataset=dataset)
             events.emit(EventType.RUN_CANCELLED, reason=str(cancelled), best_trial=_number(result.best_trial))
             return result
         except HealthtuneError as error:

@@ -76,6 +76,7 @@ def rescore(
             "trials": [t.to_dict() for t in trials],
             "best_trial": best.to_dict(),
             "best_model_path": str(model_path.relative_to(run_dir)),
+            "health_bought": _health_bought(paths, trials, best, weights),
             "rescored": {
                 "at": time.time(),
                 "weights": weights.to_dict(),
@@ -89,6 +90,17 @@ def rescore(
     write_json(paths.run_file, data)
     write_trials_csv(paths.trials_csv, data["trials"], weights)
     return load_run(run_dir)
+
+
+def _health_bought(
+    paths: RunPaths, trials: list[TrialRecord], best: TrialRecord, weights: ScoringWeights
+) -> dict[str, Any] | None:
+    """The new pick beside the accuracy-only pick, from the outcomes measured when the run ended
+    (None for runs made before they were measured; a pick outside the measured trials says so)."""
+    from healthtune.health_bought import compare, stored_outcomes
+
+    outcomes = stored_outcomes(paths)
+    return compare(trials, best, weights, outcomes) if outcomes else None
 
 
 def refreshed_metrics(

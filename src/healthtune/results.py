@@ -108,6 +108,7 @@ class OptimizationResult:
     config: dict[str, Any]
     storage_url: str
     elapsed_seconds: float = 0.0
+    health_bought: dict[str, Any] | None = None  # the pick beside the accuracy-only pick (health_bought.py)
 
     @property
     def best_score(self) -> float | None:
@@ -130,6 +131,7 @@ class OptimizationResult:
             "config": self.config,
             "storage_url": self.storage_url,
             "elapsed_seconds": self.elapsed_seconds,
+            "health_bought": self.health_bought,
         }
 
 
@@ -160,4 +162,5 @@ def load_run(path: str | Path) -> OptimizationResult:
         config=data.get("config", {}),
         storage_url=data.get("storage_url", ""),
         elapsed_seconds=float(data.get("elapsed_seconds", 0.0)),
+        health_bought=data.get("health_bought"),
     )

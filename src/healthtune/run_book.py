@@ -142,19 +142,25 @@ class RunBook:
             # Every run.json has the same keys: a run still going, failed or cut short has no best yet.
             "best_trial": None,
             "best_model_path": None,
+            "health_bought": None,
             **extra,
         }
         write_json(self.paths.run_file, data)
         write_trials_csv(self.paths.trials_csv, data["trials"], self.weights)
         return data
 
-    def assemble(self, study: optuna.Study, started: float, status: str = "completed") -> OptimizationResult:
+    def assemble(
+        self, study: optuna.Study, started: float, status: str = "completed", dataset: Any = None
+    ) -> OptimizationResult:
         """Pick the best finished trial and copy it to optimized_model/ (no retraining).
 
-        A cancelled run may end before any trial finished: it then has no best model. Any other
-        run without a completed trial is a failure.
+        With the run's `dataset`, the pick and the trial validation accuracy alone would have picked
+        are measured once on its test split (health_bought in run.json). A cancelled run may end
+        before any trial finished: it then has no best model. Any other run without a completed
+        trial is a failure.
         """
         from healthtune.assembly import assemble_best_model
+        from healthtune.health_bought import measure_and_compare
         from healthtune.plots.study_plots import make_study_plots
         from healthtune.training.visuals import plot_finished_trial
 
@@ -172,6 +178,8 @@ class RunBook:
                 "best_trial": best.to_dict(),
                 "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
             }
+            if dataset is not None:
+                extra["health_bought"] = measure_and_compare(self.paths, records, best, self.weights, dataset)
         make_study_plots(study, self.paths.run_dir)
         data = self.write(status, study, started, **extra)
         return OptimizationResult(
@@ -184,6 +192,7 @@ class RunBook:
             config=self.config.to_dict(),
             storage_url=self.config.storage_url,
             elapsed_seconds=data["elapsed_seconds"],
+            health_bought=data.get("health_bought"),
         )
 
 
