@@ -171,6 +171,7 @@ def _optimize(args: argparse.Namespace) -> int:
     with ProgressDisplay(console, config) as display:
         result = optimize(config, on_event=display.handle)
     console.print(trials_table(result))
+    _print_health_bought(result)
     best = result.best_trial
     if best is not None:
         console.print(
@@ -183,6 +184,15 @@ def _optimize(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return 0
+
+
+def _print_health_bought(result: Any) -> None:
+    from healthtune.cli_outcomes import health_bought_table
+
+    shown = health_bought_table(result)
+    if shown is not None:
+        console.print(shown[0])
+        console.print(shown[1], soft_wrap=True, highlight=False)
 
 
 def _rescore(args: argparse.Namespace) -> int:
@@ -198,6 +208,7 @@ def _rescore(args: argparse.Namespace) -> int:
         weights["health_component_proportions"] = parse_proportions(args.proportion)
     result = rescore(args.run_dir, weights)
     console.print(trials_table(result))
+    _print_health_bought(result)
     console.print(
         f"best trial {result.best_trial.number if result.best_trial else '-'}: {result.best_model_path}",
         soft_wrap=True,

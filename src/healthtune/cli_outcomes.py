@@ -1,0 +1,42 @@
+"""The end of `optimize` and `rescore` in the terminal: what health-aware selection bought."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from healthtune.results import OptimizationResult
+
+ROWS = (
+    ("test accuracy", "test_accuracy", "{:.4f}"),
+    ("calibration error (lower is better)", "calibration_error", "{:.4f}"),
+    ("accuracy on corrupted inputs", "corrupted_accuracy", "{:.4f}"),
+    ("validation accuracy", "val_accuracy", "{:.4f}"),
+    ("health", "health", "{:.3f}"),
+)
+
+
+def _cell(entry: dict[str, Any], key: str, pattern: str) -> str:
+    value = entry.get(key)
+    return pattern.format(value) if isinstance(value, int | float) else "-"
+
+
+def health_bought_table(result: OptimizationResult) -> tuple[Table, str] | None:
+    """The pick and the accuracy-only pick side by side on the test split, and the sentence that says
+    what the difference means; None when the run measured nothing (an older run, no test split)."""
+    bought = result.health_bought
+    if not bought:
+        return None
+    chosen, accuracy = bought["chosen"], bought["accuracy_only"]
+    table = Table(title="what health bought you (test split, measured once)", title_justify="left")
+    table.add_column("")
+    table.add_column(f"picked: trial {chosen['trial']}", justify="right")
+    if not bought.get("same_trial"):
+        table.add_column(f"accuracy alone: trial {accuracy['trial']}", justify="right")
+    for label, key, pattern in ROWS:
+        cells = [_cell(chosen, key, pattern)]
+        if not bought.get("same_trial"):
+            cells.append(_cell(accuracy, key, pattern))
+        table.add_row(label, *cells)
+    return table, str(bought.get("summary", ""))
