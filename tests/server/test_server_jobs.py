@@ -110,6 +110,19 @@ def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Pa
     assert "trials.csv" in names
 
 
+def test_what_health_bought_is_served_and_follows_a_rescore(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    bought = client.get(f"/api/jobs/{job_id}/health-bought").json()
+    best = client.get(f"/api/jobs/{job_id}").json()["result"]["best_trial"]
+    assert bought["chosen"]["trial"] == best and bought["chosen"]["measured"]
+    assert 0 <= bought["chosen"]["calibration_error"] <= 1 and set(bought["chosen"]["corruptions"]) >= {"blur"}
+    assert bought["summary"].startswith(("Trial", "Health-aware"))
+    rescored = client.post(f"/api/jobs/{job_id}/rescore", json={"accuracy_weight": 1.0}).json()
+    assert rescored["health_bought"]["chosen"]["trial"] == rescored["best_trial"]
+    assert rescored["health_bought"]["same_trial"]  # accuracy alone picks the accuracy-only pick
+    assert client.get("/api/jobs/nope/health-bought").status_code == 404
+
+
 def test_state_changes_that_make_no_sense_are_409(
     finished: tuple[TestClient, str], small_job: dict[str, object]
 ) -> None:

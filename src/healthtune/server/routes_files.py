@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from healthtune.results import RunPaths
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL, Job
-from healthtune.server.schemas import BestModel, PlotList
+from healthtune.server.schemas import BestModel, HealthBoughtOut, PlotList
 from healthtune.server.state import AppState, get_state
 
 router = APIRouter(prefix="/api", tags=["files"], responses=error_responses(*EVERY_ROUTE))
@@ -144,6 +144,27 @@ def best_model_download(job_id: str, state: State) -> JSONResponse:
     return JSONResponse(
         data, headers={"Content-Disposition": f'attachment; filename="{job.run_name}_best_model.json"'}
     )
+
+
+@router.get(
+    "/jobs/{job_id}/health-bought", response_model=HealthBoughtOut, responses=error_responses(404, 409)
+)
+def health_bought(job_id: str, state: State) -> HealthBoughtOut:
+    """The picked model beside the one validation accuracy alone would pick: test accuracy,
+    calibration error and accuracy on corrupted inputs, measured once when the run ended (and
+    re-paired by a rescore)."""
+    job = state.job(job_id)
+    run_file = state.run_paths(job).run_file
+    if job.status not in TERMINAL:
+        raise HTTPException(409, f"job {job.id} is {job.status.value}: the comparison is made when it ends")
+    data = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else {}
+    if not data.get("health_bought"):
+        raise HTTPException(
+            404,
+            f"job {job.id} has no comparison: no trial finished, the run had no test split, or it was "
+            "made before healthtune measured outcomes",
+        )
+    return HealthBoughtOut(**data["health_bought"])
 
 
 @router.get(

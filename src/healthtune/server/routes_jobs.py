@@ -18,6 +18,7 @@ from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
 from healthtune.server.salvage import without_phantoms
 from healthtune.server.schemas import (
+    HealthBoughtOut,
     JobOut,
     JobPage,
     JobStatusOut,
@@ -247,6 +248,7 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
     return RescoreOut(
         best_trial=best.number if best else None,
         best_score=result.best_score,
+        health_bought=HealthBoughtOut(**result.health_bought) if result.health_bought else None,
         trials=[TrialOut(**t) for t in with_pareto(result.trials, _pareto_front(run_dir))],
     )
 

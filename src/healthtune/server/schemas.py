@@ -115,10 +115,43 @@ class BestModel(BaseModel):
     model_file: str | None = None
 
 
+class MeasuredTrial(BaseModel):
+    """One trial measured on the test split at the end of its run (health_bought.py)."""
+
+    trial: int
+    score: float | None = None
+    val_accuracy: float | None = None
+    health: float | None = Field(None, description="weighted health with the weights in force")
+    measured: bool = Field(description="false: the trial was not among those measured when the run ended")
+    test_accuracy: float | None = None
+    calibration_error: float | None = Field(
+        None, description="expected calibration error over 15 confidence bins; 0 = confidences match accuracy"
+    )
+    corrupted_accuracy: float | None = Field(None, description="mean accuracy over the corruptions")
+    corruptions: dict[str, float] = Field(default_factory=dict, description="accuracy under each corruption")
+    examples: int | None = None
+
+
+class HealthBoughtOut(BaseModel):
+    """The picked trial beside the one validation accuracy alone would pick, on the test split."""
+
+    chosen: MeasuredTrial
+    accuracy_only: MeasuredTrial
+    others: list[MeasuredTrial] = Field(default_factory=list, description="other top trials measured")
+    same_trial: bool
+    differences: dict[str, float] | None = Field(
+        None, description="chosen minus accuracy-only: test_accuracy, calibration_error, corrupted_accuracy"
+    )
+    summary: str
+
+
 class RescoreOut(BaseModel):
     best_trial: int | None
     best_score: float | None
     trials: list[TrialOut]
+    health_bought: HealthBoughtOut | None = Field(
+        None, description="the new pick beside the accuracy-only pick (runs that measured outcomes)"
+    )
 
 
 class DatasetOut(BaseModel):
