@@ -168,6 +168,10 @@ async function flow(browser, server, { label, viewport, mobile }) {
     for (const tab of ["Accuracy vs health", "Parallel coordinates", "Parameter importances", "Optimization history"]) {
       await page.getByRole("tab", { name: tab }).click();
     }
+    // what health bought: the pick measured on the test split, beside the accuracy-only pick when they differ
+    const bought = page.getByTestId("health-bought");
+    await bought.waitFor();
+    assert(/Calibration error/.test(await bought.innerText()), "the comparison names calibration error");
     await shot("dashboard-completed");
   });
 

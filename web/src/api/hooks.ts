@@ -4,6 +4,7 @@ import {
   api,
   unwrap,
   type BestModel,
+  type HealthBought,
   type OptimizationRequest,
   type PredictOut,
   type PredictRequest,
@@ -77,6 +78,19 @@ export function useBestModel(id: string, enabled: boolean) {
     queryKey: keys.best(id),
     queryFn: async (): Promise<BestModel | null> => {
       const result = await api.GET("/api/jobs/{job_id}/best-model", { params: { path: { job_id: id } } });
+      if (result.response.status === 404) return null;
+      return unwrap(result);
+    },
+    enabled,
+  });
+}
+
+/** The pick beside the accuracy-only pick on the test split, or null when the run measured none (404). */
+export function useHealthBought(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.healthBought(id),
+    queryFn: async (): Promise<HealthBought | null> => {
+      const result = await api.GET("/api/jobs/{job_id}/health-bought", { params: { path: { job_id: id } } });
       if (result.response.status === 404) return null;
       return unwrap(result);
     },

@@ -14,6 +14,7 @@ export const keys = {
   trials: (id: string) => ["job", id, "trials"] as const,
   trial: (id: string, n: number) => ["job", id, "trial", n] as const,
   best: (id: string) => ["job", id, "best-model"] as const,
+  healthBought: (id: string) => ["job", id, "health-bought"] as const,
   predictor: (id: string) => ["job", id, "predictor"] as const,
   studyPlot: (id: string, name: string) => ["job", id, "study-plot", name] as const,
   importances: (id: string) => ["job", id, "importances"] as const,

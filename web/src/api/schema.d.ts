@@ -366,6 +366,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/health-bought": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Bought
+         * @description The picked model beside the one validation accuracy alone would pick: test accuracy,
+         *     calibration error and accuracy on corrupted inputs, measured once when the run ended (and
+         *     re-paired by a rescore).
+         */
+        get: operations["health_bought_api_jobs__job_id__health_bought_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/download/{job_id}": {
         parameters: {
             query?: never;
@@ -783,6 +805,30 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * HealthBoughtOut
+         * @description The picked trial beside the one validation accuracy alone would pick, on the test split.
+         */
+        HealthBoughtOut: {
+            chosen: components["schemas"]["MeasuredTrial"];
+            accuracy_only: components["schemas"]["MeasuredTrial"];
+            /**
+             * Others
+             * @description other top trials measured
+             */
+            others?: components["schemas"]["MeasuredTrial"][];
+            /** Same Trial */
+            same_trial: boolean;
+            /**
+             * Differences
+             * @description chosen minus accuracy-only: test_accuracy, calibration_error, corrupted_accuracy
+             */
+            differences?: {
+                [key: string]: number;
+            } | null;
+            /** Summary */
+            summary: string;
+        };
         /** HealthOut */
         HealthOut: {
             /** Status */
@@ -933,6 +979,49 @@ export interface components {
             /** Epochs Per Trial */
             epochs_per_trial: number;
             progress: components["schemas"]["Progress"];
+        };
+        /**
+         * MeasuredTrial
+         * @description One trial measured on the test split at the end of its run (health_bought.py).
+         */
+        MeasuredTrial: {
+            /** Trial */
+            trial: number;
+            /** Score */
+            score?: number | null;
+            /** Val Accuracy */
+            val_accuracy?: number | null;
+            /**
+             * Health
+             * @description weighted health with the weights in force
+             */
+            health?: number | null;
+            /**
+             * Measured
+             * @description false: the trial was not among those measured when the run ended
+             */
+            measured: boolean;
+            /** Test Accuracy */
+            test_accuracy?: number | null;
+            /**
+             * Calibration Error
+             * @description expected calibration error over 15 confidence bins; 0 = confidences match accuracy
+             */
+            calibration_error?: number | null;
+            /**
+             * Corrupted Accuracy
+             * @description mean accuracy over the corruptions
+             */
+            corrupted_accuracy?: number | null;
+            /**
+             * Corruptions
+             * @description accuracy under each corruption
+             */
+            corruptions?: {
+                [key: string]: number;
+            };
+            /** Examples */
+            examples?: number | null;
         };
         /**
          * Mode
@@ -1264,6 +1353,8 @@ export interface components {
             best_score: number | null;
             /** Trials */
             trials: components["schemas"]["TrialOut"][];
+            /** @description the new pick beside the accuracy-only pick (runs that measured outcomes) */
+            health_bought?: components["schemas"]["HealthBoughtOut"] | null;
         };
         /**
          * RescoreRequest
@@ -2698,6 +2789,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BestModel"];
+                };
+            };
+            /** @description the Host header names no host this server answers to (HEALTHTUNE_ALLOWED_HOSTS) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description a missing or wrong API token, when the server has HEALTHTUNE_API_TOKEN */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description no such job, trial, file or upload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the job's state (or a taken name) does not allow this now; detail says what would */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    health_bought_api_jobs__job_id__health_bought_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthBoughtOut"];
                 };
             };
             /** @description the Host header names no host this server answers to (HEALTHTUNE_ALLOWED_HOSTS) */

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useRescore } from "../api/hooks";
 import { ApiError } from "../api/client";
 import { fromWeights, toRequestWeights, type WeightState, type WeightsLike } from "../lib/weights";
+import { HealthBoughtTable } from "./HealthBought";
 import { WeightSliders } from "./WeightSliders";
 import { num } from "../lib/format";
 
@@ -58,6 +59,12 @@ export function RescorePanel({ jobId, initial, defaults, descriptions, onRescore
         )}
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
+      {rescore.data?.health_bought && (
+        <div style={{ marginTop: "0.75rem" }}>
+          <h3>The new pick beside the accuracy-only pick</h3>
+          <HealthBoughtTable data={rescore.data.health_bought} />
+        </div>
+      )}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import {
   TERMINAL,
   useBestModel,
   useCancel,
+  useHealthBought,
   useDeleteJob,
   useJob,
   useJobStatus,
@@ -24,6 +25,7 @@ import { ParallelCoordinates } from "../components/charts/ParallelCoordinates";
 import { ConfirmDeleteButton } from "../components/ConfirmDeleteButton";
 import { Downloads } from "../components/Downloads";
 import { ErrorState } from "../components/ErrorState";
+import { HealthBoughtSection } from "../components/HealthBought";
 import { InfoTip } from "../components/InfoTip";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { RescorePanel } from "../components/RescorePanel";
@@ -54,6 +56,7 @@ export function JobDashboardPage() {
   const modelFile = (job.data?.result as Record<string, unknown> | null | undefined)?.best_model_file;
   // the job's result names the model file once it is saved: only then ask for it (no 404s while it trains)
   const best = useBestModel(jobId, typeof modelFile === "string" && modelFile !== "");
+  const bought = useHealthBought(jobId, terminal && typeof modelFile === "string" && modelFile !== "");
   const [chart, setChart] = useState("history");
   const [rescored, setRescored] = useState<WeightsLike | null>(null);
   const space = useSearchSpace();
@@ -228,6 +231,8 @@ export function JobDashboardPage() {
         <h2 id="downloads-title">Optimized model</h2>
         <Downloads jobId={j.id} runName={j.run_name} modelFile={best.data?.model_file ?? null} reason={downloadReason} />
       </section>
+
+      <HealthBoughtSection data={bought.data} />
 
       {best.data && (
         <section className="card section" aria-labelledby="try-title">
