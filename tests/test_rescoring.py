@@ -34,6 +34,8 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
     assert 0 <= bought["chosen"]["calibration_error"] <= 1 and bought["chosen"]["corrupted_accuracy"] > 0.1
     assert len(list(result.run_dir.glob("trials/*/outcomes.json"))) == min(4, len(complete))
     assert result.health_bought == bought
+    assert [b["name"] for b in run["baselines"]] == ["majority", "linear"]  # fitted when the run started
+    assert run["baseline_verdict"]["linear_val_accuracy"] == run["baselines"][1]["val_accuracy"]
     weights = ScoringWeights.resolve(health_component_proportions=DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
 
     by_accuracy = rescore(result.run_dir, {"accuracy_weight": 1.0})

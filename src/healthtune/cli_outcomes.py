@@ -1,4 +1,4 @@
-"""The end of `optimize` and `rescore` in the terminal: what health-aware selection bought."""
+"""The end of `optimize` and `rescore` in the terminal: the baselines, and what health-aware selection bought."""
 
 from __future__ import annotations
 
@@ -40,3 +40,23 @@ def health_bought_table(result: OptimizationResult) -> tuple[Table, str] | None:
             cells.append(_cell(accuracy, key, pattern))
         table.add_row(label, *cells)
     return table, str(bought.get("summary", ""))
+
+
+def baselines_lines(result: OptimizationResult) -> list[str]:
+    """One line per reference baseline, then whether the best network beats the linear one."""
+    lines = []
+    for baseline in result.baselines:
+        test = baseline.get("test_accuracy")
+        sample = (
+            f", fitted on {baseline['train_examples']:,} sampled examples"
+            if baseline.get("subsampled")
+            else ""
+        )
+        lines.append(
+            f"baseline {baseline['name']}: validation {baseline['val_accuracy']:.4f}"
+            + (f", test {test:.4f}" if isinstance(test, int | float) else "")
+            + f" ({baseline['description']}{sample})"
+        )
+    if result.baseline_verdict:
+        lines.append(str(result.baseline_verdict["message"]))
+    return lines

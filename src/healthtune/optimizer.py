@@ -82,6 +82,7 @@ class ModelOptimizer:
             return self._run(executor, started)
 
     def _run(self, executor: Executor, started: float) -> OptimizationResult:
+        from healthtune.baselines import fit_baselines
         from healthtune.data.preprocessing import describe_preprocessing
         from healthtune.models import architecture_for
         from healthtune.search import HyperparameterSelector
@@ -100,6 +101,7 @@ class ModelOptimizer:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})
         elif requeued := self.book.requeue_interrupted(study):
             logger.info("resuming: trials %s were cut short and are trained again", requeued)
+        self.book.baselines = fit_baselines(dataset)  # what every trial is compared with
         events.emit(
             EventType.RUN_STARTED,
             resumed=resumed,
@@ -109,6 +111,7 @@ class ModelOptimizer:
             architecture=selector.architecture.value,
             train_examples=len(dataset.y_train),
             classes=dataset.num_classes,
+            baselines=self.book.baselines,
         )
         for number in orphans:  # a crash left them running: cut short, and counted as such
             events.emit(EventType.TRIAL_FAILED, number, reason="interrupted",
@@ -130,6 +133,7 @@ class ModelOptimizer:
             raise
         events.emit(
             EventType.RUN_FINISHED,
+            baseline_verdict=self.book.verdict(result.best_trial),
             best_trial=_number(result.best_trial),
             best_score=result.best_score,
             elapsed_seconds=result.elapsed_seconds,

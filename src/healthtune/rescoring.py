@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from healthtune.assembly import assemble_best_model
+from healthtune.baselines import verdict
 from healthtune.config import Mode, OptimizationConfig
 from healthtune.exceptions import ConfigError, OptimizationFailed
 from healthtune.health.recompute import needs_recompute, recompute_report
@@ -77,6 +78,7 @@ def rescore(
             "best_trial": best.to_dict(),
             "best_model_path": str(model_path.relative_to(run_dir)),
             "health_bought": _health_bought(paths, trials, best, weights),
+            "baseline_verdict": verdict(data.get("baselines") or [], best.metrics.get("val_accuracy")),
             "rescored": {
                 "at": time.time(),
                 "weights": weights.to_dict(),

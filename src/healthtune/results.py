@@ -109,6 +109,8 @@ class OptimizationResult:
     storage_url: str
     elapsed_seconds: float = 0.0
     health_bought: dict[str, Any] | None = None  # the pick beside the accuracy-only pick (health_bought.py)
+    baselines: list[dict[str, Any]] = field(default_factory=list)  # majority and linear (baselines.py)
+    baseline_verdict: dict[str, Any] | None = None  # does the best network beat the linear baseline?
 
     @property
     def best_score(self) -> float | None:
@@ -132,6 +134,8 @@ class OptimizationResult:
             "storage_url": self.storage_url,
             "elapsed_seconds": self.elapsed_seconds,
             "health_bought": self.health_bought,
+            "baselines": self.baselines,
+            "baseline_verdict": self.baseline_verdict,
         }
 
 
@@ -163,4 +167,6 @@ def load_run(path: str | Path) -> OptimizationResult:
         storage_url=data.get("storage_url", ""),
         elapsed_seconds=float(data.get("elapsed_seconds", 0.0)),
         health_bought=data.get("health_bought"),
+        baselines=list(data.get("baselines") or []),
+        baseline_verdict=data.get("baseline_verdict"),
     )

@@ -39,6 +39,13 @@ class RunBook:
         self.config = config
         self.weights = weights
         self.paths = RunPaths(config.run_dir)
+        self.baselines: list[dict[str, Any]] = []  # majority and linear (baselines.py), once fitted
+
+    def verdict(self, best: TrialRecord | None) -> dict[str, Any] | None:
+        """Whether the best network beats the linear baseline, and what to try when it does not."""
+        from healthtune.baselines import verdict
+
+        return verdict(self.baselines, best.metrics.get("val_accuracy") if best else None)
 
     def check_existing_run(self) -> None:
         """Resuming must not change what the trials mean; refuse before writing anything."""
@@ -96,7 +103,9 @@ class RunBook:
                 "best_trial": best.to_dict(),
                 "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
             }
-        started = _started_at(self.paths.run_file)
+        started, self.baselines = _previous(self.paths.run_file, self.baselines)
+        if best is not None:
+            extra["baseline_verdict"] = self.verdict(best)
         self.write(status, study, started, error=error, **extra)
         return best
 
@@ -143,6 +152,8 @@ class RunBook:
             "best_trial": None,
             "best_model_path": None,
             "health_bought": None,
+            "baselines": self.baselines,
+            "baseline_verdict": None,
             **extra,
         }
         write_json(self.paths.run_file, data)
@@ -177,6 +188,7 @@ class RunBook:
             extra = {
                 "best_trial": best.to_dict(),
                 "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
+                "baseline_verdict": self.verdict(best),
             }
             if dataset is not None:
                 extra["health_bought"] = measure_and_compare(self.paths, records, best, self.weights, dataset)
@@ -193,12 +205,20 @@ class RunBook:
             storage_url=self.config.storage_url,
             elapsed_seconds=data["elapsed_seconds"],
             health_bought=data.get("health_bought"),
+            baselines=self.baselines,
+            baseline_verdict=data.get("baseline_verdict"),
         )
 
 
-def _started_at(run_file: Path) -> float:
+def _previous(run_file: Path, baselines: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+    """When the run started and its baselines, as its run.json says (a salvage runs in another process)."""
     try:
-        value = json.loads(run_file.read_text(encoding="utf-8")).get("started_at")
-        return float(value) if isinstance(value, int | float) else time.time()
-    except (OSError, ValueError, AttributeError):
-        return time.time()
+        data = json.loads(run_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return time.time(), baselines
+    started = data.get("started_at") if isinstance(data, dict) else None
+    stored = data.get("baselines") if isinstance(data, dict) else None
+    return (
+        float(started) if isinstance(started, int | float) else time.time(),
+        baselines or (stored if isinstance(stored, list) else []),
+    )

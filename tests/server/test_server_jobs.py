@@ -115,12 +115,23 @@ def test_what_health_bought_is_served_and_follows_a_rescore(finished: tuple[Test
     bought = client.get(f"/api/jobs/{job_id}/health-bought").json()
     best = client.get(f"/api/jobs/{job_id}").json()["result"]["best_trial"]
     assert bought["chosen"]["trial"] == best and bought["chosen"]["measured"]
-    assert 0 <= bought["chosen"]["calibration_error"] <= 1 and set(bought["chosen"]["corruptions"]) >= {"blur"}
+    assert 0 <= bought["chosen"]["calibration_error"] <= 1 and set(bought["chosen"]["corruptions"]) >= {
+        "blur"
+    }
     assert bought["summary"].startswith(("Trial", "Health-aware"))
     rescored = client.post(f"/api/jobs/{job_id}/rescore", json={"accuracy_weight": 1.0}).json()
     assert rescored["health_bought"]["chosen"]["trial"] == rescored["best_trial"]
     assert rescored["health_bought"]["same_trial"]  # accuracy alone picks the accuracy-only pick
     assert client.get("/api/jobs/nope/health-bought").status_code == 404
+
+
+def test_status_carries_the_baselines_and_the_verdict(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    progress = client.get(f"/api/jobs/{job_id}/status").json()["progress"]
+    assert [b["name"] for b in progress["baselines"]] == ["majority", "linear"]
+    verdict = progress["baseline_verdict"]
+    assert verdict["linear_val_accuracy"] == progress["baselines"][1]["val_accuracy"]
+    assert verdict["beats_linear"] == (progress["best_val_accuracy"] > verdict["linear_val_accuracy"])
 
 
 def test_state_changes_that_make_no_sense_are_409(

@@ -50,6 +50,7 @@ class RunProgress:
     trial_seconds: list[float] = field(default_factory=list)
     last_seq: int = 0
     run_state: str | None = None  # started, finished, failed, cancelled
+    baselines: list[dict[str, Any]] = field(default_factory=list)  # majority and linear, at run_started
     _started_at: dict[int, float] = field(default_factory=dict)
     _scores: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)
 
@@ -60,6 +61,7 @@ class RunProgress:
         if kind == "run_started":
             self.run_state = "started"
             self.target_trials = data.get("trials")
+            self.baselines = list(data.get("baselines") or self.baselines)
             self.running.clear()
         elif kind == "trial_started" and trial is not None:
             self._started_at[trial] = when
@@ -131,6 +133,7 @@ class RunProgress:
             else None,
             "eta_seconds": eta,
             "last_seq": self.last_seq,
+            "baselines": self.baselines,
         }
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
+from healthtune.baselines import verdict
 from healthtune.exceptions import ConfigError
 from healthtune.results import TrialRecord
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
@@ -84,6 +85,7 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
             best_score=result.get("best_score"),
             best_val_accuracy=progress.val_accuracy(best),
         )
+    snapshot["baseline_verdict"] = verdict(snapshot["baselines"], snapshot.get("best_val_accuracy"))
     return JobStatusOut(
         id=job.id,
         status=job.status.value,

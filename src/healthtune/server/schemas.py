@@ -48,6 +48,24 @@ class RunningTrial(BaseModel):
     started_at: float
 
 
+class BaselineOut(BaseModel):
+    """A reference model fitted on the run's training split (baselines.py), scored like the trials."""
+
+    name: str = Field(description="majority or linear")
+    description: str
+    val_accuracy: float
+    test_accuracy: float | None = None
+    train_examples: int
+    subsampled: bool = Field(description="the linear model saw a stratified sample of the training split")
+    seconds: float
+
+
+class BaselineVerdict(BaseModel):
+    beats_linear: bool
+    linear_val_accuracy: float
+    message: str = Field(description="what the comparison means, and what to try when the network loses")
+
+
 class Progress(BaseModel):
     target_trials: int | None = None
     finished: int = 0
@@ -68,6 +86,12 @@ class Progress(BaseModel):
     mean_trial_seconds: float | None = None
     eta_seconds: float | None = None
     last_seq: int = 0
+    baselines: list[BaselineOut] = Field(
+        default_factory=list, description="majority class and linear model, fitted when the run started"
+    )
+    baseline_verdict: BaselineVerdict | None = Field(
+        None, description="whether the best trial so far beats the linear baseline on validation"
+    )
 
 
 class JobStatusOut(BaseModel):

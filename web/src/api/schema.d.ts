@@ -665,6 +665,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * BaselineOut
+         * @description A reference model fitted on the run's training split (baselines.py), scored like the trials.
+         */
+        BaselineOut: {
+            /**
+             * Name
+             * @description majority or linear
+             */
+            name: string;
+            /** Description */
+            description: string;
+            /** Val Accuracy */
+            val_accuracy: number;
+            /** Test Accuracy */
+            test_accuracy?: number | null;
+            /** Train Examples */
+            train_examples: number;
+            /**
+             * Subsampled
+             * @description the linear model saw a stratified sample of the training split
+             */
+            subsampled: boolean;
+            /** Seconds */
+            seconds: number;
+        };
+        /** BaselineVerdict */
+        BaselineVerdict: {
+            /** Beats Linear */
+            beats_linear: boolean;
+            /** Linear Val Accuracy */
+            linear_val_accuracy: number;
+            /**
+             * Message
+             * @description what the comparison means, and what to try when the network loses
+             */
+            message: string;
+        };
         /** BestModel */
         BestModel: {
             /** Job Id */
@@ -1338,6 +1376,13 @@ export interface components {
              * @default 0
              */
             last_seq: number;
+            /**
+             * Baselines
+             * @description majority class and linear model, fitted when the run started
+             */
+            baselines?: components["schemas"]["BaselineOut"][];
+            /** @description whether the best trial so far beats the linear baseline on validation */
+            baseline_verdict?: components["schemas"]["BaselineVerdict"] | null;
         };
         /**
          * PrunerKind

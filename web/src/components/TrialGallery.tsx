@@ -3,13 +3,15 @@ import { Link } from "react-router-dom";
 import type { TrialPoint } from "../lib/trials";
 import { human, num, paramValue, pct } from "../lib/format";
 import { DownloadButton } from "./Downloads";
+import { belowLinear } from "./Baselines";
 import { HealthBadge, StatusBadge } from "./StatusBadge";
+import type { Schemas } from "../api/client";
 
 const KEY_PARAMS = ["conv_blocks", "filters", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
 type SortKey = "number" | "score" | "accuracy" | "health";
 
 /** A card per trial: key hyperparameters (their meaning on hover), accuracy, health badge and status; sort and filter. */
-export function TrialGallery({ jobId, runName, points, best, reasons, descriptions = {} }: {
+export function TrialGallery({ jobId, runName, points, best, reasons, descriptions = {}, baselines = [] }: {
   jobId: string;
   runName: string;
   points: TrialPoint[];
@@ -17,6 +19,8 @@ export function TrialGallery({ jobId, runName, points, best, reasons, descriptio
   reasons: Record<number, string>;
   /** name → what the hyperparameter means (GET /api/search-space): the names' tooltips */
   descriptions?: Record<string, string>;
+  /** the run's reference models: cards below the linear one say so */
+  baselines?: Schemas["BaselineOut"][];
 }) {
   const [sort, setSort] = useState<SortKey>("number");
   const [state, setState] = useState("all");
@@ -83,6 +87,11 @@ export function TrialGallery({ jobId, runName, points, best, reasons, descriptio
                 </span>
                 <HealthBadge value={p.health} worst={p.worst} />
               </div>
+              {p.state === "complete" && belowLinear(p.accuracy, baselines) && (
+                <span className="badge warning small" title="Its validation accuracy is not above the linear baseline's.">
+                  below the linear baseline
+                </span>
+              )}
               <dl className="kv">
                 <dt>score</dt>
                 <dd>{num(p.score, 4)}</dd>

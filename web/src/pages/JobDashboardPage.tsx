@@ -22,6 +22,7 @@ import { AccuracyHealthChart } from "../components/charts/AccuracyHealthChart";
 import { HistoryChart } from "../components/charts/HistoryChart";
 import { ImportanceChart } from "../components/charts/ImportanceChart";
 import { ParallelCoordinates } from "../components/charts/ParallelCoordinates";
+import { Baselines } from "../components/Baselines";
 import { ConfirmDeleteButton } from "../components/ConfirmDeleteButton";
 import { Downloads } from "../components/Downloads";
 import { ErrorState } from "../components/ErrorState";
@@ -260,7 +261,8 @@ export function JobDashboardPage() {
         <h2 id="trials-title">Trials</h2>
         {trials.isPending && <Skeleton height={120} count={2} />}
         {trials.isError && <ErrorState error={trials.error} retry={() => void trials.refetch()} title="Could not load the trials" />}
-        {trials.data && <TrialGallery jobId={j.id} runName={j.run_name} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} />}
+        <Baselines baselines={progress?.baselines ?? []} verdict={progress?.baseline_verdict} />
+        {trials.data && <TrialGallery jobId={j.id} runName={j.run_name} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} baselines={progress?.baselines ?? []} />}
       </section>
 
       {mode !== "simple" && (j.status === "completed" || j.status === "cancelled") && (
