@@ -72,3 +72,28 @@ def test_scores_per_mode() -> None:
     assert objective_values(Mode.HEALTH, weights, metrics) == [pytest.approx(0.7 * 0.9 + 0.3 * 0.5)]
     assert objective_values(Mode.PARETO, weights, metrics) == [0.9, pytest.approx(0.5)]
     assert score(Mode.PARETO, weights, metrics) == pytest.approx(0.78)
+
+
+def test_scores_use_the_trials_learning_gate_and_cap() -> None:
+    from healthtune.config import Mode
+    from healthtune.health.learning import make_gate
+
+    health = dict.fromkeys(DEFAULT_HEALTH_COMPONENT_PROPORTIONS, 0.9)
+    weights = ScoringWeights()
+    at_chance = {
+        "val_accuracy": 0.12,
+        "health": health,
+        "health_gate": make_gate(0.02, 0.1, ["critical"]).to_dict(),
+    }
+    assert objective_values(Mode.PARETO, weights, at_chance) == [0.12, pytest.approx(0.9 * 0.04)]
+    assert score(Mode.HEALTH, weights, at_chance) == pytest.approx(0.7 * 0.12 + 0.3 * 0.9 * 0.04)
+    capped = {
+        "val_accuracy": 0.95,
+        "health": health,
+        "health_gate": make_gate(0.94, 0.1, ["critical"]).to_dict(),
+    }
+    assert objective_values(Mode.PARETO, weights, capped) == [0.95, 0.5]
+    # a trial stored before gates existed is weighted as it was
+    assert objective_values(Mode.PARETO, weights, {"val_accuracy": 0.12, "health": health})[
+        1
+    ] == pytest.approx(0.9)
