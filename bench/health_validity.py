@@ -9,8 +9,8 @@ threshold), the warning and critical findings, and whether the expected metric f
   class's share to 100%: ground truth from accuracy alone);
 - each pathological case is flagged by its expected metric in >= 90% of its seeds;
 - healthy references carry no warning or critical finding.
---save DIR keeps what each training produced (probes, history, predictions), --load DIR analyzes saved
-runs again without training (seconds instead of about 80 minutes on 2 cores).
+--save DIR keeps each training's health report (as health.json has it), --load DIR prints and checks
+saved runs again without training.
 Run: .venv/bin/python bench/health_validity.py [--datasets digits,fashion,reuters] [--seeds 0,1,2]
      [--cases reference,low_lr,...] [--save DIR | --load DIR] [--markdown FILE]
 """
@@ -36,7 +36,7 @@ class Row:
     case: Case
     seed: int
     accuracy: float
-    gain: float  # of the validation accuracy over the majority class: the ground truth of "learned"
+    gain: float  # validation accuracy's share of the way from the majority class to 100%: "learned" or not
     health: float
     metrics: dict[str, float]
     findings: list[str]  # warning and critical only
@@ -45,65 +45,44 @@ class Row:
 
 
 def train(setting: Setting, case: Case, seed: int) -> dict[str, Any]:
-    """Train one planted case with healthtune's trainer and probes; what analyze() needs, as JSON."""
+    """Train one planted case as a trial trains (train_model, then diagnose); the report as health.json has it."""
     import keras
 
-    from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
     from healthtune.training.spec import HealthSpec
-    from healthtune.training.trainer import evaluate, seed_everything, train_model
+    from healthtune.training.trainer import diagnose, seed_everything, train_model
 
     started = time.perf_counter()
     keras.backend.clear_session(free_memory=True)
     seed_everything(seed)
     planted = case.plant(setting, seed)
-    data = planted.data
-    outcome = train_model(planted.model, data, epochs=planted.epochs, batch_size=planted.batch_size,
+    outcome = train_model(planted.model, planted.data, epochs=planted.epochs, batch_size=planted.batch_size,
                           health=HealthSpec(frequency=1), shuffle_seed=seed)  # fmt: skip
-    val, predicted = evaluate(planted.model, data.x_val, data.y_val)
-    train_eval, _ = evaluate(
-        planted.model, data.x_train[:TRAIN_EVAL_EXAMPLES], data.y_train[:TRAIN_EVAL_EXAMPLES]
-    )
-    assert outcome.health is not None
+    report, val = diagnose(planted.model, planted.data, outcome, seed=seed)
     return {
-        "snapshots": [s.to_dict() for s in outcome.health.snapshots],
-        "history": outcome.history,
+        "report": report.to_dict(),
         "val_accuracy": val["accuracy"],
-        "y_val": data.y_val.tolist(),
-        "val_predictions": predicted.tolist(),
-        "num_classes": data.num_classes,
-        "params": int(planted.model.count_params()),
-        "train_accuracy": train_eval["accuracy"],
+        "epochs_trained": outcome.epochs_trained,
         "seconds": time.perf_counter() - started,
     }
 
 
-def score(dataset: str, case: Case, seed: int, raw: dict[str, Any]) -> Row:
-    """Health exactly as a trial gets it: analyze(), default proportions, the learning gate and cap."""
-    import numpy as np
-
-    from healthtune.health.analyzer import analyze
+def score(dataset: str, case: Case, seed: int, trained: dict[str, Any]) -> Row:
+    """Health exactly as a trial gets it: default proportions, the learning gate and the cap."""
+    from healthtune.health.analyzer import HealthReport
     from healthtune.health.defaults import METRIC_THRESHOLDS
-    from healthtune.health.learning import chance_level, learning_gain
-    from healthtune.health.probes import ProbeSnapshot
     from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
-    y_val = np.asarray(raw["y_val"])
-    report = analyze(
-        snapshots=[ProbeSnapshot.from_dict(s) for s in raw["snapshots"]], history=raw["history"],
-        val_accuracy=raw["val_accuracy"], y_val=y_val, val_predictions=np.asarray(raw["val_predictions"]),
-        num_classes=raw["num_classes"], params=raw["params"], seed=seed, train_accuracy=raw["train_accuracy"],
-    )  # fmt: skip
+    report = HealthReport.from_dict(trained["report"])
     serious = [f for f in report.findings if f.severity != "info"]
     expected = case.expected
     flagged = expected is not None and (
         report.metrics[expected] < METRIC_THRESHOLDS[expected] or any(f.metric == expected for f in serious)
     )
     return Row(
-        dataset, case, seed, raw["val_accuracy"],
-        learning_gain(raw["val_accuracy"], chance_level(raw["num_classes"], y_val)),
+        dataset, case, seed, trained["val_accuracy"], report.gate.gain,
         report.overall(DEFAULT_HEALTH_COMPONENT_PROPORTIONS), report.metrics,
         [f"{f.severity} {f.metric}{f' {f.layer}' if f.layer else ''}: {f.title}" for f in serious],
-        flagged, raw["seconds"],
+        flagged, trained["seconds"],
     )  # fmt: skip
 
 
@@ -178,8 +157,10 @@ def main() -> None:
     parser.add_argument("--datasets", default="digits,fashion,reuters")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--cases", default=",".join(c.name for c in CASES))
-    parser.add_argument("--save", type=Path, help="keep each training's raw results here")
-    parser.add_argument("--load", type=Path, help="analyze raw results saved by --save instead of training")
+    parser.add_argument("--save", type=Path, help="keep each training's health report here")
+    parser.add_argument(
+        "--load", type=Path, help="print and check reports saved by --save instead of training"
+    )
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -191,14 +172,14 @@ def main() -> None:
             for seed in seeds:
                 name = f"{dataset}_{case.name}_{seed}.json"
                 if args.load:
-                    raw = json.loads((args.load / name).read_text())
+                    trained = json.loads((args.load / name).read_text())
                 else:
                     assert setting is not None
-                    raw = train(setting, case, seed)
+                    trained = train(setting, case, seed)
                     if args.save:
                         args.save.mkdir(parents=True, exist_ok=True)
-                        (args.save / name).write_text(json.dumps(raw))
-                rows.append(score(dataset, case, seed, raw))
+                        (args.save / name).write_text(json.dumps(trained))
+                rows.append(score(dataset, case, seed, trained))
                 print_row(rows[-1])
     misses = check_targets(rows)
     print(f"\n{len(rows)} trainings, {sum(r.seconds for r in rows) / 60:.1f} min of training")

@@ -155,7 +155,7 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
     gap = details.get("train_val_gap", 0.0)
     if gap > d.OVERFITTING_GAP:
         found.append(
-            Finding("critical" if gap > 0.15 else "warning", "convergence_quality", None,
+            Finding("critical" if gap > d.OVERFITTING_CRITICAL_GAP else "warning", "convergence_quality", None,
                     f"overfitting: train accuracy is {gap:.1%} above validation accuracy",
                     "The model memorizes the training examples instead of learning what generalizes.",
                     "add dropout or weight decay, use more data or augmentation, or stop earlier.")
@@ -181,7 +181,7 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "Training went on past the point where the model generalized best.",
                     "train fewer epochs, use early stopping, or regularize more.")
         )  # fmt: skip
-    if details.get("improvement", 1.0) < 0.1:
+    if details.get("improvement", 1.0) < d.BARELY_FELL_IMPROVEMENT:
         found.append(
             Finding("warning", "convergence_quality", None,
                     f"the validation loss barely fell (from {details['initial_loss']:.3g}, a guess's, "
