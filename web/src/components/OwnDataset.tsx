@@ -68,7 +68,10 @@ export function OwnDataset({ value, onChange, checking, check, error }: OwnDatas
             {check.architecture === "lstm" ? "LSTM" : "CNN"} architectures are searched.
           </span>
         ) : (
-          <span className="field-help">Upload a file above, or type images:PATH, texts:PATH, csv:PATH or npz:PATH.</span>
+          <span className="field-help">
+            Upload a file above, or type images:PATH, texts:PATH, csv:PATH or npz:PATH for data in a folder the server&apos;s
+            operator allows (HEALTHTUNE_DATA_ROOTS).
+          </span>
         )}
       </span>
     </div>
