@@ -99,7 +99,9 @@ def test_training_far_past_the_best_epoch_overfits(train_and_diagnose, shared_da
 def test_an_lstm_is_probed_per_unit(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
     text = load_dataset("csv:" + str(_reuters()), validation_split=0.2, seed=0, max_samples=300,
                         vocab_size=500, sequence_length=30)  # fmt: skip
-    config = ModelConfig(architecture=Architecture.LSTM, lstm_units=8, embedding_dim=8, dense_units=8)
+    config = ModelConfig(
+        architecture=Architecture.LSTM, text_encoder="lstm", lstm_units=8, embedding_dim=8, dense_units=8
+    )
     report = train_and_diagnose(lambda: build_model(config, text, total_steps=1), dataset=text, epochs=1)
     assert report.details["neuron_utilization"]["layers"]["bilstm_1"]["units"] == 16
     assert "bilstm_1" in report.details["gradient_health"]["layer_states"]

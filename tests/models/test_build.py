@@ -48,7 +48,7 @@ from healthtune.models import ModelConfig, architecture_for, build_model
 
 data = load_dataset("csv:" + sys.argv[1], validation_split=0.2, seed=0, max_samples=200,
                     vocab_size=500, sequence_length=20)
-model = build_model(ModelConfig(architecture=architecture_for(data)), data, total_steps=4)
+model = build_model(ModelConfig(architecture=architecture_for(data), text_encoder="lstm"), data, total_steps=4)
 model.fit(data.x_train[:64], data.y_train[:64], batch_size=32, epochs=1, verbose=0)
 print("trained", flush=True)
 """

@@ -29,6 +29,8 @@ def _counted_mflops(model: object, sequence_length: int | None) -> float:
         if kind == "Conv2D":
             height, width = layer.output.shape[1:3]
             macs += height * width * int(np.prod(layer.kernel.shape))
+        elif kind == "Conv1D":
+            macs += layer.output.shape[1] * int(np.prod(layer.kernel.shape))
         elif kind == "Dense":
             macs += int(np.prod(layer.kernel.shape))
         elif kind in ("LSTM", "Bidirectional"):
@@ -52,8 +54,16 @@ def test_cnn_estimate_matches_the_built_layers(shape: tuple[int, ...], values: d
     assert estimate == pytest.approx(_counted_mflops(model, None), rel=1e-9)
 
 
-@pytest.mark.parametrize("values", [{}, {"lstm_layers": 2, "bidirectional": False, "dense_layers": 0}])
-def test_lstm_estimate_matches_the_built_layers(values: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"text_encoder": "lstm"},
+        {"text_encoder": "lstm", "lstm_layers": 2, "bidirectional": False, "dense_layers": 0},
+        {"text_encoder": "bag_of_embeddings", "dense_layers": 1},
+        {"text_encoder": "conv1d", "conv1d_layers": 2, "conv1d_kernel_size": 3},
+    ],
+)
+def test_text_estimate_matches_the_built_layers(values: dict[str, object]) -> None:
     config = ModelConfig(architecture=Architecture.LSTM, **values)  # type: ignore[arg-type]
     model = build_model(config, _dataset(DataKind.TEXT, (30,)), total_steps=1)
     estimate = forward_mflops(config, input_shape=(30,), num_classes=2, sequence_length=30)

@@ -29,6 +29,8 @@ def _dataset(kind: DataKind, shape: tuple[int, ...]) -> Dataset:
         ("learning_rate", 0.0, "learning_rate must be in"),
         ("architecture", "transformer", "architecture must be one of ['cnn', 'lstm']"),
         ("batch_norm", "yes", "batch_norm must be true or false"),
+        ("text_encoder", "gru", "text_encoder must be one of ['lstm', 'bag_of_embeddings', 'conv1d']"),
+        ("augmentation", 1, "augmentation must be true or false"),
     ],
 )
 def test_model_config_validation(field: str, value: object, message: str) -> None:
@@ -58,9 +60,57 @@ def test_cnn_numbers_convolutions_through_the_network() -> None:
 
 @pytest.mark.jax_core
 def test_lstm_builder_masks_padding_and_stacks_layers() -> None:
-    config = ModelConfig(architecture=Architecture.LSTM, lstm_layers=2, lstm_units=8, embedding_dim=8)
+    config = ModelConfig(
+        architecture=Architecture.LSTM, text_encoder="lstm", lstm_layers=2, lstm_units=8, embedding_dim=8
+    )
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     names = [layer.name for layer in model.layers]
     assert names[:2] == ["tokens", "embedding"] and "bilstm_2" in names
     assert model.get_layer("embedding").mask_zero
     assert model.output_shape == (None, 3)
+
+
+@pytest.mark.jax_core
+def test_bag_of_embeddings_averages_the_words_without_padding() -> None:
+    config = ModelConfig(architecture=Architecture.LSTM, embedding_dim=8)
+    model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
+    assert config.text_encoder == "bag_of_embeddings" and config.dense_layers == 0
+    assert [layer.name for layer in model.layers] == ["tokens", "embedding", "average", "predictions"]
+    assert model.get_layer("embedding").mask_zero
+    tokens = np.array([[5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]])
+    probabilities = np.asarray(model.predict(tokens, verbose=0))
+    assert np.allclose(probabilities[0], probabilities[1])  # padding does not dilute the average
+
+
+@pytest.mark.jax_core
+def test_conv1d_text_stacks_convolutions_and_max_pools() -> None:
+    config = ModelConfig(architecture=Architecture.LSTM, text_encoder="conv1d", conv1d_layers=2,
+                         conv1d_filters=8, conv1d_kernel_size=3, embedding_dim=8)  # fmt: skip
+    model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
+    names = [layer.name for layer in model.layers]
+    assert names == ["tokens", "embedding", "conv1d_1", "conv1d_2", "max_pool", "predictions"]
+    assert model.get_layer("conv1d_2").output.shape == (None, 12, 8)
+
+
+@pytest.mark.jax_core
+def test_augmentation_changes_training_batches_only() -> None:
+    config = ModelConfig(conv_blocks=1, convs_per_block=1, filters=4, augmentation=True, batch_norm=False,
+                         conv_dropout=0.0, dense_dropout=0.0)  # fmt: skip
+    model = build_model(config, _dataset(DataKind.IMAGE, (8, 8, 3)), total_steps=1)
+    assert [layer.name for layer in model.layers][1:4] == ["augment_flip", "augment_shift", "augment_rotate"]
+    images = np.random.default_rng(0).random((4, 8, 8, 3)).astype("float32")
+    inference = [np.asarray(model(images, training=False)) for _ in range(2)]
+    training = np.asarray(model(images, training=True))
+    assert np.array_equal(inference[0], inference[1])
+    assert not np.allclose(training, inference[0])
+
+
+def test_learning_rate_and_head_follow_the_network_unless_set() -> None:
+    assert ModelConfig().learning_rate == 1e-3 and ModelConfig().dense_layers == 1
+    text = ModelConfig(architecture=Architecture.LSTM)
+    assert (text.learning_rate, text.dense_layers) == (3e-2, 0)
+    assert ModelConfig(architecture=Architecture.LSTM, text_encoder="lstm").learning_rate == 3e-3
+    assert ModelConfig(optimizer="sgd").learning_rate == 3e-2
+    chosen = ModelConfig(architecture=Architecture.LSTM, learning_rate=0.5, dense_layers=2)
+    assert (chosen.learning_rate, chosen.dense_layers) == (0.5, 2)
+    assert ModelConfig.from_dict(text.to_dict()) == text

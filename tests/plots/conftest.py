@@ -78,7 +78,12 @@ def cnn_trial(digits: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Tria
 def lstm_trial(reuters_data: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Trial:
     """A tiny bidirectional LSTM (constant learning rate) trained 2 epochs on 400 Reuters R8 texts."""
     config = ModelConfig(
-        architecture=Architecture.LSTM, lstm_units=8, embedding_dim=8, dense_units=16, lr_schedule="constant"
+        architecture=Architecture.LSTM,
+        text_encoder="lstm",
+        lstm_units=8,
+        embedding_dim=8,
+        dense_units=16,
+        lr_schedule="constant",
     )
     return train_trial(config, reuters_data, tmp_path_factory.mktemp("lstm_plots"))
 

@@ -15,7 +15,9 @@ def test_lstm_on_reuters_r8_beats_the_majority_class(shared_datasets: Path, tmp_
     data = DataSpec(
         f"csv:{shared_datasets / 'reuters-r8'}", 0.2, 0, max_samples=2000, vocab_size=5000, sequence_length=80
     )
-    model = ModelConfig(architecture=Architecture.LSTM, lstm_units=32, embedding_dim=32, dense_units=32)
+    model = ModelConfig(
+        architecture=Architecture.LSTM, text_encoder="lstm", lstm_units=32, embedding_dim=32, dense_units=32
+    )
     spec = TrialSpec("reuters", 0, model.to_dict(), data, 4, 32, 0, str(tmp_path / "trial_0"))
     result = run_trial(spec)
 

@@ -31,5 +31,7 @@ def cnn(digits: Dataset) -> Any:
 
 @pytest.fixture
 def lstm(reuters: Dataset) -> Any:
-    config = ModelConfig(architecture=Architecture.LSTM, embedding_dim=16, lstm_units=16, dense_units=16)
+    config = ModelConfig(
+        architecture=Architecture.LSTM, text_encoder="lstm", embedding_dim=16, lstm_units=16, dense_units=16
+    )
     return build_model(config, reuters, total_steps=1)

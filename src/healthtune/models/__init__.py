@@ -1,7 +1,8 @@
-"""Model building: ModelConfig -> compiled Keras model (CNN for images, LSTM for text)."""
+"""Model building: ModelConfig -> compiled Keras model (CNN for images; LSTM, bag of embeddings or 1D convolution for text)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from healthtune import native_logs
@@ -18,7 +19,8 @@ __all__ = ["ModelConfig", "architecture_for", "build_model"]
 
 
 def architecture_for(dataset: Dataset) -> Architecture:
-    """The data type chooses the architecture: images -> CNN, token sequences -> LSTM."""
+    """The data type chooses the architecture: images -> CNN, token sequences -> a text network
+    (Architecture.LSTM, whose encoder is `text_encoder`)."""
     from healthtune.data import DataKind
 
     return Architecture.CNN if dataset.kind is DataKind.IMAGE else Architecture.LSTM
@@ -29,7 +31,6 @@ def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> k
     import keras
 
     from healthtune.models.cnn import build_cnn
-    from healthtune.models.lstm import build_lstm
 
     if keras.backend.backend() == "tensorflow":
         _set_tensorflow_graph_options(config)
@@ -38,14 +39,26 @@ def build_model(config: ModelConfig, dataset: Dataset, *, total_steps: int) -> k
         model = build_cnn(config, dataset.input_shape, dataset.num_classes)
     else:
         if dataset.vocab_size is None or dataset.sequence_length is None:
-            raise ValueError(f"dataset {dataset.name!r} has no vocabulary; an LSTM needs token sequences")
-        model = build_lstm(config, dataset.sequence_length, dataset.vocab_size, dataset.num_classes)
+            raise ValueError(
+                f"dataset {dataset.name!r} has no vocabulary; a text network needs token sequences"
+            )
+        build_text = _text_builder(config.text_encoder)
+        model = build_text(config, dataset.sequence_length, dataset.vocab_size, dataset.num_classes)
     model.compile(
         optimizer=build_optimizer(config, total_steps),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model
+
+
+def _text_builder(encoder: str) -> Callable[[ModelConfig, int, int, int], keras.Model]:
+    from healthtune.models.bag_of_embeddings import build_bag_of_embeddings
+    from healthtune.models.conv1d_text import build_conv1d_text
+    from healthtune.models.lstm import build_lstm
+
+    builders = {"lstm": build_lstm, "bag_of_embeddings": build_bag_of_embeddings, "conv1d": build_conv1d_text}
+    return builders[encoder]
 
 
 def _set_tensorflow_graph_options(config: ModelConfig) -> None:

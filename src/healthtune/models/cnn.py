@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from healthtune.models.augmentation import add_augmentation
 from healthtune.models.config import ModelConfig
 from healthtune.models.head import add_dense_head
 
@@ -24,7 +25,7 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
     from keras import layers
 
     inputs = keras.Input(shape=input_shape, name="image")
-    x = inputs
+    x = add_augmentation(inputs) if config.augmentation else inputs
     height, width = input_shape[0], input_shape[1]
     conv_number = 0
     for index, filters in enumerate(block_filters(config), start=1):

@@ -20,11 +20,16 @@ def forward_mflops(
     num_classes: int,
     sequence_length: int | None = None,
 ) -> float:
-    """MFLOPs of one forward pass for one example, mirroring the CNN and LSTM builders."""
+    """MFLOPs of one forward pass for one example, mirroring the CNN and text builders."""
+    length = sequence_length or input_shape[0]
     if config.architecture is Architecture.CNN:
         macs, features = _cnn_macs(config, input_shape)
-    else:
-        macs, features = _lstm_macs(config, sequence_length or input_shape[0])
+    elif config.text_encoder == "lstm":
+        macs, features = _lstm_macs(config, length)
+    elif config.text_encoder == "conv1d":
+        macs, features = _conv1d_macs(config, length)
+    else:  # a bag of embeddings only averages its word vectors
+        macs, features = 0, config.embedding_dim
     for _ in range(config.dense_layers):
         macs += features * config.dense_units
         features = config.dense_units
@@ -55,3 +60,13 @@ def _lstm_macs(config: ModelConfig, sequence_length: int) -> tuple[int, int]:
         macs += directions * sequence_length * 4 * config.lstm_units * (inputs + config.lstm_units)
         inputs = directions * config.lstm_units
     return macs, inputs
+
+
+def _conv1d_macs(config: ModelConfig, sequence_length: int) -> tuple[int, int]:
+    channels = config.embedding_dim
+    macs = 0
+    for _ in range(config.conv1d_layers):
+        # padding="same": every position sees kernel x channels inputs
+        macs += sequence_length * config.conv1d_kernel_size * channels * config.conv1d_filters
+        channels = config.conv1d_filters
+    return macs, channels

@@ -10,11 +10,13 @@ from typing import Any
 
 from healthtune.config import Architecture
 from healthtune.exceptions import ConfigError
+from healthtune.models.learning_rates import rate_range
 
 ACTIVATIONS = ("relu", "leaky_relu", "gelu", "swish", "elu", "tanh", "linear")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "cosine")
 POOLINGS = ("max", "avg")
+TEXT_ENCODERS = ("lstm", "bag_of_embeddings", "conv1d")
 
 
 # What a model accepts (a search-space override may use all of it; the default search is narrower).
@@ -26,6 +28,9 @@ NUMERIC_LIMITS: dict[str, tuple[float, float]] = {
     "embedding_dim": (1, 2048),
     "lstm_layers": (1, 4),
     "lstm_units": (1, 2048),
+    "conv1d_layers": (1, 3),
+    "conv1d_filters": (1, 1024),
+    "conv1d_kernel_size": (1, 15),
     "dense_layers": (0, 4),
     "dense_units": (1, 8192),
     "filter_growth": (1.0, 4.0),
@@ -42,10 +47,24 @@ CHOICE_LIMITS: dict[str, tuple[str, ...]] = {
     "optimizer": OPTIMIZERS,
     "lr_schedule": LR_SCHEDULES,
     "pooling": POOLINGS,
+    "text_encoder": TEXT_ENCODERS,
 }
+NETWORK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "cnn": {"dense_layers": 1},
+    "lstm": {"dense_layers": 1},
+    # Straight from the pooled word vectors to the output: a hidden ReLU layer at these networks'
+    # higher learning rates left about half its units dead on small corpora, and scored lower.
+    "bag_of_embeddings": {"dense_layers": 0},
+    "conv1d": {"dense_layers": 0},
+}
+"""Defaults that depend on the network ("cnn" or the text encoder); the learning rate's are in learning_rates.py."""
+
+NETWORK_DEFAULT: Any = None
+"""A field left at this takes its network's default in __post_init__ (NETWORK_DEFAULTS, learning_rates.py)."""
+
 INTEGER_FIELDS = frozenset(
     {"conv_blocks", "convs_per_block", "filters", "kernel_size", "embedding_dim", "lstm_layers",
-     "lstm_units", "dense_layers", "dense_units"}
+     "lstm_units", "conv1d_layers", "conv1d_filters", "conv1d_kernel_size", "dense_layers", "dense_units"}
 )  # fmt: skip
 
 
@@ -54,8 +73,11 @@ class ModelConfig:
     """One network and how to train it. Fields not used by the architecture are ignored.
 
     The defaults are a solid model without any search: two VGG-style conv blocks (two 3x3
-    convolutions each, 32 then 64 filters) with batch normalization for images, a bidirectional 64-unit LSTM for text, Adam at 1e-3
-    decayed along a cosine to zero by the last planned epoch.
+    convolutions each, 32 then 64 filters) with batch normalization for images; for text a bag of
+    embeddings (the word vectors of a text averaged, as fastText does), which learns from a few
+    hundred documents where an LSTM needs thousands; Adam decayed along a cosine to zero by the
+    last planned epoch. `learning_rate` and `dense_layers` left unset take the network's default
+    (learning_rates.py: 1e-3 for a CNN with Adam, 3e-2 for a bag of embeddings; NETWORK_DEFAULTS).
     """
 
     architecture: Architecture = Architecture.CNN
@@ -69,21 +91,26 @@ class ModelConfig:
     pooling: str = "max"
     global_pooling: bool = False
     conv_dropout: float = 0.1
-    # LSTM
+    augmentation: bool = False
+    # text: the encoder between the word embeddings and the dense head
+    text_encoder: str = "bag_of_embeddings"
     embedding_dim: int = 64
     lstm_layers: int = 1
     lstm_units: int = 64
     bidirectional: bool = True
     lstm_dropout: float = 0.2
     recurrent_dropout: float = 0.0
+    conv1d_layers: int = 1
+    conv1d_filters: int = 128
+    conv1d_kernel_size: int = 5
     # dense head (both)
     activation: str = "relu"
-    dense_layers: int = 1
+    dense_layers: int = NETWORK_DEFAULT
     dense_units: int = 128
     dense_dropout: float = 0.3
     # training
     optimizer: str = "adam"
-    learning_rate: float = 1e-3
+    learning_rate: float = NETWORK_DEFAULT
     momentum: float = 0.9
     weight_decay: float = 1e-4
     lr_schedule: str = "cosine"
@@ -97,16 +124,26 @@ class ModelConfig:
                 raise ConfigError(
                     f"architecture must be one of {allowed}, got architecture={self.architecture!r}"
                 ) from None
-        for name, (low, high) in NUMERIC_LIMITS.items():
-            _in_range(name, getattr(self, name), low, high, integer=name in INTEGER_FIELDS)
         for name, allowed in CHOICE_LIMITS.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(
                     f"{name} must be one of {list(allowed)}, got {name}={getattr(self, name)!r}"
                 )
-        for name in ("batch_norm", "global_pooling", "bidirectional"):
+        if self.learning_rate is None:
+            object.__setattr__(self, "learning_rate", rate_range(self.network, self.optimizer).default)
+        for name, value in NETWORK_DEFAULTS[self.network].items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        for name, (low, high) in NUMERIC_LIMITS.items():
+            _in_range(name, getattr(self, name), low, high, integer=name in INTEGER_FIELDS)
+        for name in ("batch_norm", "global_pooling", "augmentation", "bidirectional"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {name}={getattr(self, name)!r}")
+
+    @property
+    def network(self) -> str:
+        """What learns the features: "cnn" for images, the text encoder for text."""
+        return "cnn" if self.architecture is Architecture.CNN else self.text_encoder
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""LSTM builder for text datasets: embedding, stacked (bi)LSTM layers and a dense head."""
+"""LSTM builder for text: embedding, stacked (bi)LSTM layers that read the words in order, and the dense head."""
 
 from __future__ import annotations
 
