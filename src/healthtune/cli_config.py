@@ -70,7 +70,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> OptimizationConfig:
-    from healthtune.search.space import parse_override
+    from healthtune.search.overrides import parse_override
 
     values: dict[str, Any] = {}
     for field in dataclasses.fields(OptimizationConfig):

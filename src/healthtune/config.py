@@ -252,7 +252,7 @@ class OptimizationConfig:
             db = (self.results_root / STUDIES_DB).resolve()
             object.__setattr__(self, "storage_url", f"sqlite:///{db}")
         check_run_name(self.run_name, self.storage_url)
-        from healthtune.search.space import validate_overrides
+        from healthtune.search.overrides import validate_overrides
 
         object.__setattr__(self, "search_space_overrides", validate_overrides(self.search_space_overrides))
 

@@ -84,14 +84,13 @@ class ModelOptimizer:
     def _run(self, executor: Executor, started: float) -> OptimizationResult:
         from healthtune.baselines import fit_baselines
         from healthtune.data.preprocessing import describe_preprocessing
-        from healthtune.models import architecture_for
         from healthtune.search import HyperparameterSelector
         from healthtune.training.trainer import load_trial_data
 
         config = self.config
         storage = open_storage(config.storage_url, max_retries=config.max_trial_retries)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
-        selector = HyperparameterSelector(architecture_for(dataset), config.search_space_overrides)
+        selector = HyperparameterSelector.for_dataset(dataset, config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
         self.book.write("running", study, started)

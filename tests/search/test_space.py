@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import optuna
 import pytest
 
 from healthtune.config import Architecture
+from healthtune.data import Dataset
 from healthtune.exceptions import ConfigError
 from healthtune.models.config import ModelConfig
+from healthtune.models.learning_rates import rate_range
 from healthtune.search import HyperparameterSelector, params_for
-from healthtune.search.space import SEARCH_SPACE, ParamSpec, parse_override, validate_overrides
+from healthtune.search.overrides import parse_override, validate_overrides
+from healthtune.search.space import SEARCH_SPACE, ParamSpec
 
 
 def test_every_parameter_is_explained_and_valid_for_model_config() -> None:
@@ -41,8 +47,96 @@ def test_default_params_are_the_model_config_defaults() -> None:
     params = HyperparameterSelector(Architecture.CNN).default_params()
     defaults = ModelConfig()
     assert params["filters"] == defaults.filters
-    assert params["learning_rate"] == defaults.learning_rate
+    assert params["learning_rate"] == defaults.learning_rate == 1e-3
     assert "momentum" not in params  # the default optimizer is adam
+    assert "global_pooling" not in params  # the default CNN has 2 blocks: too few for global pooling
+
+
+def test_the_default_text_model_is_a_bag_of_embeddings_with_its_own_rate() -> None:
+    params = HyperparameterSelector(Architecture.LSTM).default_params()
+    assert params["text_encoder"] == "bag_of_embeddings"
+    assert params["learning_rate"] == rate_range("bag_of_embeddings", "adam").default == 3e-2
+    assert params["dense_layers"] == 0
+    assert not any(name.startswith(("lstm_", "conv1d_")) for name in params)  # other encoders' parameters
+
+
+def test_default_params_follow_a_fixed_optimizer_and_encoder() -> None:
+    params = HyperparameterSelector(
+        Architecture.LSTM, {"optimizer": "sgd", "text_encoder": "lstm"}
+    ).default_params()
+    assert params["learning_rate"] == rate_range("lstm", "sgd").default
+    assert params["momentum"] == 0.9 and params["lstm_units"] == 64
+    # an optimizer narrowed away from the default leaves the optimizer and its learning rate to the sampler
+    narrowed = HyperparameterSelector(Architecture.CNN, {"optimizer": ["sgd", "rmsprop"]}).default_params()
+    assert "optimizer" not in narrowed and "learning_rate" not in narrowed and "filters" in narrowed
+
+
+@pytest.mark.parametrize("architecture", [Architecture.CNN, Architecture.LSTM])
+def test_each_optimizer_draws_its_learning_rate_from_its_own_range(architecture: Architecture) -> None:
+    selector = HyperparameterSelector(architecture)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    seen = set()
+    for _ in range(60):
+        trial = study.ask()
+        config = selector.suggest(trial)
+        row = rate_range(config.network, config.optimizer)
+        assert row.low <= config.learning_rate <= row.high, (config.network, config.optimizer)
+        seen.add((config.network, config.optimizer))
+        study.tell(trial, 0.5)
+    assert len(seen) >= 4
+    assert rate_range("cnn", "sgd").low >= 10 * rate_range("cnn", "adam").low  # SGD needs larger steps
+
+
+def test_per_optimizer_ranges_are_honored_by_overrides() -> None:
+    cases = [
+        ({"optimizer": "sgd"}, rate_range("cnn", "sgd")),  # a fixed optimizer: its own range
+        ({"optimizer": "sgd", "learning_rate": {"low": 1e-4, "high": 2e-4}}, (1e-4, 0.0, 2e-4)),  # user wins
+        ({"optimizer": "adamw", "learning_rate": 0.05}, (0.05, 0.0, 0.05)),  # a fixed rate, even off-range
+    ]
+    for overrides, (low, _, high) in cases:
+        selector = HyperparameterSelector(Architecture.CNN, overrides)
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        for _ in range(15):
+            trial = study.ask()
+            assert low <= selector.suggest(trial).learning_rate <= high, overrides
+            study.tell(trial, 0.5)
+    text = HyperparameterSelector(
+        Architecture.LSTM, {"text_encoder": "bag_of_embeddings", "optimizer": ["adam", "sgd"]}
+    )
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(20):
+        trial = study.ask()
+        config = text.suggest(trial)
+        row = rate_range("bag_of_embeddings", config.optimizer)
+        assert row.low <= config.learning_rate <= row.high
+        study.tell(trial, 0.5)
+
+
+def test_global_pooling_is_searched_only_for_deep_enough_networks() -> None:
+    selector = HyperparameterSelector(Architecture.CNN)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(40):
+        trial = study.ask()
+        config = selector.suggest(trial)
+        assert ("global_pooling" in trial.params) == (config.conv_blocks >= 3)
+        assert config.conv_blocks >= 3 or not config.global_pooling
+        study.tell(trial, 0.5)
+    fixed = HyperparameterSelector(Architecture.CNN, {"conv_blocks": 5, "global_pooling": True})
+    assert fixed.suggest(optuna.create_study().ask()).global_pooling
+
+
+def test_text_encoder_parameters_are_drawn_only_for_their_encoder() -> None:
+    selector = HyperparameterSelector(Architecture.LSTM)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    encoders = set()
+    for _ in range(30):
+        trial = study.ask()
+        config = selector.suggest(trial)
+        encoders.add(config.text_encoder)
+        assert ("lstm_units" in trial.params) == (config.text_encoder == "lstm")
+        assert ("conv1d_filters" in trial.params) == (config.text_encoder == "conv1d")
+        study.tell(trial, 0.5)
+    assert encoders == {"lstm", "bag_of_embeddings", "conv1d"}
 
 
 def test_parse_override_forms() -> None:
@@ -58,8 +152,12 @@ def test_overrides_that_cannot_take_effect_are_reported(caplog: pytest.LogCaptur
     with caplog.at_level("WARNING", logger="healthtune.search.selector"):
         HyperparameterSelector(Architecture.CNN, {"lstm_units": 32, "optimizer": "adam", "momentum": 0.9})
     text = " ".join(caplog.messages)
-    assert "lstm_units applies to LSTM (text) models" in text and "lstm_units=32 is ignored" in text
+    assert "lstm_units applies to text models" in text and "lstm_units=32 is ignored" in text
     assert "momentum is only used when optimizer='sgd'" in text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="healthtune.search.selector"):
+        HyperparameterSelector(Architecture.CNN, {"conv_blocks": 2, "global_pooling": True})
+    assert "global_pooling is only used when conv_blocks is 3 or more" in " ".join(caplog.messages)
     caplog.clear()
     with caplog.at_level("WARNING", logger="healthtune.search.selector"):
         HyperparameterSelector(Architecture.CNN, {"optimizer": "sgd", "momentum": 0.9, "filters": 16})
@@ -67,8 +165,6 @@ def test_overrides_that_cannot_take_effect_are_reported(caplog: pytest.LogCaptur
 
 
 def test_a_categorical_range_is_refused_with_both_valid_forms() -> None:
-    from healthtune.search.space import validate_overrides
-
     with pytest.raises(ConfigError, match=r"fix one value \(filters=value\) or list choices \(filters=a,b\)"):
         validate_overrides({"filters": {"low": 5, "high": 2}})
 
@@ -103,3 +199,21 @@ def test_the_advertised_override_limits_are_the_ones_enforced(spec: ParamSpec) -
     for value in (low - step, high + step):
         with pytest.raises(ConfigError, match=f"{spec.name} must be"):
             validate_overrides({spec.name: value})
+
+
+def test_augmentation_is_searched_for_colour_images_only(digits: Dataset) -> None:
+    colour = dataclasses.replace(
+        digits, x_train=np.repeat(digits.x_train, 3, axis=-1), x_val=np.repeat(digits.x_val, 3, axis=-1)
+    )
+    cases = [(digits, {}, {False}), (colour, {}, {True, False}), (digits, {"augmentation": True}, {True})]
+    for dataset, overrides, seen_values in cases:
+        selector = HyperparameterSelector.for_dataset(dataset, overrides)
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        seen = set()
+        for _ in range(12):
+            trial = study.ask()
+            seen.add(selector.suggest(trial).augmentation)
+            assert ("augmentation" in trial.params) == (dataset is colour)
+            study.tell(trial, 0.5)
+        assert seen == seen_values
+    assert "augmentation" not in HyperparameterSelector.for_dataset(digits).default_params()

@@ -1,17 +1,27 @@
-"""The search space per architecture, documented in one place, and validation of user overrides."""
+"""The search space per architecture, documented in one place: ranges, choices, conditions and what each does."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from healthtune.exceptions import ConfigError
+from healthtune.models.learning_rates import describe as describe_rates
+from healthtune.models.learning_rates import overall_range, rate_range
 
 CNN = "cnn"
-LSTM = "lstm"
+LSTM = "lstm"  # the text architecture; `text_encoder` picks its network
 BOTH = (CNN, LSTM)
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A condition on a numeric parameter: it holds from this value up."""
+
+    minimum: int
+
+    def __str__(self) -> str:
+        return f"{self.minimum} or more"
 
 
 @dataclass(frozen=True)
@@ -26,9 +36,29 @@ class ParamSpec:
     high: float | None = None
     log: bool = False
     choices: tuple[Any, ...] = ()
-    condition: tuple[str, Any] | None = None  # only sampled when another parameter has this value
+    # only sampled when another parameter has this value (or, with AtLeast, at least this value)
+    condition: tuple[str, Any] | None = None
+    # the learning rate: the range comes from the network and the optimizer drawn before it
+    per_network_and_optimizer: bool = False
+
+    def applies(self, values: Mapping[str, Any]) -> bool:
+        """Whether this parameter matters, given the values drawn (or fixed) before it."""
+        return self.condition is None or condition_met(self.condition[1], values.get(self.condition[0]))
+
+    def bounds(self, architecture: str, values: Mapping[str, Any]) -> tuple[float, float]:
+        """The searched range, given the values drawn before it (the optimizer, the text encoder)."""
+        if self.per_network_and_optimizer:
+            network = CNN if architecture == CNN else str(values["text_encoder"])
+            row = rate_range(network, str(values["optimizer"]))
+            return row.low, row.high
+        assert self.low is not None and self.high is not None, f"{self.name} is not numeric"
+        return self.low, self.high
 
     def to_dict(self) -> dict[str, Any]:
+        condition = None
+        if self.condition:
+            parent, wanted = self.condition
+            condition = [parent, str(wanted) if isinstance(wanted, AtLeast) else wanted]
         return {
             **self.allowed(),
             "name": self.name,
@@ -39,7 +69,7 @@ class ParamSpec:
             "high": self.high,
             "log": self.log,
             "choices": list(self.choices),
-            "condition": list(self.condition) if self.condition else None,
+            "condition": condition,
         }
 
     def allowed(self) -> dict[str, Any]:
@@ -52,6 +82,16 @@ class ParamSpec:
             choices = (True, False)
         return {"allowed_low": low, "allowed_high": high, "allowed_choices": list(choices)}
 
+
+def condition_met(wanted: Any, value: Any) -> bool:
+    if isinstance(wanted, AtLeast):
+        return isinstance(value, int | float) and not isinstance(value, bool) and value >= wanted.minimum
+    return bool(value == wanted)
+
+
+_RATE_LOW, _RATE_HIGH = overall_range()
+_TEXT_LSTM = ("text_encoder", "lstm")
+_TEXT_CONV = ("text_encoder", "conv1d")
 
 SEARCH_SPACE: tuple[ParamSpec, ...] = (
     ParamSpec("conv_blocks", "int", "How many conv blocks (conv, normalization, activation, pooling) are "
@@ -69,19 +109,37 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
     ParamSpec("pooling", "categorical", "How each block halves the image: keep the strongest response "
               "(max) or the average.", (CNN,), choices=("max", "avg")),
     ParamSpec("global_pooling", "categorical", "Average each feature map to one number before the head "
-              "(fewer parameters) instead of flattening it.", (CNN,), choices=(True, False)),
+              "(fewer parameters) instead of flattening it. Searched only from 3 conv blocks: after one or "
+              "two, the averaged features have seen too little of the image to learn in a few epochs.",
+              (CNN,), choices=(True, False), condition=("conv_blocks", AtLeast(3))),
     ParamSpec("conv_dropout", "float", "Share of conv activations dropped at random while training, "
               "against overfitting.", (CNN,), 0.0, 0.4),
+    ParamSpec("augmentation", "categorical", "Random horizontal flips, shifts up to 10% and rotations up "
+              "to about 11 degrees of every training image (never at prediction): more varied examples, "
+              "less overfitting. Searched for colour images only; off for grayscale, digit-like images, "
+              "where a mirrored or turned character may be another one.", (CNN,), choices=(True, False)),
+    ParamSpec("text_encoder", "categorical", "How the word vectors of a text become one vector for the "
+              "head. bag_of_embeddings averages them, ignoring order (fastText): few weights, learns from a "
+              "few hundred texts. conv1d slides filters over runs of words and keeps each one's strongest "
+              "match: detects phrases. lstm reads the words in order and remembers what matters: the most "
+              "expressive and the slowest, it needs thousands of texts.",
+              (LSTM,), choices=("bag_of_embeddings", "conv1d", "lstm")),
     ParamSpec("embedding_dim", "categorical", "Length of the vector that represents each word.",
               (LSTM,), choices=(32, 64, 128)),
-    ParamSpec("lstm_layers", "int", "Stacked LSTM layers; the second one reads the first one's outputs.",
-              (LSTM,), 1, 2),
-    ParamSpec("lstm_units", "categorical", "Memory cells per LSTM layer (and direction).",
-              (LSTM,), choices=(32, 64, 128)),
-    ParamSpec("bidirectional", "categorical", "Read the text forwards and backwards and join both.",
-              (LSTM,), choices=(True, False)),
-    ParamSpec("lstm_dropout", "float", "Share of LSTM inputs dropped at random while training.",
-              (LSTM,), 0.0, 0.5),
+    ParamSpec("lstm_layers", "int", "LSTM only: stacked LSTM layers; the second one reads the first one's "
+              "outputs.", (LSTM,), 1, 2, condition=_TEXT_LSTM),
+    ParamSpec("lstm_units", "categorical", "LSTM only: memory cells per LSTM layer (and direction).",
+              (LSTM,), choices=(32, 64, 128), condition=_TEXT_LSTM),
+    ParamSpec("bidirectional", "categorical", "LSTM only: read the text forwards and backwards and join both.",
+              (LSTM,), choices=(True, False), condition=_TEXT_LSTM),
+    ParamSpec("lstm_dropout", "float", "LSTM only: share of LSTM inputs dropped at random while training.",
+              (LSTM,), 0.0, 0.5, condition=_TEXT_LSTM),
+    ParamSpec("conv1d_layers", "int", "conv1d only: stacked 1D convolutions; the second one combines the "
+              "first one's phrases.", (LSTM,), 1, 2, condition=_TEXT_CONV),
+    ParamSpec("conv1d_filters", "categorical", "conv1d only: phrase detectors per convolution.",
+              (LSTM,), choices=(64, 128, 256), condition=_TEXT_CONV),
+    ParamSpec("conv1d_kernel_size", "categorical", "conv1d only: words each filter looks at together.",
+              (LSTM,), choices=(3, 5, 7), condition=_TEXT_CONV),
     ParamSpec("activation", "categorical", "Non-linearity of the hidden layers. ReLU is the classic; "
               "leaky ReLU, GELU and swish keep a small gradient for negative inputs.",
               choices=("relu", "leaky_relu", "gelu", "swish")),
@@ -93,9 +151,11 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
               "SGD with momentum is simple and robust, RMSprop scales by recent gradient size.",
               choices=("adam", "adamw", "sgd", "rmsprop")),
     ParamSpec("learning_rate", "float", "Step size of each update. Too high diverges or kills units, too "
-              "low learns slowly.", low=1e-4, high=1e-2, log=True),
+              "low learns slowly. SGD needs about ten times Adam's rate, and a bag of embeddings more than "
+              f"a CNN, so the searched range (log scale) depends on both: {describe_rates()}.",
+              low=_RATE_LOW, high=_RATE_HIGH, log=True, per_network_and_optimizer=True),
     ParamSpec("momentum", "float", "SGD only: how much of the previous step is carried into the next.",
-              low=0.8, high=0.99, condition=("optimizer", "sgd")),
+              low=0.8, high=0.95, condition=("optimizer", "sgd")),
     ParamSpec("weight_decay", "float", "AdamW only: pulls weights towards zero each step (regularization).",
               low=1e-5, high=1e-2, log=True, condition=("optimizer", "adamw")),
     ParamSpec("lr_schedule", "categorical", "Keep the learning rate constant, or decay it along a cosine "
@@ -107,110 +167,3 @@ PARAMS: dict[str, ParamSpec] = {spec.name: spec for spec in SEARCH_SPACE}
 
 def params_for(architecture: str) -> list[ParamSpec]:
     return [spec for spec in SEARCH_SPACE if architecture in spec.architectures]
-
-
-MAX_OVERRIDE_CHOICES = 64
-"""Longest choice list an override may give (before repeats are dropped); every parameter has fewer values."""
-
-
-def validate_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Check user overrides; return them normalized.
-
-    A value fixes the parameter; `{"low": a, "high": b}` narrows a numeric range;
-    `{"choices": [...]}` (or a list) restricts a categorical one.
-    """
-    from healthtune.models.config import ModelConfig
-
-    if overrides is None:
-        return {}
-    if not isinstance(overrides, Mapping):
-        raise ConfigError(f"search_space_overrides must be a mapping, got {overrides!r}")
-    normalized: dict[str, Any] = {}
-    for name, value in overrides.items():
-        spec = PARAMS.get(name)
-        if spec is None:
-            raise ConfigError(
-                f"search_space_overrides: unknown parameter {name!r}; valid: {', '.join(sorted(PARAMS))}"
-            )
-        if isinstance(value, list | tuple):
-            value = {"choices": list(value)}
-        if isinstance(value, Mapping):
-            normalized[name] = _validate_narrowing(spec, dict(value))
-            for candidate in normalized[name].get("choices", []) or [
-                normalized[name]["low"],
-                normalized[name]["high"],
-            ]:
-                ModelConfig.from_dict({name: candidate})
-        else:
-            if spec.kind == "int" and isinstance(value, float) and value.is_integer():
-                value = int(value)
-            ModelConfig.from_dict({name: value})  # raises ConfigError naming the field
-            normalized[name] = value
-    return normalized
-
-
-def _validate_narrowing(spec: ParamSpec, value: dict[str, Any]) -> dict[str, Any]:
-    where = f"search_space_overrides[{spec.name!r}]"
-    if set(value) == {"choices"}:
-        if not isinstance(value["choices"], list | tuple):
-            raise ConfigError(f"{where}: choices must be a list, got {type(value['choices']).__name__}")
-        if len(value["choices"]) > MAX_OVERRIDE_CHOICES:
-            raise ConfigError(
-                f"{where}: at most {MAX_OVERRIDE_CHOICES} choices, got {len(value['choices'])}; "
-                f"{spec.name} has {len(spec.choices)} values to pick from"
-            )
-        choices: list[Any] = []
-        for choice in value["choices"]:  # repeats add nothing but work
-            if choice not in choices:
-                choices.append(choice)
-        if not choices:
-            raise ConfigError(f"{where}: choices must not be empty")
-        if spec.kind != "categorical":
-            raise ConfigError(f"{where}: {spec.name} is a {spec.kind} range; narrow it with low and high")
-        return {"choices": choices}
-    if set(value) != {"low", "high"}:
-        raise ConfigError(f"{where} must be a value, {{'low': a, 'high': b}} or {{'choices': [...]}}")
-    if spec.kind == "categorical":
-        raise ConfigError(
-            f"{where}: {spec.name} is categorical, not a range; fix one value ({spec.name}=value) or list "
-            f"choices ({spec.name}=a,b); searched by default: {list(spec.choices)}"
-        )
-    low, high = value["low"], value["high"]
-    for bound in (low, high):
-        if isinstance(bound, bool) or not isinstance(bound, int | float) or not math.isfinite(bound):
-            raise ConfigError(f"{where}: low and high must be numbers, got low={low!r}, high={high!r}")
-    if low > high:
-        raise ConfigError(f"{where}: low must be <= high, got low={low!r}, high={high!r}")
-    if spec.kind == "int":
-        if not (float(low).is_integer() and float(high).is_integer()):
-            raise ConfigError(f"{where}: {spec.name} is an integer; got low={low!r}, high={high!r}")
-        low, high = int(low), int(high)
-    if spec.log and low <= 0:
-        raise ConfigError(f"{where}: {spec.name} is searched on a log scale; low must be > 0, got {low!r}")
-    return {"low": low, "high": high}
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """CLI form: `name=value`, `name=low:high` or `name=a,b,c`."""
-    if "=" not in text:
-        raise ConfigError(f"search-space override must look like name=value, name=low:high or name=a,b; "
-                          f"got {text!r}")  # fmt: skip
-    name, raw = (part.strip() for part in text.split("=", 1))
-    if ":" in raw:
-        low, high = raw.split(":", 1)
-        return name, {"low": _scalar(low), "high": _scalar(high)}
-    if "," in raw:
-        return name, {"choices": [_scalar(item) for item in raw.split(",") if item.strip()]}
-    return name, _scalar(raw)
-
-
-def _scalar(text: str) -> Any:
-    text = text.strip()
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
