@@ -23,6 +23,7 @@ from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
 from healthtune.health import defaults as health_defaults
 from healthtune.results import STUDIES_DB
+from healthtune.training.spec import EARLY_STOPPING_PATIENCE
 
 if TYPE_CHECKING:
     from healthtune.scoring import ScoringWeights
@@ -59,6 +60,11 @@ class OptimizationConfig:
         metadata=_help("total finished trials the run aims for; re-running a run continues up to it"),
     )
     max_epochs_per_trial: int = field(default=10, metadata=_help("upper bound of epochs for one trial"))
+    early_stopping_patience: int = field(
+        default=EARLY_STOPPING_PATIENCE,
+        metadata=_help("stop a trial after this many epochs without a better validation accuracy; "
+                       "every trial returns its best epoch's weights (0: train every epoch)"),
+    )  # fmt: skip
     batch_size: int = field(default=64, metadata=_help("examples per gradient step"))
     validation_split: float = field(
         default=0.2, metadata=_help("share of the training data held out to score trials, in (0, 1)")
@@ -215,6 +221,7 @@ class OptimizationConfig:
                 f"max_model_mflops must be >= 0 (0: no limit), got max_model_mflops={self.max_model_mflops!r}"
             )
         require_int("sequence_length", self.sequence_length, minimum=1)
+        require_int("early_stopping_patience", self.early_stopping_patience, minimum=0)
         require_int("seed", self.seed, minimum=0)
         require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)
         require_int("health_prune_after_epoch", self.health_prune_after_epoch, minimum=1)

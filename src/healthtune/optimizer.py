@@ -184,6 +184,7 @@ class ModelOptimizer:
             plots=config.plot_mode is PlotMode.ALL,
             tensorboard=config.tensorboard,
             gpus=config.target_gpus_per_worker,
+            early_stopping_patience=config.early_stopping_patience,
         )
 
 

@@ -1,4 +1,4 @@
-"""Keras callbacks of a trial: per-epoch progress and pruning, per-batch divergence check and loss record."""
+"""Keras callbacks of a trial: progress and pruning, divergence check and loss record, and the best epoch kept."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         self.prune_reason: str | None = None
         self.objective_metric = objective_metric
         self.batch_losses: list[float] = []
+        self.epoch_batches: list[int] = []  # batches recorded by the end of each epoch
         self.epoch_seconds: list[float] = []
         self.intermediate_values: dict[int, float] = {}
         self.diverged_at: tuple[int, int] | None = None
@@ -82,6 +83,7 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch_seconds.append(time.perf_counter() - self._epoch_start)
+        self.epoch_batches.append(len(self.batch_losses))
         if self.diverged_at is not None:
             return
         metrics = {key: float(value) for key, value in (logs or {}).items()}
@@ -103,3 +105,36 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         self.pruned_at = step
         self.prune_reason = reason
         self.model.stop_training = True
+
+
+class BestEpoch(keras.callbacks.Callback):  # type: ignore[misc]
+    """Remembers the weights of the best epoch and stops after `patience` epochs without a better one.
+
+    Best means the highest validation accuracy (what trials are scored on), ties going to the lower
+    validation loss. `restore()` puts those weights back, so a trial returns its best epoch, and
+    more epochs can only add chances to find a better one. patience=0 trains every epoch.
+    """
+
+    def __init__(self, patience: int) -> None:
+        super().__init__()
+        self.patience = patience
+        self.best_epoch = 0  # counted from 1; 0 until an epoch had finite validation metrics
+        self._best: tuple[float, float] | None = None
+        self._weights: list[Any] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        accuracy, loss = float(logs.get("val_accuracy", math.nan)), float(logs.get("val_loss", math.nan))
+        if not (math.isfinite(accuracy) and math.isfinite(loss)):
+            return  # a diverged epoch is never the best; TrialMonitor stops the trial
+        if self._best is None or (accuracy, -loss) > self._best:
+            self._best, self.best_epoch = (accuracy, -loss), epoch + 1
+            self._weights = self.model.get_weights()
+        elif self.patience and epoch + 1 - self.best_epoch >= self.patience:
+            self.model.stop_training = True
+
+    def restore(self) -> int:
+        """Put the best epoch's weights back; returns that epoch (0 when none was kept)."""
+        if self._weights is not None:
+            self.model.set_weights(self._weights)
+        return self.best_epoch

@@ -11,6 +11,9 @@ from healthtune.health import defaults as health_defaults
 SPEC_VERSION = 1
 PRUNED_BY_OPTUNA = "below the other trials at this epoch (Optuna pruner)"
 
+EARLY_STOPPING_PATIENCE = 3
+"""Epochs without a better validation accuracy after which a trial stops; its best epoch is kept."""
+
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -54,6 +57,7 @@ class TrialSpec:
     plots: bool = False  # draw the diagnostic plots where the trial runs (plot_mode "all")
     tensorboard: bool = True  # write TensorBoard event files under trial_dir/tensorboard
     gpus: int = 1  # target GPUs for this trial (target_gpus_per_worker); data parallel above 1
+    early_stopping_patience: int = EARLY_STOPPING_PATIENCE  # 0: every epoch, the best one still kept
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +15,12 @@ from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
-from healthtune.training.spec import DataSpec, HealthSpec, TrialResult, TrialSpec
+from healthtune.training.outcome import TrainingOutcome
+from healthtune.training.spec import EARLY_STOPPING_PATIENCE, DataSpec, HealthSpec, TrialResult, TrialSpec
 from healthtune.training.visuals import write_trial_visuals
 
 if TYPE_CHECKING:
     from healthtune.health.analyzer import HealthReport
-    from healthtune.health.monitor import HealthMonitor
-    from healthtune.training.callbacks import TrialMonitor
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +63,6 @@ def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> tuple[dict[str, float]
     return {"accuracy": float(np.mean(predicted == y)), "loss": float(-np.mean(np.log(picked)))}, predicted
 
 
-@dataclass
-class TrainingOutcome:
-    """What fitting recorded: Keras history plus per-batch losses, probes and stop reasons."""
-
-    history: dict[str, list[float]]
-    monitor: TrialMonitor
-    health: HealthMonitor | None
-
-    @property
-    def epochs_trained(self) -> int:
-        return len(self.monitor.epoch_seconds)
-
-
 def train_model(
     model: Any,
     dataset: Any,
@@ -88,14 +73,17 @@ def train_model(
     health: HealthSpec | None = None,
     tensorboard_dir: Path | None = None,
     shuffle_seed: int = 0,
+    patience: int = EARLY_STOPPING_PATIENCE,
 ) -> TrainingOutcome:
     """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too).
 
-    The training samples are reshuffled every epoch in an order fixed by `shuffle_seed`.
+    The training samples are reshuffled every epoch in an order fixed by `shuffle_seed`. Training
+    stops after `patience` epochs without a better validation accuracy (0: never early), and the
+    model ends with the weights of its best epoch.
     """
     from healthtune.health.defaults import PROBE_BATCH_SIZE
     from healthtune.health.monitor import HealthMonitor
-    from healthtune.training.callbacks import TrialMonitor
+    from healthtune.training.callbacks import BestEpoch, TrialMonitor
 
     health = health or HealthSpec()
     health_monitor = None
@@ -114,21 +102,16 @@ def train_model(
         samples=examples_per_epoch(len(dataset.y_train), batch_size),
         batch_size=batch_size,
     )
-    callbacks: list[Any] = [c for c in (health_monitor, monitor) if c is not None]
+    best = BestEpoch(patience)
+    callbacks: list[Any] = [c for c in (health_monitor, monitor, best) if c is not None]
     if tensorboard_dir is not None:
         from healthtune.training.tensorboard import TensorBoardLogger
 
         probe = slice(0, PROBE_BATCH_SIZE)
         callbacks.append(TensorBoardLogger(tensorboard_dir, dataset.x_val[probe], dataset.y_val[probe]))
     try:
-        inputs = fit_inputs(
-            dataset.x_train,
-            dataset.y_train,
-            dataset.x_val,
-            dataset.y_val,
-            batch_size=batch_size,
-            seed=shuffle_seed,
-        )
+        inputs = fit_inputs(dataset.x_train, dataset.y_train, dataset.x_val, dataset.y_val,
+                            batch_size=batch_size, seed=shuffle_seed)  # fmt: skip
         history = model.fit(**inputs, epochs=epochs, callbacks=callbacks, verbose=0)
     except RunCancelled:
         raise
@@ -137,10 +120,12 @@ def train_model(
     history_data = {key: [float(v) for v in values] for key, values in history.history.items()}
     history_data["batch_loss"] = monitor.batch_losses
     history_data["epoch_seconds"] = monitor.epoch_seconds
-    outcome = TrainingOutcome(history_data, monitor, health_monitor)
+    outcome = TrainingOutcome(history_data, monitor, health_monitor, best_epoch=len(monitor.epoch_seconds))
+    if monitor.diverged_at is None and best.best_epoch:  # a diverged trial is failed or pruned anyway
+        outcome.best_epoch = best.restore()
     if health_monitor is not None and outcome.epochs_trained:
-        # The final state, if the schedule skipped it (after a divergence this shows the NaN gradients).
-        health_monitor.probe(outcome.epochs_trained)
+        # The returned model's state, if the schedule skipped it (after a divergence: the NaN gradients).
+        health_monitor.probe(outcome.best_epoch)
     return outcome
 
 
@@ -150,7 +135,8 @@ def diagnose(
     """Health report and validation metrics of a trained model.
 
     The train/validation gap uses the accuracy on the first training examples measured now, in
-    inference mode: the epoch's running accuracy lags the model and includes dropout.
+    inference mode: the epoch's running accuracy lags the model and includes dropout. Health reads
+    the training up to the best epoch, whose weights the model holds.
     """
     from healthtune.health.analyzer import analyze
     from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
@@ -158,8 +144,8 @@ def diagnose(
     val, predicted = evaluate(model, dataset.x_val, dataset.y_val)
     train, _ = evaluate(model, dataset.x_train[:TRAIN_EVAL_EXAMPLES], dataset.y_train[:TRAIN_EVAL_EXAMPLES])
     report = analyze(
-        snapshots=outcome.health.snapshots if outcome.health else [],
-        history=outcome.history,
+        snapshots=outcome.kept_snapshots(),
+        history=outcome.up_to_best(),
         val_accuracy=val["accuracy"],
         y_val=dataset.y_val,
         val_predictions=predicted,
@@ -209,6 +195,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             health=spec.health,
             tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
             shuffle_seed=spec.seed,
+            patience=spec.early_stopping_patience,
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
@@ -253,15 +240,17 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     model.save(trial_dir / "model.keras")
     finished = time.perf_counter()
     probed = outcome.health is not None
+    kept = outcome.up_to_best()  # the returned model's epochs
     result.metrics = {
         "val_accuracy": val["accuracy"],
         "val_loss": val["loss"],
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
-        "train_accuracy": outcome.history.get("accuracy", [float("nan")])[-1],
-        "train_loss": outcome.history.get("loss", [float("nan")])[-1],
+        "train_accuracy": kept.get("accuracy", [float("nan")])[-1],
+        "train_loss": kept.get("loss", [float("nan")])[-1],
         "params": int(model.count_params()),
         "epochs_trained": outcome.epochs_trained,
+        "best_epoch": outcome.best_epoch,
         "num_classes": dataset.num_classes,
         "health": report.metrics if probed else {},
         "health_gate": report.gate.to_dict() if probed else None,
