@@ -122,11 +122,12 @@ class OptimizationConfig:
     max_samples: int | None = field(
         default=None, metadata=_help("use a stratified subset of this many training examples")
     )
-    vocab_size: int = field(
-        default=data_defaults.DEFAULT_VOCAB_SIZE, metadata=_help("text: words kept in the vocabulary")
+    vocab_size: int | None = field(
+        default=None, metadata=_help(f"text: words kept; default: {data_defaults.DERIVED_VOCAB_SIZE}")
     )
-    sequence_length: int = field(
-        default=data_defaults.DEFAULT_SEQUENCE_LENGTH, metadata=_help("text: tokens per example")
+    sequence_length: int | None = field(
+        default=None,
+        metadata=_help(f"text: words read per example; default: {data_defaults.DERIVED_SEQUENCE_LENGTH}"),
     )
     plot_mode: PlotMode = field(default=PlotMode.BEST, metadata=_help("which trials draw diagnostic plots"))
     tensorboard: bool = field(
@@ -211,16 +212,13 @@ class OptimizationConfig:
             raise ConfigError(
                 f"remote_trial_timeout_minutes must be > 0, got remote_trial_timeout_minutes={minutes!r}"
             )
-        require_int("vocab_size", self.vocab_size, minimum=3)
-        if isinstance(self.max_model_mflops, bool) or not isinstance(self.max_model_mflops, int | float):
+        require_int("vocab_size", self.vocab_size, minimum=3, optional=True)
+        mflops = self.max_model_mflops
+        if isinstance(mflops, bool) or not isinstance(mflops, int | float) or not 0 <= mflops < math.inf:
             raise ConfigError(
-                f"max_model_mflops must be a number >= 0, got max_model_mflops={self.max_model_mflops!r}"
+                f"max_model_mflops must be a number >= 0 (0: no limit), got max_model_mflops={mflops!r}"
             )
-        if not math.isfinite(self.max_model_mflops) or self.max_model_mflops < 0:
-            raise ConfigError(
-                f"max_model_mflops must be >= 0 (0: no limit), got max_model_mflops={self.max_model_mflops!r}"
-            )
-        require_int("sequence_length", self.sequence_length, minimum=1)
+        require_int("sequence_length", self.sequence_length, minimum=1, optional=True)
         require_int("early_stopping_patience", self.early_stopping_patience, minimum=0)
         require_int("seed", self.seed, minimum=0)
         require_int("health_monitoring_frequency", self.health_monitoring_frequency, minimum=0)
@@ -240,8 +238,7 @@ class OptimizationConfig:
         else:
             require_bool("health_pruning", self.health_pruning)
         self.weights  # noqa: B018 - validates the weights now, not when the first trial ends
-        if self.max_samples is not None:
-            require_int("max_samples", self.max_samples, minimum=10)
+        require_int("max_samples", self.max_samples, minimum=10, optional=True)
         split = self.validation_split
         if not isinstance(split, int | float) or isinstance(split, bool) or not 0 < split < 1:
             raise ConfigError(f"validation_split must be a number in (0, 1), got validation_split={split!r}")

@@ -58,7 +58,10 @@ def automatic_run_name(dataset: str, results_root: Path) -> str:
     return name
 
 
-def require_int(name: str, value: Any, *, minimum: int) -> None:
+def require_int(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
+    """An integer >= minimum (or None, when `optional`: the field is then derived or unused)."""
+    if optional and value is None:
+        return
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             raise ConfigError(f"{name} must be an integer, got {name}={value!r}")

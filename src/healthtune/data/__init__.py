@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from healthtune.data.base import DataKind, Dataset, DatasetInfo, DatasetSource, RawSplits
-from healthtune.data.defaults import DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCAB_SIZE
 from healthtune.data.loading import clear_dataset_cache, import_dataset, load_dataset
 from healthtune.data.registry import (
     DATASET_NAMES,
@@ -17,8 +16,6 @@ from healthtune.data.store import default_data_dir
 
 __all__ = [
     "DATASET_NAMES",
-    "DEFAULT_SEQUENCE_LENGTH",
-    "DEFAULT_VOCAB_SIZE",
     "DataKind",
     "Dataset",
     "DatasetInfo",

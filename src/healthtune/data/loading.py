@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from pathlib import Path
 
 from healthtune.data.base import Dataset, DatasetSource
-from healthtune.data.defaults import DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCAB_SIZE, MEMORY_CACHE_SIZE
+from healthtune.data.defaults import MEMORY_CACHE_SIZE
 from healthtune.data.prepare import prepare_dataset
 from healthtune.data.registry import DATASET_NAMES, remote_source, resolve_source, validate_dataset_name
 from healthtune.data.store import default_data_dir
@@ -37,8 +37,8 @@ def _check_args(
     validation_split: float,
     seed: int,
     max_samples: int | None,
-    vocab_size: int,
-    sequence_length: int,
+    vocab_size: int | None,
+    sequence_length: int | None,
     image_size: tuple[int, int] | None,
 ) -> tuple[int, int] | None:
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)):
@@ -51,8 +51,10 @@ def _check_args(
         raise ConfigError(f"seed must be an integer, got {seed!r}")
     if max_samples is not None:
         _check_int("max_samples", max_samples, 2)
-    _check_int("vocab_size", vocab_size, 3)
-    _check_int("sequence_length", sequence_length, 1)
+    if vocab_size is not None:
+        _check_int("vocab_size", vocab_size, 3)
+    if sequence_length is not None:
+        _check_int("sequence_length", sequence_length, 1)
     if image_size is None:
         return None
     size = tuple(image_size)
@@ -68,8 +70,8 @@ def load_dataset(
     seed: int,
     data_dir: Path | None = None,
     max_samples: int | None = None,
-    vocab_size: int = DEFAULT_VOCAB_SIZE,
-    sequence_length: int = DEFAULT_SEQUENCE_LENGTH,
+    vocab_size: int | None = None,
+    sequence_length: int | None = None,
     image_size: tuple[int, int] | None = None,
     mirror_url: str | None = None,
 ) -> Dataset:
@@ -87,7 +89,9 @@ def load_dataset(
        vocabulary of the `vocab_size - 2` most frequent words of the training part only (not the
        validation or test data), index 0 = padding, 1 = out-of-vocabulary; sequences keep their first
        `sequence_length` tokens and are padded with 0 at the end. Pre-tokenized Keras word ranks r
-       become r + 1, and indexes >= vocab_size become 1.
+       become r + 1, and indexes >= vocab_size become 1. Unset, both are derived from the training
+       part: every word it holds (at most 20,000), and the 95th percentile of its texts' lengths
+       (8 to 512 words).
 
     Identical calls in one process return the same Dataset object (treat its arrays as read-only),
     until a user source's files change (added, removed, or modified).
@@ -110,8 +114,8 @@ def _load(
     validation_split: float,
     seed: int,
     max_samples: int | None,
-    vocab_size: int,
-    sequence_length: int,
+    vocab_size: int | None,
+    sequence_length: int | None,
     size: tuple[int, int] | None,
     mirror_url: str | None,
 ) -> Dataset:

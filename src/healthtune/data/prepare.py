@@ -11,7 +11,15 @@ import numpy.typing as npt
 from PIL import Image
 
 from healthtune.data.base import DataKind, Dataset, RawSplits
-from healthtune.data.text import build_vocabulary, encode_rank_sequences, encode_tokens, tokenize
+from healthtune.data.defaults import MAX_VOCAB_SIZE
+from healthtune.data.text import (
+    build_vocabulary,
+    derived_rank_vocab_size,
+    derived_sequence_length,
+    encode_rank_sequences,
+    encode_tokens,
+    tokenize,
+)
 from healthtune.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
@@ -115,11 +123,14 @@ def prepare_dataset(
     validation_split: float,
     seed: int,
     max_samples: int | None,
-    vocab_size: int,
-    sequence_length: int,
+    vocab_size: int | None,
+    sequence_length: int | None,
     image_size: tuple[int, int] | None,
 ) -> Dataset:
-    """Subsample (optional), carve the validation split, then normalize images or tokenize text."""
+    """Subsample (optional), carve the validation split, then normalize images or tokenize text.
+
+    Text: an unset `vocab_size` or `sequence_length` is derived from the training part (data/defaults.py).
+    """
     y_train_all = np.asarray(raw.y_train, dtype=np.int32)
     y_test_all = np.asarray(raw.y_test, dtype=np.int32)
     present = [raw.class_names[i] for i in np.unique(y_train_all)]
@@ -143,17 +154,18 @@ def prepare_dataset(
     if raw.kind is DataKind.IMAGE:
         arrays = _prepare_images([np.asarray(p) for p in parts], image_size)
     else:
-        length = sequence_length
         first = next((item for part in parts for item in part), "")
         if isinstance(first, str):
             tokens = [[tokenize(text) for text in part] for part in parts]
-            vocabulary = build_vocabulary(tokens[0], vocab_size)  # training part only
-            arrays = [encode_tokens(t, vocabulary, sequence_length) for t in tokens]
+            vocabulary = build_vocabulary(tokens[0], vocab_size or MAX_VOCAB_SIZE)  # training part only
+            length = sequence_length or derived_sequence_length([len(t) for t in tokens[0]])
+            arrays = [encode_tokens(t, vocabulary, length) for t in tokens]
             vocab = len(vocabulary)
             extras["vocabulary"] = vocabulary
         else:
-            arrays = [encode_rank_sequences(p, vocab_size, sequence_length) for p in parts]
-            vocab = vocab_size
+            vocab = vocab_size or derived_rank_vocab_size(parts[0])
+            length = sequence_length or derived_sequence_length([len(seq) for seq in parts[0]])
+            arrays = [encode_rank_sequences(p, vocab, length) for p in parts]
     return Dataset(
         name=name,
         kind=raw.kind,

@@ -23,8 +23,8 @@ class DataSpec:
     validation_split: float
     seed: int
     max_samples: int | None = None
-    vocab_size: int = 20000
-    sequence_length: int = 200
+    vocab_size: int | None = None  # None: derived from the training texts
+    sequence_length: int | None = None
     data_dir: str | None = None
     mirror_url: str | None = None
 
