@@ -7,7 +7,7 @@ import { belowLinear } from "./Baselines";
 import { HealthBadge, StatusBadge } from "./StatusBadge";
 import type { Schemas } from "../api/client";
 
-const KEY_PARAMS = ["conv_blocks", "filters", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
+const KEY_PARAMS = ["conv_blocks", "filters", "text_encoder", "lstm_units", "embedding_dim", "activation", "optimizer", "learning_rate", "dense_layers", "batch_norm"];
 type SortKey = "number" | "score" | "accuracy" | "health";
 
 /** A card per trial: key hyperparameters (their meaning on hover), accuracy, health badge and status; sort and filter. */
