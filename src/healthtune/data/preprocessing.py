@@ -51,7 +51,8 @@ def describe_preprocessing(dataset: Dataset) -> dict[str, Any]:
             "token_pattern": TOKEN_RE.pattern,
             "pad_index": PAD_INDEX,
             "oov_index": OOV_INDEX,
-            "padding": "post: the first sequence_length tokens are kept, shorter texts end in pad_index",
+            "padding": "post: the first sequence_length tokens are kept, shorter texts end in pad_index; "
+            "a text without words is one oov_index",
             # None for pre-tokenized data (word ranks r become r + 1): then inputs are rank lists
             "vocabulary": list(vocabulary) if isinstance(vocabulary, list | tuple) else None,
         }
@@ -89,7 +90,7 @@ def prepare_inputs(record: dict[str, Any], inputs: Any) -> npt.NDArray[Any]:
             )
         return encode_rank_sequences(items, text["vocab_size"], text["sequence_length"])
     if not all(isinstance(item, str) for item in items):
-        raise DatasetError("inputs must be texts (a string or a list of strings) for this run's LSTM")
+        raise DatasetError("inputs must be texts (a string or a list of strings) for this run's text model")
     return encode_tokens([tokenize(item) for item in items], text["vocabulary"], text["sequence_length"])
 
 
