@@ -142,8 +142,8 @@ METRIC_THRESHOLDS = {
     "convergence_quality": 0.6,
     "accuracy_consistency": 0.5,
 }
-"""Below its threshold a metric always has a finding that names it. Why each value: a quarter of the units
-dormant (a layer's warning share); a gain of 0.9 at about a million parameters; half the stability score
+"""Below its threshold a metric always has a finding that names it. Why each value: a quarter of all units
+dormant; a gain of 0.9 at about a million parameters; half the stability score
 lost (a log-loss spread of 0.35, or a loss that fell only 10%); a quarter of the layer-probe pairs
 unhealthy; about one of convergence's three parts lost; half the excess-spread scale beyond noise."""
 

@@ -2,8 +2,9 @@
 
 A layer can vanish without any norm falling under an absolute floor: in a deep sigmoid stack the first
 layers get gradients thousands of times smaller than the output layer's, all well above 1e-7. So a layer
-is also vanishing when its update ratio is VANISHING_DEPTH_RATIO times below the output layer's in the
-same probe (the output layer is the last one with weights; the loss reaches it first).
+(other than a normalization layer) is also vanishing when its update ratio is VANISHING_DEPTH_RATIO times
+below the output layer's in the same probe (the output layer is the last one with weights; the loss
+reaches it first).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from collections.abc import Sequence
 from healthtune.health import defaults as d
 from healthtune.health.metrics import MetricResult, clip
 from healthtune.health.probes import LayerGradient, ProbeSnapshot
+
+NORMALIZATION_KINDS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
+"""Layers left out of the depth rule: their per-channel scale and shift move with the batch statistics, not
+with the gradient that flows through the stack (the default CNN's batch norm sat 5-52x below its output)."""
 
 
 def classify_gradient(grad_norm: float, update_ratio: float) -> str:
@@ -59,7 +64,8 @@ def probe_states(snapshot: ProbeSnapshot, peak_rate: float | None = None) -> dic
             state = classify_gradient(g.grad_norm, peak_rate * g.grad_norm / g.weight_norm)
         if state == "ok" and top > 0 and g.grad_norm * d.GRADIENT_SPREAD < top:
             state = "vanishing"
-        if state in ("ok", "too_slow") and output > 0 and g.update_ratio * d.VANISHING_DEPTH_RATIO < output:
+        below_output = output > 0 and g.update_ratio * d.VANISHING_DEPTH_RATIO < output
+        if state in ("ok", "too_slow") and below_output and g.kind not in NORMALIZATION_KINDS:
             state = "vanishing"
         states[g.layer] = state
     return states

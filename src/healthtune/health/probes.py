@@ -41,6 +41,7 @@ class LayerGradient:
     weight_norm: float
     update_ratio: float  # mean learning rate since the previous probe * |g| / |w|
     grad_max: float  # largest |gradient| entry, for the gradient-flow plot
+    kind: str = ""  # the layer's class ("Conv2D", "BatchNormalization"); "" in snapshots stored before
 
 
 @dataclass
@@ -185,6 +186,7 @@ class Prober:
                     weight_norm=weight_norm,
                     update_ratio=rate * grad_norm / weight_norm if weight_norm > 0 else float("inf"),
                     grad_max=max(float(np.max(np.abs(g))) if g.size else 0.0 for g in layer_grads),
+                    kind=type(layer).__name__,
                 )
             )
         return result
