@@ -92,13 +92,13 @@ def test_resume_adds_trials_to_the_same_study(tmp_path: Path) -> None:
 
 
 def test_median_pruner_prunes_a_hopeless_trial(tmp_path: Path) -> None:
-    optimize(digits_config(tmp_path, trials=4, pruner="median", max_epochs_per_trial=5))
-    # Resume with a learning rate far too small to learn anything: once the warm-up (2 of 5 epochs)
+    optimize(digits_config(tmp_path, trials=4, pruner="median", max_epochs_per_trial=4))
+    # Resume with a learning rate far too small to learn anything: once the warm-up (2 of 4 epochs)
     # is over and 4 trials have finished, the pruner stops it at epoch 3.
     hopeless = {"optimizer": "sgd", "learning_rate": 1e-6, "momentum": 0.0, "batch_norm": False}
     result = optimize(
         digits_config(
-            tmp_path, trials=5, pruner="median", max_epochs_per_trial=5, search_space_overrides=hopeless
+            tmp_path, trials=5, pruner="median", max_epochs_per_trial=4, search_space_overrides=hopeless
         )
     )
     last = result.trials[-1]
