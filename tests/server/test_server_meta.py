@@ -29,7 +29,9 @@ def test_search_space_explains_every_parameter_with_its_default(client: TestClie
     params = {p["name"]: p for p in client.get("/api/search-space").json()}
     assert set(params) == {spec.name for spec in SEARCH_SPACE}
     assert all(p["description"] for p in params.values())
-    assert params["learning_rate"]["low"] == 1e-4 and params["learning_rate"]["log"] is True
+    # low and high span every network's and optimizer's range; the description gives each one
+    assert params["learning_rate"]["low"] == 3e-4 and params["learning_rate"]["log"] is True
+    assert "SGD 0.01-0.1" in params["learning_rate"]["description"]
     assert params["filters"]["default"] == 32 and params["lstm_units"]["default"] == 64
     # what an override may use, beyond the searched range
     assert (params["conv_blocks"]["high"], params["conv_blocks"]["allowed_high"]) == (4, 6)
