@@ -2,7 +2,7 @@
 
 A layer can vanish without any norm falling under an absolute floor: in a deep sigmoid stack the first
 layers get gradients thousands of times smaller than the output layer's, all well above 1e-7. So a layer
-(other than a normalization layer) is also vanishing when its update ratio is VANISHING_DEPTH_RATIO times
+(other than a normalization or embedding layer) is also vanishing when its update ratio is VANISHING_DEPTH_RATIO times
 below the output layer's in the same probe (the output layer is the last one with weights; the loss
 reaches it first).
 """
@@ -16,9 +16,12 @@ from healthtune.health import defaults as d
 from healthtune.health.metrics import MetricResult, clip
 from healthtune.health.probes import LayerGradient, ProbeSnapshot
 
-NORMALIZATION_KINDS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
-"""Layers left out of the depth rule: their per-channel scale and shift move with the batch statistics, not
-with the gradient that flows through the stack (the default CNN's batch norm sat 5-52x below its output)."""
+DEPTH_EXEMPT_KINDS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+                      "Embedding")  # fmt: skip
+"""Layers left out of the depth rule. A normalization layer's per-channel scale and shift move with the
+batch statistics, not with the gradient flowing through the stack (the default CNN's batch norm sat
+5-52x below its output layer); an embedding's gradient reaches only the rows of the words in the batch,
+so its ratio over the whole table is small by construction (a one-layer bag of embeddings: 22-40x)."""
 
 
 def classify_gradient(grad_norm: float, update_ratio: float) -> str:
@@ -65,7 +68,7 @@ def probe_states(snapshot: ProbeSnapshot, peak_rate: float | None = None) -> dic
         if state == "ok" and top > 0 and g.grad_norm * d.GRADIENT_SPREAD < top:
             state = "vanishing"
         below_output = output > 0 and g.update_ratio * d.VANISHING_DEPTH_RATIO < output
-        if state in ("ok", "too_slow") and below_output and g.kind not in NORMALIZATION_KINDS:
+        if state in ("ok", "too_slow") and below_output and g.kind not in DEPTH_EXEMPT_KINDS:
             state = "vanishing"
         states[g.layer] = state
     return states
