@@ -1,4 +1,4 @@
-"""Draws docs/figures/health_example.png: the six metrics of a healthy CNN vs a net with dead ReLU units."""
+"""Draws docs/figures/health_example.png: the six metrics and the health of a healthy CNN vs a net with dead ReLU units."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def main() -> None:
     from healthtune.data import load_dataset
     from healthtune.health.metrics import METRIC_NAMES
     from healthtune.models import ModelConfig, build_model
+    from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
     data = load_dataset("digits", validation_split=0.2, seed=0)
     healthy = report_for(lambda: build_model(ModelConfig(dense_units=64), data, total_steps=1), data)
@@ -42,14 +43,21 @@ def main() -> None:
         ]),
         data,
     )  # fmt: skip
-    positions = np.arange(len(METRIC_NAMES))
-    figure, axes = plt.subplots(figsize=(8, 3.2), dpi=100)
-    axes.bar(positions - 0.2, [healthy.metrics[m] for m in METRIC_NAMES], 0.4, label="healthy CNN")
-    axes.bar(positions + 0.2, [dead.metrics[m] for m in METRIC_NAMES], 0.4, label="dead ReLU layer")
-    axes.set_xticks(positions, [m.replace("_", "\n") for m in METRIC_NAMES], fontsize=8)
-    axes.set_ylim(0, 1.05)
+
+    # the six metrics, then health: the weighted metrics through the learning gate and the critical cap
+    def bars(report):  # type: ignore[no-untyped-def]
+        return [report.metrics[m] for m in METRIC_NAMES] + [
+            report.overall(DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
+        ]
+
+    positions = np.arange(len(METRIC_NAMES) + 1)
+    figure, axes = plt.subplots(figsize=(8.8, 3.2), dpi=100)
+    axes.bar(positions - 0.2, bars(healthy), 0.4, label="healthy CNN")
+    axes.bar(positions + 0.2, bars(dead), 0.4, label="dead ReLU layer")
+    axes.set_xticks(positions, [m.replace("_", "\n") for m in METRIC_NAMES] + ["HEALTH\n(gated)"], fontsize=8)
+    axes.set_ylim(0, 1.25)
     axes.set_ylabel("score (1 = healthy)")
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="upper center", ncol=2, fontsize=8)
     figure.tight_layout()
     figure.savefig(Path(__file__).with_name("health_example.png"))
 
