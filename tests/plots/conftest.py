@@ -83,6 +83,7 @@ def lstm_trial(reuters_data: Dataset, tmp_path_factory: pytest.TempPathFactory) 
         lstm_units=8,
         embedding_dim=8,
         dense_units=16,
+        learning_rate=1e-3,
         lr_schedule="constant",
     )
     return train_trial(config, reuters_data, tmp_path_factory.mktemp("lstm_plots"))
