@@ -29,7 +29,12 @@ def train_and_diagnose(digits: Dataset) -> TrainFn:
         model = build()
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         outcome = train_model(
-            model, data, epochs=epochs, batch_size=batch_size, health=HealthSpec(frequency=1), patience=patience
+            model,
+            data,
+            epochs=epochs,
+            batch_size=batch_size,
+            health=HealthSpec(frequency=1),
+            patience=patience,
         )
         report, _ = diagnose(model, data, outcome)
         return report

@@ -77,7 +77,9 @@ def test_a_huge_dense_layer_is_parameter_inefficient(train_and_diagnose) -> None
     assert titles(huge, "parameter_efficiency")
 
 
-def test_a_tiny_training_set_overfits_even_at_its_best_epoch(train_and_diagnose, shared_datasets, data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_tiny_training_set_overfits_even_at_its_best_epoch(
+    train_and_diagnose, shared_datasets, data_dir
+) -> None:  # type: ignore[no-untyped-def]
     # 40 epochs on 200 examples: the model returned is its best epoch's, and memorizes already there.
     import_dataset("fashion_mnist", shared_datasets / "fashion-mnist", data_dir)
     tiny = load_dataset("fashion_mnist", validation_split=0.5, seed=0, max_samples=400, data_dir=data_dir)
@@ -92,7 +94,9 @@ def test_a_tiny_training_set_overfits_even_at_its_best_epoch(train_and_diagnose,
     assert details["best_epoch"] < 40 and details["final_val_loss"] == details["best_val_loss"]
     assert details["train_val_gap"] > 0.1 and details["overfitting_penalty"] > 0.3
     assert report.metrics["convergence_quality"] < 0.6
-    overfitting = [f for f in report.findings if f.metric == "convergence_quality" and "overfitting" in f.title]
+    overfitting = [
+        f for f in report.findings if f.metric == "convergence_quality" and "overfitting" in f.title
+    ]
     assert overfitting and overfitting[0].severity == "critical"
 
 
