@@ -58,3 +58,21 @@ def test_choices_explain_every_value_of_every_enum_field(client: TestClient) -> 
                              ("plot_mode", PlotMode), ("executor", ExecutorKind)):  # fmt: skip
         assert set(choices[field]) == {member.value for member in enum_type}
         assert all(len(text) > 20 for text in choices[field].values())
+
+
+def test_the_request_schema_lets_every_derived_default_stay_unset() -> None:
+    # A config field whose default is None (derived later, or "no limit") must be nullable in the request,
+    # or the web form, built from this schema, would demand a value the server means to derive.
+    from dataclasses import fields
+
+    from healthtune.config import OptimizationConfig
+    from healthtune.server.requests import RENAMED, OptimizationRequest
+
+    by_config_name = {RENAMED.get(name, name): name for name in OptimizationRequest.model_fields}
+    properties = OptimizationRequest.model_json_schema()["properties"]
+    unset_by_default = [f.name for f in fields(OptimizationConfig) if f.default is None and f.name in by_config_name]
+    assert {"vocab_size", "sequence_length", "timeout_hours", "max_samples"} <= set(unset_by_default)
+    for name in unset_by_default:
+        schema = properties[by_config_name[name]]
+        assert {"type": "null"} in schema.get("anyOf", []), (name, schema)
+    assert "early_stopping_patience" in properties

@@ -61,7 +61,7 @@ export async function paretoFlow(browser, server, { check, assert, watchConsole,
     assert((await page.getByTestId("mode-help-pareto").innerText()) === choices.mode.pareto, "mode explained by /api/choices");
     await page.getByTestId("own-data").check();
     await page.locator("#field-dataset_name").fill("images:/no/such/folder");
-    await page.getByTestId("error-dataset_name").filter({ hasText: "does not exist" }).waitFor();
+    await page.getByTestId("error-dataset_name").filter({ hasText: "outside what this server may read" }).waitFor();
     await page.getByRole("button", { name: "npz:", exact: true }).click();
     const switched = await page.locator("#field-dataset_name").inputValue();
     assert(switched === "npz:/no/such/folder", `the npz: button swaps the prefix, got ${switched}`);

@@ -1186,16 +1186,20 @@ export interface components {
             max_samples?: number | null;
             /**
              * Vocab Size
-             * @description text: words kept in the vocabulary
-             * @default 20000
+             * @description text: words kept; default: every word of the training texts, at most 20000
              */
-            vocab_size: number;
+            vocab_size?: number | null;
             /**
              * Sequence Length
-             * @description text: tokens per example
-             * @default 200
+             * @description text: words read per example; default: the 95th percentile of the training texts' lengths (8-512)
              */
-            sequence_length: number;
+            sequence_length?: number | null;
+            /**
+             * Early Stopping Patience
+             * @description stop a trial after this many epochs without a better validation accuracy; every trial returns its best epoch's weights (0: train every epoch)
+             * @default 3
+             */
+            early_stopping_patience: number;
             /**
              * Health Monitoring Frequency
              * @description probe model health every N epochs (0 = no probes; simple mode only)

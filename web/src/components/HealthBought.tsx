@@ -38,7 +38,7 @@ function difference(data: HealthBoughtData, key: keyof MeasuredTrial, lowerIsBet
 export function HealthBoughtTable({ data }: { data: HealthBoughtData }) {
   const same = data.same_trial;
   return (
-    <div data-testid="health-bought">
+    <div data-testid="health-bought" className="table-wrap">
       <table>
         <thead>
           <tr>

@@ -27,6 +27,7 @@ const ADVANCED = [
   "run_name",
   "seed",
   "timeout_hours",
+  "early_stopping_patience",
   "max_samples",
   "health_monitoring_frequency",
   "health_pruning",
