@@ -70,7 +70,9 @@ def test_the_request_schema_lets_every_derived_default_stay_unset() -> None:
 
     by_config_name = {RENAMED.get(name, name): name for name in OptimizationRequest.model_fields}
     properties = OptimizationRequest.model_json_schema()["properties"]
-    unset_by_default = [f.name for f in fields(OptimizationConfig) if f.default is None and f.name in by_config_name]
+    unset_by_default = [
+        f.name for f in fields(OptimizationConfig) if f.default is None and f.name in by_config_name
+    ]
     assert {"vocab_size", "sequence_length", "timeout_hours", "max_samples"} <= set(unset_by_default)
     for name in unset_by_default:
         schema = properties[by_config_name[name]]
