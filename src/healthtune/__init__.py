@@ -1,5 +1,7 @@
 """healthtune: health-aware hyperparameter optimization for neural-network classifiers."""
 
+from typing import TYPE_CHECKING
+
 from healthtune.config import (
     Architecture,
     ExecutorKind,
@@ -20,11 +22,26 @@ from healthtune.scoring import ScoringWeights
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from healthtune.health_callback import HealthCallback, diagnose
+
+_LAZY = {"HealthCallback", "diagnose"}  # they import Keras: only when used
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from healthtune import health_callback
+
+        return getattr(health_callback, name)
+    raise AttributeError(f"module 'healthtune' has no attribute {name!r}")
+
+
 __all__ = [
     "Architecture",
     "Event",
     "EventType",
     "ExecutorKind",
+    "HealthCallback",
     "HealthtuneError",
     "Mode",
     "ModelConfig",
@@ -37,6 +54,7 @@ __all__ = [
     "SamplerKind",
     "ScoringWeights",
     "__version__",
+    "diagnose",
     "load_predictor",
     "load_run",
     "optimize",

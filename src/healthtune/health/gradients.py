@@ -53,8 +53,10 @@ def _jax_gradients(model: Any) -> GradientFn:
 
     loss_fn = _loss(model)
 
+    mode = _inference(model)
+
     def loss_of(trainable: list[Any], non_trainable: list[Any], x: Any, y: Any) -> Any:
-        predictions, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+        predictions, _ = model.stateless_call(trainable, non_trainable, x, **mode)
         return loss_fn(y, predictions)
 
     compiled = jax.jit(jax.grad(loss_of))
@@ -90,8 +92,10 @@ def forward_fn(model: Any) -> ForwardFn:
         return lambda x: _as_list(model(x, training=False))
     import jax
 
+    mode = _inference(model)
+
     def outputs_of(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
-        return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+        return model.stateless_call(trainable, non_trainable, x, **mode)[0]
 
     compiled = jax.jit(outputs_of)
 
@@ -99,6 +103,16 @@ def forward_fn(model: Any) -> ForwardFn:
         return _as_list(compiled(*_jax_state(model), x))
 
     return forward
+
+
+def _inference(model: Any) -> dict[str, bool]:
+    """`training=False` for `stateless_call`, unless the model's own `call` takes no `training` (a
+    subclassed model may not): Keras' `__call__` drops it then, `stateless_call` passes it on."""
+    import inspect
+
+    parameters = inspect.signature(model.call).parameters
+    takes = "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    return {"training": False} if takes else {}
 
 
 def _jax_state(model: Any) -> tuple[list[Any], list[Any]]:

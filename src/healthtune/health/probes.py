@@ -122,20 +122,21 @@ def mean_learning_rate(model: Any, first_step: int, end_step: int) -> float:
 class Prober:
     """Measures a model on a fixed probe batch; build once per model, call after any epoch."""
 
-    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, tau: float = DORMANCY_TAU) -> None:
+    def __init__(
+        self, model: Any, x: np.ndarray, y: np.ndarray, tau: float = DORMANCY_TAU, *, activity: bool = True
+    ) -> None:
+        """`activity=False` measures gradients only (a model whose layer outputs cannot be read, e.g. subclassed)."""
         import keras
 
         self.model = model
         self.x = x
         self.y = y
         self.tau = tau
-        self.layers = probed_layers(model)
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        self.activity = (
-            forward_fn(keras.Model(inputs, [layer.output for layer, _ in self.layers]))
-            if self.layers
-            else None
-        )
+        self.layers = probed_layers(model) if activity else []
+        self.activity = None
+        if self.layers:
+            inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+            self.activity = forward_fn(keras.Model(inputs, [layer.output for layer, _ in self.layers]))
         self.gradients = gradient_fn(model)
         self.probed_step = optimizer_step(model)  # where the previous probe's update-ratio window ended
 
