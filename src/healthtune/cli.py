@@ -17,7 +17,7 @@ from rich.console import Console
 from healthtune import native_logs
 from healthtune.cli_config import add_config_flags, config_from_args, parse_proportions
 from healthtune.cli_predict import add_predict_command, run_predict
-from healthtune.cli_serve import add_serve_command, run_serve
+from healthtune.cli_serve import add_dashboard_command, add_serve_command, run_dashboard, run_serve
 from healthtune.exceptions import HealthtuneError
 from healthtune.results import RunPaths
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
 
     add_serve_command(add_command)
+    add_dashboard_command(add_command)
 
     worker = add_command("worker", help="run as a remote trial worker (RunPod serverless)")
     worker.add_argument("kind", choices=["runpod"], help="runpod: the serverless handler")
@@ -107,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _study_plots(args)
         if args.command == "serve":
             return run_serve(args)
+        if args.command == "dashboard":
+            return run_dashboard(args, lambda line: console.print(line, soft_wrap=True, highlight=False))
         if args.command == "openapi":
             return _openapi(args)
         if args.command == "worker":

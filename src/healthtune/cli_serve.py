@@ -59,3 +59,55 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     serve(settings)
     return 0
+
+
+def add_dashboard_command(add_command: Callable[..., argparse.ArgumentParser]) -> None:
+    dashboard = add_command(
+        "dashboard",
+        help="open runs made from the CLI or Python in the web UI (read-only), like optuna-dashboard",
+    )
+    dashboard.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("optimization_results"),
+        help="a results root (every run in it) or one run's directory (default: optimization_results)",
+    )
+    dashboard.add_argument("--host", help="address to bind (default: 127.0.0.1)")
+    dashboard.add_argument("--port", type=int, help="port (default: 8000)")
+
+
+def dashboard_target(path: Path) -> tuple[Path, str | None]:
+    """(results root, run name or None) for a results root or a run directory; ConfigError otherwise."""
+    from healthtune.exceptions import ConfigError
+    from healthtune.results import RunPaths
+
+    if RunPaths(path).run_file.is_file():
+        resolved = path.resolve()
+        return resolved.parent, resolved.name
+    if path.is_dir():
+        return path.resolve(), None
+    raise ConfigError(f"path must be a results root or a run directory (with run.json), got {str(path)!r}")
+
+
+def run_dashboard(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    """Serve the results root's runs and print where to open them (the run's own page for a run directory)."""
+    from healthtune.server import ServerSettings, serve
+    from healthtune.server.external_runs import sync_external_runs
+    from healthtune.server.jobs_store import JobStore
+
+    root, run_name = dashboard_target(args.path)
+    settings = ServerSettings.from_env(host=args.host, port=args.port, results_root=root,
+                                       log_level="DEBUG" if args.debug else None)  # fmt: skip
+    store = JobStore(settings.jobs_db)
+    try:
+        sync_external_runs(store, settings.results_root)
+        job = store.by_run_name(run_name) if run_name else None
+    finally:
+        store.close()
+    url = f"http://{settings.host}:{settings.port}{settings.root_path or ''}/"
+    if run_name and job is None:
+        say(f"{run_name} has not ended yet: it is listed once it does")
+    say(f"open {url}jobs/{job.id}" if job else f"open {url}jobs")
+    serve(settings)
+    return 0

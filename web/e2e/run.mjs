@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
 import { a11yFlow, paretoFlow } from "./pareto.mjs";
+import { externalFlow } from "./external.mjs";
 import { uploadFlow } from "./upload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -332,7 +333,7 @@ const browser = await chromium.launch({
 });
 const server = await startServer({ repo });
 console.log(`healthtune serve at ${server.url} (results in ${server.root})`);
-const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix,upload,pareto,a11y").split(",");
+const only = (process.env.E2E_ONLY ?? "desktop,mobile,cancel,prefix,upload,external,pareto,a11y").split(",");
 const helpers = { check, assert, watchConsole, out, repo, jobTimeout: JOB_TIMEOUT, setPage: (page) => (currentPage = page) };
 try {
   if (only.includes("desktop")) await flow(browser, server, { label: "desktop", viewport: { width: 1280, height: 900 }, mobile: false });
@@ -340,6 +341,7 @@ try {
   if (only.includes("cancel")) await cancelFlow(browser, server);
   if (only.includes("prefix")) await prefixFlow(browser);
   if (only.includes("upload")) await uploadFlow(browser, server, helpers);
+  if (only.includes("external")) await externalFlow(browser, server, helpers);
   let paretoJob = "";
   if (only.includes("pareto")) paretoJob = (await paretoFlow(browser, server, helpers)).jobUrl;
   if (only.includes("a11y")) {

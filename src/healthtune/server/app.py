@@ -29,6 +29,7 @@ from healthtune.server import (
     routes_uploads,
 )
 from healthtune.server.errors import dataset_error_location, error_location, validation_detail
+from healthtune.server.external_runs import ExternalRuns
 from healthtune.server.guards import BodyLimit, HostCheck
 from healthtune.server.jobs_store import JobStore
 from healthtune.server.lock import ServerLock
@@ -55,6 +56,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         ProgressCache(),
         TensorBoards(settings.log_dir / "tensorboard"),
         ServerLock(settings.lock_file, settings.results_root),
+        ExternalRuns(store, settings.results_root),
     )
 
     @asynccontextmanager
@@ -63,6 +65,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         state.lock.acquire()  # serve() already took it before binding; then this is a no-op
         try:
             discard_incomplete(settings.uploads_dir)  # uploads a previous server was cut off in
+            state.external.sync(force=True)  # runs made from the CLI or Python in this results root
             await state.supervisor.start()
             try:
                 yield

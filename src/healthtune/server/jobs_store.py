@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0,
     first_started_at REAL,
-    run_seconds REAL NOT NULL DEFAULT 0
+    run_seconds REAL NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT 'server'
 );
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
 """
@@ -55,7 +56,11 @@ _ADDED_COLUMNS = {
         "REAL NOT NULL DEFAULT 0",
         "UPDATE jobs SET run_seconds = finished_at - started_at WHERE finished_at >= started_at",
     ),
+    "origin": ("TEXT NOT NULL DEFAULT 'server'", "SELECT 1"),
 }
+
+SERVER, EXTERNAL = "server", "external"
+"""A job's origin: queued through this server, or a run made from the CLI or Python found in its results root."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Job:
     attempts: int
     first_started_at: float | None = None  # started_at is the latest attempt's start (after resumes)
     run_seconds: float = 0.0  # time spent running in attempts that have ended
+    origin: str = SERVER  # EXTERNAL: read-only here, the run belongs to whoever made it
 
     def seconds_running(self, now: float) -> float:
         """Time spent running over all attempts, the one in progress included."""
@@ -99,6 +105,7 @@ class Job:
             attempts=row["attempts"],
             first_started_at=row["first_started_at"],
             run_seconds=row["run_seconds"],
+            origin=row["origin"],
         )
 
 
@@ -155,6 +162,37 @@ class JobStore:
         job = self.get(job_id)
         assert job is not None
         return job
+
+    def add_external(
+        self, run_name: str, request: dict[str, Any], config: dict[str, Any], **values: Any
+    ) -> Job:
+        """Register a run made outside this server (read-only here), then set its status and times."""
+        job_id = uuid.uuid4().hex[:16]
+        created = float(values.get("started_at") or time.time())
+        with self._cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO jobs (id, run_name, status, request, config, created_at, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    run_name,
+                    values["status"].value,
+                    json.dumps(request),
+                    json.dumps(config),
+                    created,
+                    EXTERNAL,
+                ),
+            )
+        return self.update(job_id, **values)
+
+    def external(self) -> list[Job]:
+        with self._cursor() as cursor:
+            rows = cursor.execute("SELECT * FROM jobs WHERE origin = ?", (EXTERNAL,)).fetchall()
+        return [Job.from_row(row) for row in rows]
+
+    def run_names(self) -> set[str]:
+        with self._cursor() as cursor:
+            return {row[0] for row in cursor.execute("SELECT run_name FROM jobs")}
 
     def get(self, job_id: str) -> Job | None:
         with self._cursor() as cursor:

@@ -54,7 +54,8 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     status: JobStatus | None = None,
 ) -> JobPage:
-    """Newest first."""
+    """Newest first; runs made from the CLI or Python in the results root are listed too (origin external)."""
+    state.external.sync()
     jobs, total = state.store.page(offset, limit, status)
     return JobPage(items=[state.job_out(job) for job in jobs], total=total, offset=offset, limit=limit)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,11 @@ class JobOut(BaseModel):
     cancel_requested: bool = False
     attempts: int = Field(0, description="how many times the job was started (1 + resumes)")
     request: dict[str, Any] = Field(default_factory=dict)
+    origin: Literal["server", "external"] = Field(
+        "server",
+        description="server: queued here; external: a run made from the CLI or Python found in the results "
+        "root, read-only here (no cancel, resume, rescore or delete)",
+    )
 
 
 class JobPage(BaseModel):

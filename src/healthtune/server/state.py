@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request, WebSocket
 from healthtune.exceptions import StorageError
 from healthtune.results import SUMMARY_FILE, RunPaths
 from healthtune.server.data_access import current_config
+from healthtune.server.external_runs import ExternalRuns, is_external
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
 from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
@@ -34,6 +35,7 @@ class AppState:
     progress: ProgressCache
     tensorboards: TensorBoards
     lock: ServerLock
+    external: ExternalRuns
 
     def job(self, job_id: str) -> Job:
         """The job or 404; ids are looked up, never used as paths."""
@@ -98,10 +100,17 @@ class AppState:
             cancel_requested=job.cancel_requested,
             attempts=job.attempts,
             request=job.request,
+            origin="external" if is_external(job) else "server",
         )
 
     @staticmethod
     def require_status(job: Job, allowed: frozenset[JobStatus] | set[JobStatus], action: str) -> None:
+        if is_external(job):
+            raise HTTPException(
+                status_code=409,
+                detail=f"cannot {action} run {job.run_name!r}: it was made outside this server (CLI or Python) "
+                "and is read-only here; run healthtune where it was made to change it",
+            )
         if job.status not in allowed:
             names = ", ".join(sorted(s.value for s in allowed))
             raise HTTPException(

@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Newest first.
+         * @description Newest first; runs made from the CLI or Python in the results root are listed too (origin external).
          */
         get: operations["list_jobs_api_jobs_get"];
         put?: never;
@@ -984,6 +984,13 @@ export interface components {
             request?: {
                 [key: string]: unknown;
             };
+            /**
+             * Origin
+             * @description server: queued here; external: a run made from the CLI or Python found in the results root, read-only here (no cancel, resume, rescore or delete)
+             * @default server
+             * @enum {string}
+             */
+            origin: "server" | "external";
         };
         /** JobPage */
         JobPage: {

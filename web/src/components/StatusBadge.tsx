@@ -56,3 +56,12 @@ export function HealthBadge({ value, worst, label = "health" }: { value: number 
     </span>
   );
 }
+
+/** A run made from the CLI or Python that the server lists but did not start: it is read-only there. */
+export function ReadOnlyBadge() {
+  return (
+    <span className="badge" data-testid="read-only" title="made from the command line or Python and found in the server's results root: you can browse it here, but not cancel, resume, re-score or delete it">
+      CLI run · read-only
+    </span>
+  );
+}

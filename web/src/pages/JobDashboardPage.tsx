@@ -32,7 +32,7 @@ import { ProgressPanel } from "../components/ProgressPanel";
 import { RescorePanel } from "../components/RescorePanel";
 import { RunningTrials } from "../components/RunningTrials";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
-import { StatusBadge } from "../components/StatusBadge";
+import { ReadOnlyBadge, StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { TensorBoardLink } from "../components/TensorBoardLink";
 import { TrialGallery } from "../components/TrialGallery";
@@ -134,6 +134,7 @@ export function JobDashboardPage() {
   const bestNumber = top.trial;
   const bestPoint = points.find((p) => p.number === bestNumber);
   const running = j.status === "running" || j.status === "queued";
+  const external = j.origin === "external";
   const epochs = status.data?.epochs_per_trial ?? Number((j.request as Record<string, unknown>).max_epochs_per_trial ?? 0);
   const downloadReason = best.data
     ? null
@@ -162,6 +163,7 @@ export function JobDashboardPage() {
           </p>
           <h1 className="row">
             {j.run_name} <StatusBadge status={j.status} />
+            {external && <ReadOnlyBadge />}
           </h1>
           <p className="sub">
             <span title={j.dataset}>{datasetLabel(j.dataset)}</span> · {MODE_TITLES[mode] ?? mode} mode · {j.trials} {j.trials === 1 ? "trial" : "trials"} · {jobTiming(j)}
@@ -172,17 +174,17 @@ export function JobDashboardPage() {
             <span className={`live-dot ${live.connection}`} aria-hidden="true" />
             {live.connection === "open" ? "live" : live.connection === "ended" ? "stream ended" : live.connection === "closed" ? "reconnecting…" : "connecting…"}
           </span>
-          {running && (
+          {running && !external && (
             <button type="button" className="danger" onClick={() => cancel.mutate(j.id)} disabled={cancel.isPending || j.cancel_requested} data-testid="cancel">
               {j.cancel_requested ? "Cancelling…" : "Cancel"}
             </button>
           )}
-          {RESUMABLE.has(j.status) && (
+          {RESUMABLE.has(j.status) && !external && (
             <button type="button" onClick={() => resume.mutate(j.id)} disabled={resume.isPending} data-testid="resume">
               Resume
             </button>
           )}
-          {!running && (
+          {!running && !external && (
             // replace: the deleted job's page is gone, Back should not lead to its 404
             <ConfirmDeleteButton pending={remove.isPending} onDelete={() => remove.mutate(j.id, { onSuccess: () => navigate("/jobs", { replace: true }) })} />
           )}
@@ -196,7 +198,7 @@ export function JobDashboardPage() {
       {j.error && (
         <div className="notice error" role="alert">
           <strong>{j.status === "interrupted" ? "Interrupted" : "Failed"}:</strong> {j.error}
-          {RESUMABLE.has(j.status) && " Resume continues the same study; finished trials are kept."}
+          {RESUMABLE.has(j.status) && !external && " Resume continues the same study; finished trials are kept."}
         </div>
       )}
 
@@ -265,7 +267,7 @@ export function JobDashboardPage() {
         {trials.data && <TrialGallery jobId={j.id} runName={j.run_name} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} baselines={progress?.baselines ?? []} />}
       </section>
 
-      {mode !== "simple" && (j.status === "completed" || j.status === "cancelled") && (
+      {mode !== "simple" && !external && (j.status === "completed" || j.status === "cancelled") && (
         <section className="card section" aria-labelledby="rescore-title">
           <h2 id="rescore-title">
             Re-score with other weights{" "}

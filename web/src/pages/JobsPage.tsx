@@ -3,7 +3,7 @@ import { Link, useNavigate } from "react-router-dom";
 import { useJobs } from "../api/hooks";
 import { ErrorState } from "../components/ErrorState";
 import { Skeleton } from "../components/Skeleton";
-import { StatusBadge } from "../components/StatusBadge";
+import { ReadOnlyBadge, StatusBadge } from "../components/StatusBadge";
 import { datasetLabel, dateTime, num } from "../lib/format";
 
 const STATUSES = ["", "queued", "running", "completed", "failed", "cancelled", "interrupted"];
@@ -77,7 +77,7 @@ export function JobsPage() {
                       </Link>
                     </td>
                     <td>
-                      <StatusBadge status={job.status} />
+                      <StatusBadge status={job.status} /> {job.origin === "external" && <ReadOnlyBadge />}
                     </td>
                     <td title={job.dataset}>{datasetLabel(job.dataset)}</td>
                     <td>{job.mode}</td>
