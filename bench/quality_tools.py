@@ -170,11 +170,13 @@ def run_autokeras(name: str, seconds: float, root: Path) -> dict[str, Any]:
         model = ak.ImageClassifier(
             max_trials=1, overwrite=True, seed=SEED, directory=str(root), project_name=name
         )
-    trials = 0
     while time.monotonic() < deadline:
+        before = len(model.tuner.oracle.trials)
         model.fit(x_train, data.y_train, epochs=EPOCHS[name], validation_data=(x_val, data.y_val), verbose=0)
-        trials += 1
+        if len(model.tuner.oracle.trials) == before:
+            break  # the oracle proposed nothing new (its space is exhausted): fit no longer trains
         model.tuner.oracle.max_trials += 1
+    trials = len(model.tuner.oracle.trials)
 
     def accuracy(x: np.ndarray, y: np.ndarray) -> float:  # AutoKeras' own predict decodes its labels
         return float(np.mean(np.asarray(model.predict(x, verbose=0)).reshape(-1).astype(int) == y))

@@ -145,3 +145,29 @@ def test_diagnose_judges_a_trained_model_after_the_fact(digits: Dataset) -> None
 def test_bad_arguments_name_the_field(kwargs: dict[str, object], text: str) -> None:
     with pytest.raises(ConfigError, match=text.replace("(", r"\(").replace(")", r"\)")):
         healthtune.HealthCallback(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_sigmoid_classifier_on_flat_rows_is_probed_and_plotted(digits: Dataset, tmp_path: Path) -> None:
+    # digits 0 against 1 as 64 numbers per row: a binary, tabular problem with batch norm and dropout
+    def rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = y < 2
+        return x[keep].reshape(int(keep.sum()), -1), y[keep]
+
+    x_train, y_train = rows(digits.x_train, digits.y_train)
+    x_val, y_val = rows(digits.x_val, digits.y_val)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), layers.Dense(16, activation="relu", name="hidden"),
+                              layers.BatchNormalization(name="norm"), layers.Dropout(0.2),
+                              layers.Dense(1, activation="sigmoid", name="out")])  # fmt: skip
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    callback = healthtune.HealthCallback((x_val, y_val), output_dir=tmp_path)
+    model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=3, verbose=0, callbacks=[callback])
+    assert callback.report is not None and callback.notes == []  # batch norm and dropout are known layers
+    assert {g.layer for g in callback.report.snapshots[-1].gradients} == {"hidden", "norm", "out"}
+    assert callback.report.inputs["num_classes"] == 2 and callback.report.gate.learned
+    drawn = {p.stem for p in (tmp_path / "plots").glob("*.png")}
+    assert {
+        "confusion_matrix",
+        "calibration",
+        "gradient_flow",
+    } <= drawn and "misclassified_examples" not in drawn

@@ -20,6 +20,7 @@ from healthtune.scoring import ScoringWeights
 logger = logging.getLogger(__name__)
 
 ArrayPair = tuple[Any, Any]
+WORD_OR_PICTURE_PLOTS = ("misclassified_examples", "activation_maps")
 
 
 def _checked_pair(name: str, data: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -69,11 +70,30 @@ def _accuracy_and_loss(model: Any, x: np.ndarray, labels: np.ndarray) -> tuple[f
     )
 
 
+KNOWN_WITHOUT_UNITS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+                       "Embedding", "Dense", "Dropout")  # fmt: skip
+"""Layers with weights whose outputs are not unit activations to judge (normalization, embeddings, a linear Dense)."""
+
+
+def probe_labels(model: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """`y` shaped as the model's loss takes it: a sigmoid model's (n, 1) output needs (n, 1) labels."""
+    if y.ndim != 1:
+        return y
+    try:
+        outputs = keras.ops.convert_to_numpy(model(x[:2], training=False))
+    except Exception:
+        return y
+    return y.reshape(-1, 1) if outputs.ndim == 2 and outputs.shape[1] == 1 else y
+
+
 def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> Prober | None:
     """A Prober for any model: units where layer outputs can be read, gradients where the backend allows."""
+    y = probe_labels(model, x, y)
+    units_readable = True
     try:
         prober = Prober(model, x, y)
     except Exception as error:  # subclassed models have no layer outputs to read
+        units_readable = False
         notes.append(
             f"dormant units not probed: layer outputs cannot be read ({type(error).__name__}: {error})"
         )
@@ -86,7 +106,10 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
     skipped = [
         f"{layer.name} ({type(layer).__name__})"
         for layer in model.layers[:-1]
-        if layer.trainable_weights and layer.name not in probed and prober.layers
+        if layer.trainable_weights
+        and layer.name not in probed
+        and units_readable
+        and type(layer).__name__ not in KNOWN_WITHOUT_UNITS
     ]
     if skipped:
         notes.append(
@@ -187,7 +210,9 @@ def write_report(
 ) -> None:
     """health.json, architecture.json and (with `plots`) the diagnostic plots, drawn on the validation data."""
     from healthtune.data.base import DataKind, Dataset
-    from healthtune.training.visuals import write_trial_visuals
+    from healthtune.plots import PLOTS, make_trial_plots
+    from healthtune.plots.context import PlotContext
+    from healthtune.visualize import write_architecture_json
 
     weights = ScoringWeights.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,8 +236,16 @@ def write_report(
         vocab_size=int(x_val.max()) + 1 if text else None,
         sequence_length=int(x_val.shape[1]) if text else None,
     )
-    write_trial_visuals(out_dir, model, dataset, history, report, weights, plots=plots,
-                        epochs_planned=len(history.get("loss", [])) or 1, batch_size=batch_size)  # fmt: skip
+    health = weights.health(report.metrics, report.gate)
+    write_architecture_json(model, out_dir / "architecture.json", health=report,
+                            performance_score=report.inputs.get("val_accuracy"), health_score=health)  # fmt: skip
+    if plots:  # drawn from class probabilities, so logits and a sigmoid column plot like softmax outputs
+        context = PlotContext(model, dataset, history, report, weights, class_probabilities(model, x_val),
+                              epochs_planned=len(history.get("loss", [])) or 1, batch_size=batch_size)  # fmt: skip
+        pictures = x_val.ndim >= 3 or text  # tabular rows have no picture or words to show
+        make_trial_plots(
+            context, out_dir / "plots", [p for p in PLOTS if pictures or p.name not in WORD_OR_PICTURE_PLOTS]
+        )
 
 
 class HealthCallback(keras.callbacks.Callback):  # type: ignore[misc]
