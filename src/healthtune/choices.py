@@ -59,6 +59,15 @@ class PlotMode(enum.StrEnum):
     NONE = "none"
 
 
+class Objective(enum.StrEnum):
+    """What "accuracy" means when trials are picked: measured on validation, reported on test."""
+
+    ACCURACY = "accuracy"
+    BALANCED_ACCURACY = "balanced_accuracy"
+    MACRO_F1 = "macro_f1"
+    ROC_AUC = "roc_auc"
+
+
 # One sentence per choice of each enum field: the CLI help, the API (/api/choices) and the UI show these.
 CHOICE_HELP: dict[str, dict[str, str]] = {
     "mode": {
@@ -73,6 +82,15 @@ CHOICE_HELP: dict[str, dict[str, str]] = {
         "median": "Stop a trial whose validation accuracy is below the median of earlier trials at "
         "the same epoch.",
         "hyperband": "Give many trials a few epochs and the most promising ones more (successive halving).",
+    },
+    "objective": {
+        "accuracy": "The share of examples classified right: simple, but on imbalanced data a model that "
+        "ignores a rare class still scores high.",
+        "balanced_accuracy": "The mean of the per-class recalls: every class counts the same, however rare.",
+        "macro_f1": "The mean over classes of F1 (the balance of precision and recall): for imbalanced data "
+        "where missing and falsely claiming a rare class both matter.",
+        "roc_auc": "Two classes only: how well the model ranks positives above negatives, whatever the "
+        "threshold (0.5 = chance, 1 = perfect).",
     },
     "sampler": {
         "tpe": "Tree-structured Parzen Estimator: proposes values like those of the best trials so far.",

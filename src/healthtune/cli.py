@@ -190,12 +190,15 @@ def _optimize(args: argparse.Namespace) -> int:
 
 
 def _print_health_bought(result: Any) -> None:
-    from healthtune.cli_outcomes import baselines_lines, health_bought_table
+    from healthtune.cli_outcomes import baselines_lines, health_bought_table, per_class_table
 
     beaten = bool(result.baseline_verdict and result.baseline_verdict.get("beats_linear"))
     for line in baselines_lines(result):
         console.print(line if beaten or not line.startswith("The best") else f"[yellow]{line}[/]",
                       soft_wrap=True, highlight=False)  # fmt: skip
+    classes = per_class_table(result)
+    if classes is not None:
+        console.print(classes)
     shown = health_bought_table(result)
     if shown is not None:
         console.print(shown[0])

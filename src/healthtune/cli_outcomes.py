@@ -60,3 +60,31 @@ def baselines_lines(result: OptimizationResult) -> list[str]:
     if result.baseline_verdict:
         lines.append(str(result.baseline_verdict["message"]))
     return lines
+
+
+MAX_CLASS_ROWS = 20
+"""Classes listed in full; with more, the ones with the lowest recall (where a model fails first)."""
+
+
+def per_class_table(result: OptimizationResult) -> Table | None:
+    """The best model's precision, recall and F1 per class on the test split; None for older runs."""
+    best = result.best_trial
+    classes = ((best.metrics.get("per_class") or {}).get("test") or {}) if best else {}
+    if not best or not classes:
+        return None
+    shown = list(classes.items())
+    title = f"trial {best.number} per class (test split)"
+    if len(shown) > MAX_CLASS_ROWS:
+        shown = sorted(shown, key=lambda item: item[1]["recall"])[:MAX_CLASS_ROWS]
+        title += f": the {MAX_CLASS_ROWS} classes with the lowest recall"
+    objective = best.metrics.get("objective")
+    if objective and objective != "accuracy" and best.metrics.get("test_objective") is not None:
+        title += f"; {objective} {best.metrics['test_objective']:.4f}"
+    table = Table(title=title, title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "examples"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for name, values in shown:
+        table.add_row(
+            name, *(f"{values[k]:.3f}" for k in ("precision", "recall", "f1")), str(values["support"])
+        )
+    return table

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
+from healthtune.choices import Architecture, ExecutorKind, Mode, Objective, PlotMode, PrunerKind, SamplerKind
 from healthtune.config_fields import (
     as_path,
     automatic_run_name,
@@ -22,8 +22,10 @@ from healthtune.config_fields import (
 from healthtune.data import defaults as data_defaults
 from healthtune.exceptions import ConfigError
 from healthtune.health import defaults as health_defaults
+from healthtune.objectives import parse_class_weight
 from healthtune.results import STUDIES_DB
 from healthtune.training.spec import EARLY_STOPPING_PATIENCE
+from healthtune.user_model import check_model_fn
 
 if TYPE_CHECKING:
     from healthtune.scoring import ScoringWeights
@@ -32,6 +34,7 @@ __all__ = [
     "Architecture",
     "ExecutorKind",
     "Mode",
+    "Objective",
     "OptimizationConfig",
     "PlotMode",
     "PrunerKind",
@@ -86,6 +89,16 @@ class OptimizationConfig:
     health_component_proportions: Mapping[str, float] | None = field(
         default=None, metadata=_help("how health splits over the six metrics (name=share, summing to 1)")
     )
+    objective: Objective = field(
+        default=Objective.ACCURACY,
+        metadata=_help("what the accuracy part of the score measures on validation (reported on test): "
+                       "accuracy, balanced_accuracy, macro_f1 or roc_auc (two classes)"),
+    )  # fmt: skip
+    class_weight: str | Mapping[str, float] = field(
+        default="none",
+        metadata=_help("weigh classes in the training loss: none, balanced (rare classes count as much as "
+                       "common ones) or name=weight,name=weight"),
+    )  # fmt: skip
     health_monitoring_frequency: int = field(
         default=health_defaults.HEALTH_MONITORING_FREQUENCY,
         metadata=_help("probe model health every N epochs (0 = no probes; simple mode only)"),
@@ -176,6 +189,11 @@ class OptimizationConfig:
             "training them (0: no limit; the default CNN on MNIST needs about 37)"
         ),
     )
+    model_fn: str = field(
+        default="",
+        metadata=_help("search your own model: 'module:function' or 'path/to/file.py:function', a "
+                       "build(trial, info) that returns a Keras model (the search space is its suggest_* calls)"),
+    )  # fmt: skip
     search_space_overrides: Mapping[str, Any] = field(
         default_factory=dict,
         metadata=_help("fix a parameter (name=value) or narrow it (name=low:high or name=a,b)"),
@@ -190,6 +208,7 @@ class OptimizationConfig:
             ("sampler", SamplerKind),
             ("plot_mode", PlotMode),
             ("executor", ExecutorKind),
+            ("objective", Objective),
         ):
             object.__setattr__(self, name, coerce_enum(name, getattr(self, name), enum_type))
         if not isinstance(self.dataset, str):
@@ -198,6 +217,12 @@ class OptimizationConfig:
             )
         object.__setattr__(self, "dataset", self.dataset.strip())
         check_dataset_form(self.dataset)  # existence is checked where the run starts
+        object.__setattr__(self, "class_weight", parse_class_weight(self.class_weight))
+        if not isinstance(self.model_fn, str):
+            raise ConfigError(f"model_fn must be a string 'module:function' (optimize(model_fn=...) takes a "
+                              f"function), got model_fn={self.model_fn!r}")  # fmt: skip
+        if self.model_fn:
+            check_model_fn(self.model_fn)
         require_int("trials", self.trials, minimum=1)
         require_int("max_epochs_per_trial", self.max_epochs_per_trial, minimum=1)
         require_int("batch_size", self.batch_size, minimum=1)

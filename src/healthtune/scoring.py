@@ -133,9 +133,16 @@ def directions(mode: Mode) -> list[str]:
     return ["maximize", "maximize"] if mode is Mode.PARETO else ["maximize"]
 
 
+def scored_accuracy(metrics: Mapping[str, Any]) -> float:
+    """The accuracy part of a score: the run's objective on validation (`val_objective`: accuracy,
+    balanced accuracy, macro F1 or ROC AUC); validation accuracy for trials stored before objectives."""
+    value = metrics.get("val_objective")
+    return float(metrics["val_accuracy"] if value is None else value)
+
+
 def objective_values(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, Any]) -> list[float]:
     """What Optuna optimizes. The test split never enters a score."""
-    accuracy = float(metrics["val_accuracy"])
+    accuracy = scored_accuracy(metrics)
     if mode is Mode.SIMPLE:
         return [accuracy]
     health = metrics.get("health")
@@ -149,7 +156,7 @@ def objective_values(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, 
 
 def score(mode: Mode, weights: ScoringWeights, metrics: Mapping[str, Any]) -> float:
     """One number to rank trials by: the weighted total (accuracy alone in `simple` mode)."""
-    accuracy = float(metrics["val_accuracy"])
+    accuracy = scored_accuracy(metrics)
     health = metrics.get("health")
     if mode is Mode.SIMPLE or not health:
         return accuracy

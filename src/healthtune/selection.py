@@ -9,7 +9,7 @@ from healthtune.config import Mode
 from healthtune.health.defaults import NOT_LEARNED_GAIN
 from healthtune.health.learning import HealthGate, learning_gain
 from healthtune.results import TrialRecord
-from healthtune.scoring import ScoringWeights, score
+from healthtune.scoring import ScoringWeights, score, scored_accuracy
 
 if TYPE_CHECKING:
     import optuna
@@ -59,7 +59,7 @@ def records_pareto(records: Sequence[TrialRecord], weights: ScoringWeights) -> l
     """The same front from stored trial records, health weighed with `weights` (re-scoring)."""
     points = {
         r.number: (
-            float(r.metrics["val_accuracy"]),
+            scored_accuracy(r.metrics),
             weights.health(r.metrics["health"], r.metrics.get("health_gate")),
         )
         for r in records

@@ -13,6 +13,9 @@ from healthtune.scoring import ScoringWeights
 
 LEADING_COLUMNS = ("number", "state", "score", "val_accuracy", "test_accuracy", "health")
 METRIC_COLUMNS = (
+    "objective",
+    "val_objective",
+    "test_objective",
     "val_loss",
     "test_loss",
     "train_accuracy",
@@ -24,6 +27,9 @@ METRIC_COLUMNS = (
     "total_seconds",
 )
 TRAILING_COLUMNS = ("prune_reason", "failure_reason", "error")
+PER_CLASS_COLUMNS = ("precision", "recall", "f1")
+MAX_CLASS_COLUMNS = 50
+"""Per-class test columns (`test_<measure>_<class>`) for at most this many classes: CIFAR-100 would add 300."""
 
 
 def _parameter_names(trials: list[Mapping[str, Any]]) -> list[str]:
@@ -32,6 +38,14 @@ def _parameter_names(trials: list[Mapping[str, Any]]) -> list[str]:
     for trial in trials:
         names.update(dict.fromkeys(trial.get("params") or {}))
     return list(names)
+
+
+def _class_names(trials: list[Mapping[str, Any]]) -> list[str]:
+    for trial in trials:
+        test = ((trial.get("metrics") or {}).get("per_class") or {}).get("test") or {}
+        if test:
+            return list(test)[:MAX_CLASS_COLUMNS]
+    return []
 
 
 def _cell(value: Any) -> Any:
@@ -43,15 +57,18 @@ def trial_rows(
 ) -> tuple[list[str], list[list[Any]]]:
     """(header, rows) for trials as dicts (TrialRecord.to_dict()); `health` is weighted with `weights`.
 
-    Parameters are `params_<name>` columns, health metrics `health_<name>`; a value a trial lacks
+    Parameters are `params_<name>` columns, health metrics `health_<name>`, per-class test results
+    `test_precision_<class>`, `test_recall_<class>`, `test_f1_<class>`; a value a trial lacks
     (a parameter its architecture does not have, metrics of a failed trial) is empty.
     """
     trials = list(trials)
     parameters = _parameter_names(trials)
+    classes = _class_names(trials)
     header = [
         *LEADING_COLUMNS,
         *(f"health_{name}" for name in METRIC_NAMES),
         *METRIC_COLUMNS,
+        *(f"test_{measure}_{name}" for name in classes for measure in PER_CLASS_COLUMNS),
         *(f"params_{name}" for name in parameters),
         *TRAILING_COLUMNS,
     ]
@@ -61,6 +78,7 @@ def trial_rows(
         health = metrics.get("health") or {}
         complete_health = all(name in health for name in METRIC_NAMES)
         params = trial.get("params") or {}
+        per_class = (metrics.get("per_class") or {}).get("test") or {}
         rows.append(
             [
                 trial["number"],
@@ -71,6 +89,7 @@ def trial_rows(
                 weights.health(health, metrics.get("health_gate")) if complete_health else "",
                 *(_cell(health.get(name)) for name in METRIC_NAMES),
                 *(_cell(metrics.get(name)) for name in METRIC_COLUMNS),
+                *(_cell((per_class.get(name) or {}).get(m)) for name in classes for m in PER_CLASS_COLUMNS),
                 *(_cell(params.get(name)) for name in parameters),
                 *(_cell(trial.get(name)) for name in TRAILING_COLUMNS),
             ]

@@ -89,10 +89,13 @@ def analyze(
     params: int,
     seed: int = 0,
     train_accuracy: float | None = None,
+    efficiency: tuple[float, float] | None = None,
 ) -> HealthReport:
     """Compute every metric from what training and the probes recorded, then explain the problems.
 
     `train_accuracy` is the accuracy on training examples measured after training (trainer.diagnose).
+    `efficiency` = (the run's objective on validation, its chance value) when the objective is not
+    accuracy: parameter_efficiency then judges what the run optimizes.
     """
     return assemble(
         snapshots=snapshots,
@@ -104,6 +107,7 @@ def analyze(
         chance_loss=chance_loss(num_classes, y_val),
         train_accuracy=train_accuracy,
         known={"accuracy_consistency": m.accuracy_consistency(y_val, val_predictions, seed)},
+        efficiency=efficiency,
     )
 
 
@@ -118,13 +122,15 @@ def assemble(
     chance_loss: float,
     train_accuracy: float | None,
     known: Mapping[str, MetricResult],
+    efficiency: tuple[float, float] | None = None,
 ) -> HealthReport:
     """The report from everything but the validation labels, which accuracy_consistency needs: it comes in
     `known`, with any metric that cannot be computed again (re-scoring rebuilds stored trials here)."""
     history = dict(history)
+    judged, judged_chance = efficiency or (val_accuracy, chance)  # what parameter_efficiency weighs
     compute: dict[str, Callable[[], MetricResult]] = {
         "neuron_utilization": lambda: m.neuron_utilization(snapshots[-1] if snapshots else None),
-        "parameter_efficiency": lambda: m.parameter_efficiency(val_accuracy, num_classes, params, chance),
+        "parameter_efficiency": lambda: m.parameter_efficiency(judged, num_classes, params, judged_chance),
         "training_stability": lambda: m.training_stability(history.get("batch_loss", []), chance_loss),
         "gradient_health": lambda: gradient_health(snapshots),
         "convergence_quality": lambda: m.convergence_quality(
@@ -159,5 +165,6 @@ def assemble(
             "chance": chance,
             "chance_loss": chance_loss,
             "train_accuracy": train_accuracy,
+            **({"objective_value": efficiency[0], "objective_chance": efficiency[1]} if efficiency else {}),
         },
     )

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthtune.config import ExecutorKind, Mode, OptimizationConfig, PlotMode, PrunerKind, SamplerKind
+from healthtune.config import (
+    ExecutorKind,
+    Mode,
+    Objective,
+    OptimizationConfig,
+    PlotMode,
+    PrunerKind,
+    SamplerKind,
+)
 from healthtune.data.registry import validate_dataset_name
 from healthtune.executors import check_executor_settings
 from healthtune.server.data_access import confine_dataset
@@ -68,6 +76,8 @@ class OptimizationRequest(BaseModel):
     batch_size: int = _field("batch_size", ge=1, le=8192)
     validation_split: float = _field("validation_split", gt=0, lt=1)
     mode: Mode = _choice("mode")
+    objective: Objective = _choice("objective")
+    class_weight: str = _field("class_weight", min_length=1, max_length=100_000)
     weights: WeightsIn | None = Field(default=None, description="scoring weights (health and pareto modes)")
     concurrent_workers: int = _field("concurrent_workers", ge=1, le=64)
     executor: ExecutorKind = _choice("executor")

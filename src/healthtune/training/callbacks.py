@@ -107,24 +107,44 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         self.model.stop_training = True
 
 
+class ValidationObjective(keras.callbacks.Callback):  # type: ignore[misc]
+    """Adds `val_objective` (balanced accuracy, macro F1 or ROC AUC on the validation split) to each
+    epoch's logs, before the pruner, the best epoch and the history read them: one extra prediction pass
+    over the validation split per epoch, only when the objective is not accuracy."""
+
+    def __init__(self, objective: str, x_val: Any, y_val: Any) -> None:
+        super().__init__()
+        from healthtune.choices import Objective
+
+        self.objective, self.x_val, self.y_val = Objective(objective), x_val, y_val
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        from healthtune.objectives import objective_value
+        from healthtune.training.feeding import predict
+
+        if logs is None or not math.isfinite(float(logs.get("val_loss", math.nan))):
+            return  # a diverged epoch: TrialMonitor stops the trial
+        logs["val_objective"] = objective_value(self.objective, self.y_val, predict(self.model, self.x_val))
+
+
 class BestEpoch(keras.callbacks.Callback):  # type: ignore[misc]
     """Remembers the weights of the best epoch and stops after `patience` epochs without a better one.
 
-    Best means the highest validation accuracy (what trials are scored on), ties going to the lower
+    Best means the highest `metric` (validation accuracy, or `val_objective`: what trials are scored on), ties going to the lower
     validation loss. `restore()` puts those weights back, so a trial returns its best epoch, and
     more epochs can only add chances to find a better one. patience=0 trains every epoch.
     """
 
-    def __init__(self, patience: int) -> None:
+    def __init__(self, patience: int, metric: str = "val_accuracy") -> None:
         super().__init__()
-        self.patience = patience
+        self.patience, self.metric = patience, metric
         self.best_epoch = 0  # counted from 1; 0 until an epoch had finite validation metrics
         self._best: tuple[float, float] | None = None
         self._weights: list[Any] | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}
-        accuracy, loss = float(logs.get("val_accuracy", math.nan)), float(logs.get("val_loss", math.nan))
+        accuracy, loss = float(logs.get(self.metric, math.nan)), float(logs.get("val_loss", math.nan))
         if not (math.isfinite(accuracy) and math.isfinite(loss)):
             return  # a diverged epoch is never the best; TrialMonitor stops the trial
         if self._best is None or (accuracy, -loss) > self._best:

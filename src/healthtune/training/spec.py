@@ -58,6 +58,9 @@ class TrialSpec:
     tensorboard: bool = True  # write TensorBoard event files under trial_dir/tensorboard
     gpus: int = 1  # target GPUs for this trial (target_gpus_per_worker); data parallel above 1
     early_stopping_patience: int = EARLY_STOPPING_PATIENCE  # 0: every epoch, the best one still kept
+    objective: str = "accuracy"  # what validation measures for the pruner, the best epoch and the score
+    class_weight: str | dict[str, float] = "none"  # none, balanced or weights by class name (objectives.py)
+    model_fn: str = ""  # the user's build(trial, info), imported by name; `params` are its suggestions
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from healthtune.exceptions import RunCancelled, TrialDiverged, TrialFailed
+from healthtune.exceptions import HealthtuneError, RunCancelled, TrialDiverged, TrialFailed
 from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
@@ -54,13 +54,16 @@ def seed_everything(seed: int) -> None:
 
 def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
     """Accuracy and cross-entropy from predictions (so a reloaded model reproduces them exactly),
-    and the predicted labels."""
+    and the class probabilities."""
     if len(y) == 0:
-        return {"accuracy": float("nan"), "loss": float("nan")}, np.zeros(0, dtype=np.int64)
+        return {"accuracy": float("nan"), "loss": float("nan")}, np.zeros((0, 1))
     probabilities = predict(model, x)
     predicted = np.argmax(probabilities, axis=1)
     picked = np.clip(probabilities[np.arange(len(y)), y], 1e-12, 1.0)
-    return {"accuracy": float(np.mean(predicted == y)), "loss": float(-np.mean(np.log(picked)))}, predicted
+    return {
+        "accuracy": float(np.mean(predicted == y)),
+        "loss": float(-np.mean(np.log(picked))),
+    }, probabilities
 
 
 def train_model(
@@ -74,16 +77,19 @@ def train_model(
     tensorboard_dir: Path | None = None,
     shuffle_seed: int = 0,
     patience: int = EARLY_STOPPING_PATIENCE,
+    objective: str = "accuracy",
+    class_weight: dict[int, float] | None = None,
 ) -> TrainingOutcome:
     """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too).
 
     The training samples are reshuffled every epoch in an order fixed by `shuffle_seed`. Training
-    stops after `patience` epochs without a better validation accuracy (0: never early), and the
-    model ends with the weights of its best epoch.
+    stops after `patience` epochs without a better validation `objective` (0: never early), and the
+    model ends with the weights of its best epoch; the pruner sees the same objective.
+    `class_weight` (class index -> weight) scales each example's loss.
     """
     from healthtune.health.defaults import PROBE_BATCH_SIZE
     from healthtune.health.monitor import HealthMonitor
-    from healthtune.training.callbacks import BestEpoch, TrialMonitor
+    from healthtune.training.callbacks import BestEpoch, TrialMonitor, ValidationObjective
 
     health = health or HealthSpec()
     health_monitor = None
@@ -96,14 +102,17 @@ def train_model(
             prune_dormant_share=health.prune_dormant_share,
             prune_after_epoch=health.prune_after_epoch,
         )
+    scored = ValidationObjective(objective, dataset.x_val, dataset.y_val) if objective != "accuracy" else None
+    metric = "val_accuracy" if scored is None else "val_objective"
     monitor = TrialMonitor(
         reporter,
+        metric,
         health=health_monitor,
         samples=examples_per_epoch(len(dataset.y_train), batch_size),
         batch_size=batch_size,
     )
-    best = BestEpoch(patience)
-    callbacks: list[Any] = [c for c in (health_monitor, monitor, best) if c is not None]
+    best = BestEpoch(patience, metric)
+    callbacks: list[Any] = [c for c in (scored, health_monitor, monitor, best) if c is not None]
     if tensorboard_dir is not None:
         from healthtune.training.tensorboard import TensorBoardLogger
 
@@ -112,7 +121,9 @@ def train_model(
     try:
         inputs = fit_inputs(dataset.x_train, dataset.y_train, dataset.x_val, dataset.y_val,
                             batch_size=batch_size, seed=shuffle_seed)  # fmt: skip
-        history = model.fit(**inputs, epochs=epochs, callbacks=callbacks, verbose=0)
+        history = model.fit(
+            **inputs, epochs=epochs, callbacks=callbacks, class_weight=class_weight, verbose=0
+        )
     except RunCancelled:
         raise
     except Exception as error:
@@ -130,18 +141,27 @@ def train_model(
 
 
 def diagnose(
-    model: Any, dataset: Any, outcome: TrainingOutcome, seed: int = 0
+    model: Any, dataset: Any, outcome: TrainingOutcome, seed: int = 0, objective: str = "accuracy"
 ) -> tuple[HealthReport, dict[str, float]]:
-    """Health report and validation metrics of a trained model.
+    """Health report and validation metrics of a trained model (`objective`: its value on validation,
+    which parameter_efficiency then judges instead of accuracy).
 
     The train/validation gap uses the accuracy on the first training examples measured now, in
     inference mode: the epoch's running accuracy lags the model and includes dropout. Health reads
     the training up to the best epoch, whose weights the model holds.
     """
+    from healthtune.choices import Objective
     from healthtune.health.analyzer import analyze
     from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
+    from healthtune.objectives import chance_value, objective_value
 
-    val, predicted = evaluate(model, dataset.x_val, dataset.y_val)
+    val, probabilities = evaluate(model, dataset.x_val, dataset.y_val)
+    predicted = np.argmax(probabilities, axis=1)
+    goal = Objective(objective)
+    val["objective"] = objective_value(goal, dataset.y_val, probabilities)
+    efficiency = None
+    if goal is not Objective.ACCURACY:
+        efficiency = (val["objective"], chance_value(goal, dataset.y_val, dataset.num_classes))
     train, _ = evaluate(model, dataset.x_train[:TRAIN_EVAL_EXAMPLES], dataset.y_train[:TRAIN_EVAL_EXAMPLES])
     report = analyze(
         snapshots=outcome.kept_snapshots(),
@@ -153,6 +173,7 @@ def diagnose(
         params=int(model.count_params()),
         seed=seed,
         train_accuracy=train["accuracy"] if len(dataset.y_train) else None,
+        efficiency=efficiency,
     )
     return report, val
 
@@ -166,7 +187,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     """
     import keras
 
+    from healthtune.choices import Objective
     from healthtune.models import ModelConfig, build_model
+    from healthtune.objectives import class_report, objective_value, recall_findings, resolve_class_weights
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
@@ -181,10 +204,19 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     devices = gpu_devices(backend)
     plan = plan_distribution(backend, len(devices), spec.gpus, spec.batch_size)
     with distribution_scope(plan, devices):
-        try:
-            model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
-        except Exception as error:
-            raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
+        if spec.model_fn:
+            from healthtune.user_model import build_user_model, fixed_trial, load_model_fn, model_info
+
+            try:
+                build = load_model_fn(spec.model_fn)
+            except HealthtuneError as error:
+                raise TrialFailed(str(error)) from error
+            model = build_user_model(build, fixed_trial(spec.params), model_info(dataset))
+        else:
+            try:
+                model = build_model(model_config, dataset, total_steps=steps_per_epoch * spec.epochs)
+            except Exception as error:
+                raise TrialFailed(f"could not build the model: {type(error).__name__}: {error}") from error
         built = time.perf_counter()
         outcome = train_model(
             model,
@@ -196,6 +228,8 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
             shuffle_seed=spec.seed,
             patience=spec.early_stopping_patience,
+            objective=spec.objective,
+            class_weight=resolve_class_weights(spec.class_weight, dataset.y_train, dataset.class_names),
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
@@ -235,8 +269,12 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
                 trial_dir / "health.json", {"snapshots": [s.to_dict() for s in outcome.health.snapshots]}
             )
         return result
-    report, val = diagnose(model, dataset, outcome, seed=spec.seed)
-    test, _ = evaluate(model, dataset.x_test, dataset.y_test)
+    report, val = diagnose(model, dataset, outcome, seed=spec.seed, objective=spec.objective)
+    test, test_probabilities = evaluate(model, dataset.x_test, dataset.y_test)
+    val_predicted = np.argmax(predict(model, dataset.x_val), axis=1)
+    by_class = class_report(dataset.y_val, val_predicted, dataset.y_test, np.argmax(test_probabilities, axis=1),
+                            dataset.class_names)  # fmt: skip
+    report.findings.extend(recall_findings(by_class["validation"]))
     model.save(trial_dir / "model.keras")
     finished = time.perf_counter()
     probed = outcome.health is not None
@@ -246,6 +284,12 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "val_loss": val["loss"],
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
+        "objective": spec.objective,
+        "val_objective": val["objective"],
+        "test_objective": objective_value(Objective(spec.objective), dataset.y_test, test_probabilities)
+        if len(dataset.y_test)
+        else float("nan"),
+        "per_class": by_class,
         "train_accuracy": kept.get("accuracy", [float("nan")])[-1],
         "train_loss": kept.get("loss", [float("nan")])[-1],
         "params": int(model.count_params()),

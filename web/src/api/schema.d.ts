@@ -1079,6 +1079,12 @@ export interface components {
          */
         Mode: "simple" | "health" | "pareto";
         /**
+         * Objective
+         * @description What "accuracy" means when trials are picked: measured on validation, reported on test.
+         * @enum {string}
+         */
+        Objective: "accuracy" | "balanced_accuracy" | "macro_f1" | "roc_auc";
+        /**
          * OptimizationRequest
          * @description POST /api/optimize: what a user chooses for one optimization. Unset fields take the defaults.
          */
@@ -1123,6 +1129,17 @@ export interface components {
              * @default health
              */
             mode: components["schemas"]["Mode"];
+            /**
+             * @description what the accuracy part of the score measures on validation (reported on test): accuracy, balanced_accuracy, macro_f1 or roc_auc (two classes)
+             * @default accuracy
+             */
+            objective: components["schemas"]["Objective"];
+            /**
+             * Class Weight
+             * @description weigh classes in the training loss: none, balanced (rare classes count as much as common ones) or name=weight,name=weight
+             * @default none
+             */
+            class_weight: string;
             /** @description scoring weights (health and pareto modes) */
             weights?: components["schemas"]["WeightsIn"] | null;
             /**

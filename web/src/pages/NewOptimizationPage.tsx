@@ -25,6 +25,8 @@ const BASIC = ["trials", "max_epochs_per_trial", "batch_size", "validation_split
 const EXECUTION = ["executor", "concurrent_workers", "plot_mode", "pruner", "sampler"];
 const ADVANCED = [
   "run_name",
+  "objective",
+  "class_weight",
   "seed",
   "timeout_hours",
   "early_stopping_patience",

@@ -6,6 +6,7 @@ import { ConfusionMatrixPlot, type ConfusionData } from "../components/charts/Co
 import { TrainingHistoryPlot, type TrainingHistoryData } from "../components/charts/TrainingHistoryPlot";
 import { ErrorState } from "../components/ErrorState";
 import { HealthBreakdown } from "../components/HealthBreakdown";
+import { PerClassTable } from "../components/PerClassTable";
 import { InfoTip } from "../components/InfoTip";
 import { PlotGallery } from "../components/PlotGallery";
 import { CardSkeleton, Skeleton } from "../components/Skeleton";
@@ -110,6 +111,8 @@ export default function TrialDetailPage() {
         </h2>
         <HealthBreakdown health={t.health} accuracy={accuracy} weights={weights} mode={job.data?.mode ?? "health"} descriptions={scoring.descriptions} />
       </section>
+
+      <PerClassTable metrics={metrics} />
 
       {(plots.includes("training_history") || plots.includes("confusion_matrix")) && (
         <section className="card section" aria-labelledby="interactive-title">
