@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from healthtune import scoring
 from healthtune.config import OptimizationConfig
 from healthtune.events import EventLog, EventType
-from healthtune.exceptions import ConfigError, OptimizationFailed, RunCancelled
+from healthtune.exceptions import ConfigError, OptimizationFailed, RunCancelled, TrialFailed
 from healthtune.executors import Executor, Outcome
 from healthtune.search.study import fail_stale_trials, uses_heartbeats
 from healthtune.selection import pareto_numbers, select_best
@@ -126,22 +126,43 @@ class TrialDispatcher:
         trial = self.study.ask()
         if self.heartbeats:
             self.study._storage.record_heartbeat(trial._trial_id)  # type: ignore[attr-defined]
-        model_config = selector.suggest(trial)
-        mflops = forward_mflops(
-            model_config,
-            input_shape=dataset.input_shape,
-            num_classes=dataset.num_classes,
-            sequence_length=dataset.sequence_length,
-        )
-        trial.set_user_attr("model_mflops", round(mflops, 2))
-        self.events.emit(EventType.TRIAL_STARTED, trial.number, params=trial.params)
-        if self.config.max_model_mflops and mflops > self.config.max_model_mflops:
-            self._reject_too_large(trial, mflops)
-            return
+        if self.config.model_fn:
+            # The user's build(trial, info) makes its suggest_* calls here, so Optuna records them; the worker
+            # builds the same model again from those values (user_model.fixed_trial).
+            model_config = self._record_user_suggestions(trial, dataset)
+            self.events.emit(EventType.TRIAL_STARTED, trial.number, params=trial.params)
+        else:
+            model_config = selector.suggest(trial)
+            mflops = forward_mflops(
+                model_config,
+                input_shape=dataset.input_shape,
+                num_classes=dataset.num_classes,
+                sequence_length=dataset.sequence_length,
+            )
+            trial.set_user_attr("model_mflops", round(mflops, 2))
+            self.events.emit(EventType.TRIAL_STARTED, trial.number, params=trial.params)
+            if self.config.max_model_mflops and mflops > self.config.max_model_mflops:
+                self._reject_too_large(trial, mflops)
+                return
         self.consecutive_rejections = 0
         spec = self.make_spec(trial.number, model_config, dict(trial.params))
         executor.submit(spec, StudyTrialReporter(trial, self.events, self.stop))
         self.in_flight[trial.number] = trial
+
+    def _record_user_suggestions(self, trial: optuna.Trial, dataset: Dataset) -> ModelConfig:
+        """Run the user's model function once with the live trial (its suggestions are recorded) and
+        drop the model; a failure is the trial's, recorded when the worker builds it again."""
+        import keras
+
+        from healthtune.models import ModelConfig
+        from healthtune.user_model import build_user_model, load_model_fn, model_info
+
+        try:
+            build_user_model(load_model_fn(self.config.model_fn), trial, model_info(dataset))
+        except TrialFailed as error:
+            logger.warning("trial %d: %s", trial.number, error)
+        keras.backend.clear_session()
+        return ModelConfig()  # unused: the worker builds the user's model
 
     def _reject_too_large(self, trial: optuna.Trial, mflops: float) -> None:
         """Pruned before training, so TPE learns to avoid the region; not counted towards `trials`."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from healthtune import scoring
@@ -32,9 +34,20 @@ logger = logging.getLogger(__name__)
 class ModelOptimizer:
     """Runs one optimization: `ModelOptimizer(config).optimize_model()`."""
 
-    def __init__(self, config: OptimizationConfig, *, on_event: EventCallback | None = None) -> None:
+    def __init__(
+        self,
+        config: OptimizationConfig,
+        *,
+        on_event: EventCallback | None = None,
+        model_fn: Callable[..., Any] | str | None = None,
+    ) -> None:
         if not isinstance(config, OptimizationConfig):
             raise ConfigError(f"config must be an OptimizationConfig, got {type(config).__name__}")
+        if model_fn is not None:  # workers import it by name: a function becomes "module:function"
+            from healthtune.user_model import model_fn_path
+
+            name = model_fn if isinstance(model_fn, str) else model_fn_path(model_fn)
+            config = dataclasses.replace(config, model_fn=name)
         from healthtune.data import validate_dataset_name
         from healthtune.executors import check_executor_settings
 
@@ -84,19 +97,25 @@ class ModelOptimizer:
     def _run(self, executor: Executor, started: float) -> OptimizationResult:
         from healthtune.baselines import fit_baselines
         from healthtune.data.preprocessing import describe_preprocessing
+        from healthtune.objectives import check_objective, resolve_class_weights
         from healthtune.search import HyperparameterSelector
         from healthtune.training.trainer import load_trial_data
+        from healthtune.user_model import load_model_fn
 
         config = self.config
         storage = open_storage(config.storage_url, max_retries=config.max_trial_retries)
         dataset = load_trial_data(self.data_spec)  # the same split and vocabulary every trial gets
+        check_objective(config.objective, dataset.num_classes)  # fatal now, not in every trial
+        resolve_class_weights(config.class_weight, dataset.y_train, dataset.class_names)
         selector = HyperparameterSelector.for_dataset(dataset, config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
         self.book.write("running", study, started)
         write_json(self.paths.preprocessing_file, describe_preprocessing(dataset))  # for load_predictor
         orphans = self.book.close_orphans(study)
-        if not resumed:
+        if config.model_fn:
+            load_model_fn(config.model_fn)  # importable here, or a clear error before any trial
+        if not resumed and not config.model_fn:
             study.enqueue_trial(selector.default_params(), user_attrs={"seeded_with": "ModelConfig defaults"})
         elif requeued := self.book.requeue_interrupted(study):
             logger.info("resuming: trials %s were cut short and are trained again", requeued)
@@ -107,7 +126,7 @@ class ModelOptimizer:
             finished_before=finished_count(study),
             trials=config.trials,
             dataset=config.dataset,
-            architecture=selector.architecture.value,
+            architecture="custom" if config.model_fn else selector.architecture.value,
             train_examples=len(dataset.y_train),
             classes=dataset.num_classes,
             baselines=self.book.baselines,
@@ -185,12 +204,26 @@ class ModelOptimizer:
             tensorboard=config.tensorboard,
             gpus=config.target_gpus_per_worker,
             early_stopping_patience=config.early_stopping_patience,
+            objective=config.objective.value,
+            class_weight=config.class_weight
+            if isinstance(config.class_weight, str)
+            else dict(config.class_weight),
+            model_fn=config.model_fn,
         )
 
 
-def optimize(config: OptimizationConfig, *, on_event: EventCallback | None = None) -> OptimizationResult:
-    """Run an optimization and return its result: `healthtune.optimize(OptimizationConfig(...))`."""
-    return ModelOptimizer(config, on_event=on_event).optimize_model()
+def optimize(
+    config: OptimizationConfig,
+    *,
+    on_event: EventCallback | None = None,
+    model_fn: Callable[..., Any] | str | None = None,
+) -> OptimizationResult:
+    """Run an optimization and return its result: `healthtune.optimize(OptimizationConfig(...))`.
+
+    `model_fn`: search your own model instead of healthtune's, a module-level `build(trial, info)`
+    (or its name, as `config.model_fn`); see user_model.py.
+    """
+    return ModelOptimizer(config, on_event=on_event, model_fn=model_fn).optimize_model()
 
 
 def _number(trial: TrialRecord | None) -> int | None:
