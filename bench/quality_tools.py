@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -72,14 +73,23 @@ def load(name: str) -> Any:
 
 
 def run_healthtune(name: str, seconds: float, root: Path) -> dict[str, Any]:
-    from healthtune import OptimizationConfig, optimize
+    from healthtune import ModelOptimizer, OptimizationConfig
 
     config = OptimizationConfig(dataset=dataset_name(name), data_dir=WORK, results_root=root, run_name=f"q_{name}",
                                 trials=10_000, timeout_hours=seconds / 3600, max_epochs_per_trial=EPOCHS[name],
                                 seed=SEED, tensorboard=False)  # fmt: skip
-    result = optimize(config)
+    # timeout_hours only stops new trials; at the budget the running one is cancelled too (a hard stop,
+    # as a user with a deadline would), and the best finished trial is the result.
+    optimizer = ModelOptimizer(config)
+    timer = threading.Timer(seconds, optimizer.request_stop)
+    timer.start()
+    try:
+        result = optimizer.optimize_model()
+    finally:
+        timer.cancel()
     best = result.best_trial
-    assert best is not None
+    if best is None:
+        raise RuntimeError(f"no trial finished within the budget ({len(result.trials)} started)")
     return {
         "val_accuracy": best.metrics["val_accuracy"],
         "test_accuracy": best.metrics["test_accuracy"],
