@@ -248,6 +248,8 @@ async function flow(browser, server, { label, viewport, mobile }) {
 
   await check(`${label}: jobs list`, async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Jobs" }).click();
+    // the trial page may stay on screen while the jobs page loads, and it has tables of its own
+    await page.getByRole("heading", { level: 1, name: "Jobs" }).waitFor();
     await page.getByRole("table").waitFor();
     if (mobile) await noHorizontalOverflow(page, viewport.width);
     await shot("jobs");
