@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -88,6 +89,26 @@ def test_ray_and_local_give_identical_metrics(ray_executor: RayExecutor, tmp_pat
         assert on_ray.result.metrics[key] == on_local.result.metrics[key], key
     assert on_ray.result.history["loss"] == on_local.result.history["loss"]
     assert (tmp_path / "ray" / "trial_0" / "model.keras").is_file()
+
+
+def test_a_user_model_function_trains_as_a_ray_task(ray_executor: RayExecutor, tmp_path: Path) -> None:
+    # A Ray worker imports the function by its file path (on this machine's file system, as on a shared one)
+    model_file = tmp_path / "ray_models.py"
+    model_file.write_text(
+        "import keras\n"
+        "def build(trial, info):\n"
+        "    return keras.Sequential([keras.Input(info.input_shape), keras.layers.Flatten(),\n"
+        "        keras.layers.Dense(trial.suggest_int('units', 8, 32), activation='relu'),\n"
+        "        keras.layers.Dense(info.num_classes, activation='softmax')])\n"
+    )
+    spec = dataclasses.replace(
+        digits_spec(tmp_path, "ray_user"), model_fn=f"{model_file}:build", params={"units": 16}
+    )
+    outcome = run_one(ray_executor, spec)
+    assert outcome.result is not None, outcome.failure
+    assert (
+        outcome.result.state == "complete" and outcome.result.metrics["params"] == 64 * 16 + 16 + 16 * 10 + 10
+    )
 
 
 def test_the_orchestrator_prunes_a_ray_trial_from_its_live_epochs(
