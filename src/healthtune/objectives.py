@@ -148,16 +148,6 @@ def low_recall_classes(classes: Mapping[str, Mapping[str, float]]) -> list[tuple
     ]
 
 
-def class_report(
-    y_val: np.ndarray, val_predicted: np.ndarray, y_test: np.ndarray, test_predicted: np.ndarray,
-    class_names: Sequence[str],
-) -> dict[str, dict[str, dict[str, float]]]:  # fmt: skip
-    """Per-class precision, recall, F1 and support on the validation and test splits (metrics.json)."""
-    report = {"validation": per_class(y_val, val_predicted, class_names)}
-    report["test"] = per_class(y_test, test_predicted, class_names) if len(y_test) else {}
-    return report
-
-
 def recall_findings(classes: Mapping[str, Mapping[str, float]]) -> list[Finding]:
     """A warning for each class whose validation recall is far below the others'."""
     from healthtune.health.findings import Finding

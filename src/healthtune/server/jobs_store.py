@@ -56,7 +56,7 @@ _ADDED_COLUMNS = {
         "REAL NOT NULL DEFAULT 0",
         "UPDATE jobs SET run_seconds = finished_at - started_at WHERE finished_at >= started_at",
     ),
-    "origin": ("TEXT NOT NULL DEFAULT 'server'", "SELECT 1"),
+    "origin": ("TEXT NOT NULL DEFAULT 'server'", "UPDATE jobs SET origin = 'server'"),
 }
 
 SERVER, EXTERNAL = "server", "external"

@@ -142,9 +142,9 @@ def train_model(
 
 def diagnose(
     model: Any, dataset: Any, outcome: TrainingOutcome, seed: int = 0, objective: str = "accuracy"
-) -> tuple[HealthReport, dict[str, float]]:
-    """Health report and validation metrics of a trained model (`objective`: its value on validation,
-    which parameter_efficiency then judges instead of accuracy).
+) -> tuple[HealthReport, dict[str, Any]]:
+    """Health report and validation metrics of a trained model, per class too (`objective`: its value
+    on validation, which parameter_efficiency then judges instead of accuracy).
 
     The train/validation gap uses the accuracy on the first training examples measured now, in
     inference mode: the epoch's running accuracy lags the model and includes dropout. Health reads
@@ -153,12 +153,14 @@ def diagnose(
     from healthtune.choices import Objective
     from healthtune.health.analyzer import analyze
     from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
-    from healthtune.objectives import chance_value, objective_value
+    from healthtune.objectives import chance_value, objective_value, per_class
 
-    val, probabilities = evaluate(model, dataset.x_val, dataset.y_val)
+    scores, probabilities = evaluate(model, dataset.x_val, dataset.y_val)
+    val: dict[str, Any] = dict(scores)
     predicted = np.argmax(probabilities, axis=1)
     goal = Objective(objective)
     val["objective"] = objective_value(goal, dataset.y_val, probabilities)
+    val["per_class"] = per_class(dataset.y_val, predicted, dataset.class_names)
     efficiency = None
     if goal is not Objective.ACCURACY:
         efficiency = (val["objective"], chance_value(goal, dataset.y_val, dataset.num_classes))
@@ -189,7 +191,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
 
     from healthtune.choices import Objective
     from healthtune.models import ModelConfig, build_model
-    from healthtune.objectives import class_report, objective_value, recall_findings, resolve_class_weights
+    from healthtune.objectives import objective_value, per_class, recall_findings, resolve_class_weights
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
@@ -271,9 +273,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         return result
     report, val = diagnose(model, dataset, outcome, seed=spec.seed, objective=spec.objective)
     test, test_probabilities = evaluate(model, dataset.x_test, dataset.y_test)
-    val_predicted = np.argmax(predict(model, dataset.x_val), axis=1)
-    by_class = class_report(dataset.y_val, val_predicted, dataset.y_test, np.argmax(test_probabilities, axis=1),
-                            dataset.class_names)  # fmt: skip
+    by_class = {"validation": val["per_class"],
+                "test": per_class(dataset.y_test, np.argmax(test_probabilities, axis=1), dataset.class_names)
+                if len(dataset.y_test) else {}}  # fmt: skip
     report.findings.extend(recall_findings(by_class["validation"]))
     model.save(trial_dir / "model.keras")
     finished = time.perf_counter()
