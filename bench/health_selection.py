@@ -37,6 +37,7 @@ BENCH_DATA_DIR = Path(os.environ.get("HEALTHTUNE_BENCH_DATA_DIR", "/tmp/healthtu
 RETRAIN_SEEDS = (1001, 1002, 1003)
 MEASURES = "selection_measures.json"  # per trial: outcomes, gap and alpha, measured once
 ACCURACY_SLACK = 0.005  # the health-aware pick may lose at most 0.5 points of test accuracy
+SUBPOOL_SIZE, SUBPOOL_DRAWS = 10, 400  # one pick per pool is one sample: also pick from many 10-trial runs
 
 
 @dataclass(frozen=True)
@@ -110,32 +111,50 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
     dataset = None
     for trial in (t for t in run.trials if t.state == "complete"):
         cache = run_dir / "trials" / f"trial_{trial.number}" / MEASURES
-        if cache.is_file():
-            measured[trial.number] = json.loads(cache.read_text())
+        cached = json.loads(cache.read_text()) if cache.is_file() else {}
+        if "val_examples" in cached:
+            measured[trial.number] = cached
             continue
         if dataset is None:
             spec = json.loads((cache.parent / "config.json").read_text())["spec"]
             dataset = load_trial_data(DataSpec(**spec["data"]))
+        if cached:  # measured before trials stored their validation size
+            cached["val_examples"] = len(dataset.y_val)
+            cache.write_text(json.dumps(cached))
+            measured[trial.number] = cached
+            continue
         model = keras.saving.load_model(cache.parent / "model.keras", compile=False)
         outcomes = measure_outcomes(lambda x, m=model: predict(m, x), dataset.x_test, dataset.y_test,
                                     seed=OUTCOME_SEED)  # fmt: skip
         train_accuracy = float(np.mean(predict(model, dataset.x_train).argmax(axis=1) == dataset.y_train))
         values = {**outcomes.to_dict(), "train_accuracy": train_accuracy,
-                  "gap": train_accuracy - outcomes.test_accuracy, "alpha": weightwatcher_alpha(model)}  # fmt: skip
+                  "gap": train_accuracy - outcomes.test_accuracy, "alpha": weightwatcher_alpha(model),
+                  "val_examples": len(dataset.y_val)}  # fmt: skip
         cache.write_text(json.dumps(values))
         measured[trial.number] = values
     return measured
 
 
-def picks(run_dir: Path) -> dict[str, int]:
-    """The trial each picker takes from the pool."""
+def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]:
+    """The pool's measured trials; those trained before trials stored `val_examples` get it filled in."""
+    from dataclasses import replace
+
+    from healthtune.results import load_run
+
+    return [
+        replace(t, metrics={"val_examples": measured[t.number]["val_examples"], **t.metrics})
+        for t in load_run(run_dir).trials
+        if t.number in measured
+    ]
+
+
+def picks(trials: list[Any]) -> dict[str, int]:
+    """The trial each picker takes from `trials`."""
     from healthtune.config import Mode
     from healthtune.health_bought import accuracy_pick
-    from healthtune.results import load_run
     from healthtune.scoring import ScoringWeights
     from healthtune.selection import records_pareto, select_best
 
-    trials = load_run(run_dir).trials
     weights = ScoringWeights.resolve()
     chosen = {
         "accuracy only": accuracy_pick(trials),
@@ -143,6 +162,28 @@ def picks(run_dir: Path) -> dict[str, int]:
         "pareto": select_best(trials, Mode.PARETO, weights, records_pareto(trials, weights)),
     }
     return {name: record.number for name, record in chosen.items() if record is not None}
+
+
+def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> dict[str, float]:
+    """Health-aware minus accuracy-only pick, averaged over SUBPOOL_DRAWS random 10-trial runs drawn from
+    the pool (in points; positive = health-aware better), and the share of runs where the picks differ."""
+    import random
+
+    rng = random.Random(0)
+    numbers = [t.number for t in trials]
+    deltas, changed = [], 0
+    for _ in range(SUBPOOL_DRAWS):
+        drawn = set(rng.sample(numbers, min(SUBPOOL_SIZE, len(numbers))))
+        chosen = picks([t for t in trials if t.number in drawn])
+        health, accuracy = measured[chosen["health-aware"]], measured[chosen["accuracy only"]]
+        changed += chosen["health-aware"] != chosen["accuracy only"]
+        deltas.append([health["test_accuracy"] - accuracy["test_accuracy"],
+                       accuracy["calibration_error"] - health["calibration_error"],
+                       health["corrupted_accuracy"] - accuracy["corrupted_accuracy"],
+                       accuracy["gap"] - health["gap"]])  # fmt: skip
+    mean = np.mean(deltas, axis=0) * 100
+    return {"test acc": mean[0], "-calibration error": mean[1], "corrupted acc": mean[2], "-gap": mean[3],
+            "picks differ": changed / SUBPOOL_DRAWS}  # fmt: skip
 
 
 def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
@@ -212,7 +253,8 @@ def report(
     name: str, run_dir: Path, measured: dict[int, dict[str, Any]], retrain: bool
 ) -> tuple[str, list[str]]:
     """The dataset's two tables (markdown) and the targets it missed."""
-    chosen = picks(run_dir)
+    trials = pool_trials(run_dir, measured)
+    chosen = picks(trials)
     lines = [f"### {name}: {len(measured)} complete trials", "",
              "| picker | trial | test acc | calibration error | corrupted acc | train/test gap | seed spread (std) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
@@ -223,6 +265,13 @@ def report(
         rows[picker] = {**values, "spread": spread}
         lines.append(f"| {picker} | {number} | {values['test_accuracy']:.4f} | {values['calibration_error']:.4f} | "
                      f"{values['corrupted_accuracy']:.4f} | {values['gap']:+.4f} | {spread:.4f} |")  # fmt: skip
+    effect = subpool_effect(trials, measured)
+    lines += ["", f"Health-aware minus accuracy-only pick over {SUBPOOL_DRAWS} random {SUBPOOL_SIZE}-trial runs "
+              f"drawn from the pool (points; positive: health-aware better; picks differ in "
+              f"{effect['picks differ']:.0%} of the runs):", "",
+              "| test acc | -calibration error | corrupted acc | -gap |", "| --- | --- | --- | --- |",
+              "| " + " | ".join(f"{effect[k]:+.2f}" for k in ("test acc", "-calibration error", "corrupted acc",
+                                                              "-gap")) + " |"]  # fmt: skip
     lines += ["", "Spearman rank correlation with each outcome across the pool (higher: the signal predicts it):", "",
               "| signal | test acc | -calibration error | corrupted acc | -gap |", "| --- | --- | --- | --- | --- |"]  # fmt: skip
     rho = correlations(run_dir, measured)
@@ -236,7 +285,9 @@ def report(
             f"All three pickers take trial {chosen['accuracy only']}: on this pool health changes no pick.",
         ]
     health, accuracy = rows.get("health-aware"), rows.get("accuracy only")
-    if health and accuracy and chosen["health-aware"] != chosen["accuracy only"]:
+    if health and accuracy and chosen["health-aware"] == chosen["accuracy only"]:
+        missed.append(f"{name}: the health-aware pick is the accuracy pick, so it beats it on no measure")
+    elif health and accuracy:
         if health["test_accuracy"] < accuracy["test_accuracy"] - ACCURACY_SLACK:
             missed.append(f"{name}: the health-aware pick loses more than 0.5 points of test accuracy")
         wins = sum([health["calibration_error"] < accuracy["calibration_error"],
@@ -246,6 +297,15 @@ def report(
             missed.append(
                 f"{name}: the health-aware pick beats the accuracy pick on {wins} of 4 measures, not 2"
             )
+    if effect["test acc"] < -ACCURACY_SLACK * 100:
+        missed.append(
+            f"{name}: over random runs the health-aware pick loses {-effect['test acc']:.2f} points"
+        )
+    better = [k for k in ("-calibration error", "corrupted acc", "-gap") if effect[k] > 0]
+    if len(better) < 2:
+        missed.append(
+            f"{name}: over random runs the health-aware pick is better on {len(better)} of 3 measures"
+        )
     composite = rho["health (composite)"]["corrupted_accuracy"]
     alpha = rho["-alpha (WeightWatcher)"]["corrupted_accuracy"]
     if np.isfinite(alpha) and not composite > alpha:

@@ -12,7 +12,7 @@ from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS, objective_v
 def test_defaults() -> None:
     weights = ScoringWeights()
     assert (weights.accuracy_weight, weights.health_overall_weight) == (0.70, 0.30)
-    assert list(weights.health_component_proportions.values()) == [0.25, 0.15, 0.20, 0.15, 0.15, 0.10]
+    assert list(weights.health_component_proportions.values()) == [0.15, 0.25, 0.10, 0.15, 0.25, 0.10]
 
 
 def test_seed_examples_fill_the_other_weight() -> None:
@@ -26,7 +26,7 @@ def test_seed_examples_fill_the_other_weight() -> None:
 def test_small_rounding_is_normalized() -> None:
     weights = ScoringWeights(0.705, 0.3)
     assert weights.accuracy_weight + weights.health_overall_weight == pytest.approx(1.0)
-    proportions = {**DEFAULT_HEALTH_COMPONENT_PROPORTIONS, "neuron_utilization": 0.255}
+    proportions = {**DEFAULT_HEALTH_COMPONENT_PROPORTIONS, "neuron_utilization": 0.155}
     assert sum(ScoringWeights(0.7, 0.3, proportions).health_component_proportions.values()) == pytest.approx(
         1.0
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from healthtune.config import Mode
 from healthtune.health.defaults import NOT_LEARNED_GAIN
 from healthtune.health.learning import HealthGate, learning_gain
 from healthtune.results import TrialRecord
-from healthtune.scoring import ScoringWeights, score, scored_accuracy
+from healthtune.scoring import NEAR_TIE_STANDARD_ERRORS, ScoringWeights, score, scored_accuracy
 
 if TYPE_CHECKING:
     import optuna
@@ -68,13 +69,31 @@ def records_pareto(records: Sequence[TrialRecord], weights: ScoringWeights) -> l
     return pareto_front(points)
 
 
+def near_ties(records: Sequence[TrialRecord]) -> list[TrialRecord]:
+    """The trials validation cannot tell apart from the most accurate one: objective within
+    NEAR_TIE_STANDARD_ERRORS standard errors of the best (binomial error of the best's value on its
+    validation examples). Trials stored without `val_examples` (before the rule) all stay in."""
+    best = max(records, key=lambda r: scored_accuracy(r.metrics))
+    examples = best.metrics.get("val_examples")
+    if not examples:
+        return list(records)
+    top = scored_accuracy(best.metrics)
+    error = math.sqrt(min(max(top * (1 - top), 0.0), 0.25) / int(examples))
+    floor = top - NEAR_TIE_STANDARD_ERRORS * error - 1e-12
+    return [r for r in records if scored_accuracy(r.metrics) >= floor]
+
+
 def select_best(
     records: Sequence[TrialRecord], mode: Mode, weights: ScoringWeights, pareto: Sequence[int] = ()
 ) -> TrialRecord | None:
-    """The complete trial with the highest weighted score (the earliest one on ties)."""
+    """The complete trial with the highest weighted score (the earliest one on ties); with health in the
+    score, only among the near ties of the most accurate trial: health breaks ties, it does not buy
+    accuracy."""
     candidates = [r for r in records if r.state == "complete" and r.metrics.get("val_accuracy") is not None]
     if mode is Mode.PARETO and pareto:
         candidates = [r for r in candidates if r.number in set(pareto)]
     if not candidates:
         return None
+    if mode is not Mode.SIMPLE and weights.health_overall_weight > 0:
+        candidates = near_ties(candidates)
     return max(candidates, key=lambda r: (score(mode, weights, r.metrics), -r.number))

@@ -284,6 +284,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     result.metrics = {
         "val_accuracy": val["accuracy"],
         "val_loss": val["loss"],
+        "val_examples": len(dataset.y_val),
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
         "objective": spec.objective,

@@ -26,11 +26,11 @@ export const BUILTIN_DEFAULTS = {
   accuracy_weight: 0.7,
   health_overall_weight: 0.3,
   health_component_proportions: {
-    neuron_utilization: 0.25,
-    parameter_efficiency: 0.15,
-    training_stability: 0.2,
+    neuron_utilization: 0.15,
+    parameter_efficiency: 0.25,
+    training_stability: 0.1,
     gradient_health: 0.15,
-    convergence_quality: 0.15,
+    convergence_quality: 0.25,
     accuracy_consistency: 0.1,
   } as Record<string, number>,
 };
