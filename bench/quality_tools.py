@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -78,15 +77,9 @@ def run_healthtune(name: str, seconds: float, root: Path) -> dict[str, Any]:
     config = OptimizationConfig(dataset=dataset_name(name), data_dir=WORK, results_root=root, run_name=f"q_{name}",
                                 trials=10_000, timeout_hours=seconds / 3600, max_epochs_per_trial=EPOCHS[name],
                                 seed=SEED, tensorboard=False)  # fmt: skip
-    # timeout_hours only stops new trials; at the budget the running one is cancelled too (a hard stop,
-    # as a user with a deadline would), and the best finished trial is the result.
-    optimizer = ModelOptimizer(config)
-    timer = threading.Timer(seconds, optimizer.request_stop)
-    timer.start()
-    try:
-        result = optimizer.optimize_model()
-    finally:
-        timer.cancel()
+    # timeout_hours starts no trial after the budget and ends running ones with the epoch that passes
+    # it, each keeping its best epoch (peers finish their running trial whole).
+    result = ModelOptimizer(config).optimize_model()
     best = result.best_trial
     if best is None:
         raise RuntimeError(f"no trial finished within the budget ({len(result.trials)} started)")

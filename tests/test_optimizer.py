@@ -81,8 +81,14 @@ print(float(np.mean(np.argmax(p, axis=1) == data.y_val)))
 
 
 def test_resume_adds_trials_to_the_same_study(tmp_path: Path) -> None:
-    first = optimize(digits_config(tmp_path, trials=2, max_epochs_per_trial=1))
+    import time
+
+    first = optimize(digits_config(tmp_path, trials=2, max_epochs_per_trial=1, timeout_hours=1))
     assert len(first.trials) == 2
+    # every trial carries the run's deadline, so timeout_hours can end it at an epoch boundary
+    spec = json.loads((first.run_dir / "trials" / "trial_1" / "config.json").read_text())["spec"]
+    assert 3000 < spec["stop_at"] - time.time() <= 3600
+    assert first.trials[1].metrics["cut_by_deadline"] is False
     second = optimize(digits_config(tmp_path, trials=3, max_epochs_per_trial=1))
     assert [t.number for t in second.trials] == [0, 1, 2]
     study = optuna.load_study(storage=second.storage_url, study_name="digits_run")

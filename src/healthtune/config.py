@@ -73,7 +73,11 @@ class OptimizationConfig:
         default=0.2, metadata=_help("share of the training data held out to score trials, in (0, 1)")
     )
     timeout_hours: float | None = field(
-        default=None, metadata=_help("stop starting new trials after this many hours")
+        default=None,
+        metadata=_help(
+            "wall-clock budget: no trial starts after it, and running trials end with the epoch that "
+            "passes it, keeping their best epoch"
+        ),
     )
     seed: int = field(default=42, metadata=_help("seed for data splits, the sampler and training"))
     mode: Mode = field(

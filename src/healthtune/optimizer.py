@@ -57,6 +57,7 @@ class ModelOptimizer:
         self.paths = RunPaths(config.run_dir)
         self.on_event = on_event
         self._stop = threading.Event()
+        self.deadline: float | None = None  # Unix time the run's timeout_hours ends at, once started
         self.weights = config.weights
         self.book = RunBook(config, self.weights)
         self.data_spec = DataSpec(
@@ -178,6 +179,7 @@ class ModelOptimizer:
     ) -> None:
         config = self.config
         deadline = started + config.timeout_hours * 3600 if config.timeout_hours else None
+        self.deadline = deadline
         dispatcher = TrialDispatcher(config, self.weights, study, events, self._stop, self._trial_spec)
         dispatcher.run(executor, selector, dataset, deadline)
 
@@ -209,6 +211,7 @@ class ModelOptimizer:
             if isinstance(config.class_weight, str)
             else dict(config.class_weight),
             model_fn=config.model_fn,
+            stop_at=self.deadline,
         )
 
 

@@ -87,3 +87,19 @@ def test_patience_stops_the_trial_on_the_same_path(
     assert trained == stopped["best_epoch"] + 3 < EPOCHS
     assert history["val_accuracy"] == full_history["val_accuracy"][:trained]  # same seed, same epochs
     assert stopped["best_epoch"] <= full["best_epoch"]
+
+
+def test_the_runs_deadline_ends_a_trial_at_an_epoch_boundary_and_keeps_it(
+    noisy_digits: DataSpec, tmp_path: Path
+) -> None:
+    import time
+
+    directory = tmp_path / "cut"
+    spec = TrialSpec("noisy", 0, MEMORIZER.to_dict(), noisy_digits, EPOCHS, 32, 0, str(directory),
+                     health=HealthSpec(frequency=1), tensorboard=False, stop_at=time.time())  # fmt: skip
+    result = run_trial(spec)
+    assert result.state == "complete"  # a usable model, not a failed trial a resume must redo
+    assert result.metrics["cut_by_deadline"] is True
+    assert result.metrics["epochs_trained"] == result.metrics["best_epoch"] == 1
+    assert (directory / "model.keras").is_file() and (directory / "health.json").is_file()
+    assert TrialSpec.from_dict(spec.to_dict()).stop_at == spec.stop_at

@@ -127,6 +127,22 @@ class ValidationObjective(keras.callbacks.Callback):  # type: ignore[misc]
         logs["val_objective"] = objective_value(self.objective, self.y_val, predict(self.model, self.x_val))
 
 
+class Deadline(keras.callbacks.Callback):  # type: ignore[misc]
+    """Ends training with the first epoch that finishes after `stop_at` (Unix time), so a run's
+    `timeout_hours` cuts its running trials at an epoch boundary: they keep their best epoch so far
+    instead of running on, or being thrown away."""
+
+    def __init__(self, stop_at: float) -> None:
+        super().__init__()
+        self.stop_at = stop_at
+        self.cut_at: int | None = None  # the epoch (from 1) after which the deadline stopped training
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if time.time() >= self.stop_at and not self.model.stop_training:
+            self.cut_at = epoch + 1
+            self.model.stop_training = True
+
+
 class BestEpoch(keras.callbacks.Callback):  # type: ignore[misc]
     """Remembers the weights of the best epoch and stops after `patience` epochs without a better one.
 

@@ -23,6 +23,7 @@ class TrainingOutcome:
     monitor: TrialMonitor
     health: HealthMonitor | None
     best_epoch: int = 0
+    cut_by_deadline: bool = False  # the run's timeout ended training before its epochs or early stopping
 
     @property
     def epochs_trained(self) -> int:

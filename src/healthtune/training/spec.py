@@ -8,7 +8,7 @@ from typing import Any
 
 from healthtune.health import defaults as health_defaults
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 PRUNED_BY_OPTUNA = "below the other trials at this epoch (Optuna pruner)"
 
 EARLY_STOPPING_PATIENCE = 3
@@ -61,6 +61,9 @@ class TrialSpec:
     objective: str = "accuracy"  # what validation measures for the pruner, the best epoch and the score
     class_weight: str | dict[str, float] = "none"  # none, balanced or weights by class name (objectives.py)
     model_fn: str = ""  # the user's build(trial, info), imported by name; `params` are its suggestions
+    stop_at: float | None = (
+        None  # the run's deadline (Unix time): the trial ends with the epoch that passes it
+    )
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict[str, Any]:

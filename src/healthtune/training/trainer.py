@@ -79,17 +79,19 @@ def train_model(
     patience: int = EARLY_STOPPING_PATIENCE,
     objective: str = "accuracy",
     class_weight: dict[int, float] | None = None,
+    stop_at: float | None = None,
 ) -> TrainingOutcome:
     """Fit any compiled Keras classifier with healthtune's monitoring (works for hand-built models too).
 
     The training samples are reshuffled every epoch in an order fixed by `shuffle_seed`. Training
     stops after `patience` epochs without a better validation `objective` (0: never early), and the
     model ends with the weights of its best epoch; the pruner sees the same objective.
-    `class_weight` (class index -> weight) scales each example's loss.
+    `class_weight` (class index -> weight) scales each example's loss. `stop_at` (Unix time) ends
+    training with the epoch that passes it (`outcome.cut_by_deadline`), the best epoch still restored.
     """
     from healthtune.health.defaults import PROBE_BATCH_SIZE
     from healthtune.health.monitor import HealthMonitor
-    from healthtune.training.callbacks import BestEpoch, TrialMonitor, ValidationObjective
+    from healthtune.training.callbacks import BestEpoch, Deadline, TrialMonitor, ValidationObjective
 
     health = health or HealthSpec()
     health_monitor = None
@@ -112,7 +114,8 @@ def train_model(
         batch_size=batch_size,
     )
     best = BestEpoch(patience, metric)
-    callbacks: list[Any] = [c for c in (scored, health_monitor, monitor, best) if c is not None]
+    deadline = Deadline(stop_at) if stop_at is not None else None
+    callbacks: list[Any] = [c for c in (scored, health_monitor, monitor, best, deadline) if c is not None]
     if tensorboard_dir is not None:
         from healthtune.training.tensorboard import TensorBoardLogger
 
@@ -131,7 +134,8 @@ def train_model(
     history_data = {key: [float(v) for v in values] for key, values in history.history.items()}
     history_data["batch_loss"] = monitor.batch_losses
     history_data["epoch_seconds"] = monitor.epoch_seconds
-    outcome = TrainingOutcome(history_data, monitor, health_monitor, best_epoch=len(monitor.epoch_seconds))
+    outcome = TrainingOutcome(history_data, monitor, health_monitor, best_epoch=len(monitor.epoch_seconds),
+                              cut_by_deadline=deadline is not None and deadline.cut_at is not None)  # fmt: skip
     if monitor.diverged_at is None and best.best_epoch:  # a diverged trial is failed or pruned anyway
         outcome.best_epoch = best.restore()
     if health_monitor is not None and outcome.epochs_trained:
@@ -232,6 +236,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             patience=spec.early_stopping_patience,
             objective=spec.objective,
             class_weight=resolve_class_weights(spec.class_weight, dataset.y_train, dataset.class_names),
+            stop_at=spec.stop_at,
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
@@ -298,6 +303,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "params": int(model.count_params()),
         "epochs_trained": outcome.epochs_trained,
         "best_epoch": outcome.best_epoch,
+        "cut_by_deadline": outcome.cut_by_deadline,
         "num_classes": dataset.num_classes,
         "health": report.metrics if probed else {},
         "health_gate": report.gate.to_dict() if probed else None,
