@@ -30,3 +30,13 @@ def test_the_verdict_says_what_to_try_when_the_network_loses() -> None:
     won = verdict(baselines, 0.97)
     assert won is not None and won["beats_linear"] and "beats the linear baseline" in won["message"]
     assert verdict([], 0.9) is None and verdict(baselines, None) is None
+
+
+def test_a_lost_verdict_becomes_a_warning_finding_and_a_won_one_none() -> None:
+    from healthtune.baselines import baseline_finding
+
+    baselines = [{"name": "linear", "description": "logistic regression on TF-IDF", "val_accuracy": 0.95}]
+    finding = baseline_finding(verdict(baselines, 0.45))
+    assert finding is not None and finding["severity"] == "warning" and finding["metric"] == "baseline"
+    assert "0.9500" in finding["explanation"] and "more epochs" in finding["suggestion"]
+    assert baseline_finding(verdict(baselines, 0.97)) is None and baseline_finding(None) is None

@@ -36,6 +36,16 @@ def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Pat
     assert result.health_bought == bought
     assert [b["name"] for b in run["baselines"]] == ["majority", "linear"]  # fitted when the run started
     assert run["baseline_verdict"]["linear_val_accuracy"] == run["baselines"][1]["val_accuracy"]
+    # the best model's own health report says so when it does not beat the linear model
+    assembled = json.loads((result.run_dir / "optimized_model" / "health.json").read_text())
+    flagged = [f for f in assembled["findings"] if f["metric"] == "baseline"]
+    assert len(flagged) == (0 if run["baseline_verdict"]["beats_linear"] else 1)
+    trial_report = json.loads(
+        (result.run_dir / "trials" / f"trial_{result.best_trial.number}" / "health.json").read_text()
+    )
+    assert not [
+        f for f in trial_report["findings"] if f["metric"] == "baseline"
+    ]  # the trial's own file is untouched
     weights = ScoringWeights.resolve(health_component_proportions=DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
 
     by_accuracy = rescore(result.run_dir, {"accuracy_weight": 1.0})

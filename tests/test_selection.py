@@ -40,6 +40,7 @@ def test_pareto_pick_obeys_the_band_and_zero_health_weight_is_accuracy_only() ->
     best = select_best(trials, Mode.PARETO, ScoringWeights(), pareto=[0, 1, 2])
     assert best is not None and best.number == 1
     assert select_best(trials, Mode.HEALTH, ScoringWeights(1.0, 0.0)).number == 0  # type: ignore[union-attr]
+    assert select_best(trials, Mode.HEALTH, ScoringWeights(0.0, 1.0)).number == 2  # type: ignore[union-attr]
 
 
 def test_trials_stored_before_the_rule_are_weighed_as_before() -> None:

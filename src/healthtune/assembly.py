@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from healthtune.baselines import baseline_finding
 from healthtune.exceptions import OptimizationFailed
 from healthtune.results import SUMMARY_FILE, RunPaths, TrialRecord, model_file_name, write_json
 
@@ -17,11 +19,16 @@ COPIED_FILES = ("metrics.json", "history.json", "config.json", "health.json", "a
 
 
 def assemble_best_model(
-    paths: RunPaths, best: TrialRecord, config: OptimizationConfig, weights: ScoringWeights
+    paths: RunPaths,
+    best: TrialRecord,
+    config: OptimizationConfig,
+    weights: ScoringWeights,
+    baseline_verdict: dict[str, Any] | None = None,
 ) -> Path:
     """Copy the best trial's files; the copied model gives exactly the trial's accuracy.
 
-    Earlier assemblies are replaced, so re-ranking or resuming never leaves two "best" models.
+    Earlier assemblies are replaced, so re-ranking or resuming never leaves two "best" models. When
+    the model does not beat the run's linear baseline, the copied health.json says so in a finding.
     """
     source = paths.trial_dir(best.number)
     model = source / "model.keras"
@@ -36,6 +43,11 @@ def assemble_best_model(
     for name in COPIED_FILES:
         if (source / name).is_file():
             shutil.copy2(source / name, staging / name)
+    finding = baseline_finding(baseline_verdict)
+    if finding and (staging / "health.json").is_file():
+        report = json.loads((staging / "health.json").read_text(encoding="utf-8"))
+        report["findings"] = [*report.get("findings", []), finding]
+        write_json(staging / "health.json", report)
     if paths.preprocessing_file.is_file():  # how to prepare new inputs: healthtune.load_predictor
         shutil.copy2(paths.preprocessing_file, staging / paths.preprocessing_file.name)
     if (source / "plots").is_dir():
@@ -53,6 +65,7 @@ def assemble_best_model(
             "metrics": best.metrics,
             "model_file": model_name,
             "source_trial_dir": str(source.relative_to(paths.run_dir)),
+            "baseline_verdict": baseline_verdict,
         },
     )
     shutil.rmtree(target, ignore_errors=True)

@@ -22,6 +22,11 @@ TEXT_EPOCHS, TEXT_L2 = 20, 1e-5
 SAMPLE_SEED = 0
 BEAT_MARGIN = 0.0
 """The best network must have a validation accuracy above the linear model's by more than this."""
+NOT_BEATEN_SUGGESTION = (
+    "more epochs or trials, a smaller learning rate range, more training data, or (texts) the "
+    "bag-of-embeddings encoder; on data this small or this linear, the linear model may simply be the "
+    "better choice."
+)
 
 
 @dataclass(frozen=True)
@@ -153,8 +158,21 @@ def verdict(baselines: list[dict[str, Any]], best_val_accuracy: float | None) ->
     else:
         message = (
             f"The best network ({best_val_accuracy:.4f}) does not beat a {reference['description']} "
-            f"({reference['val_accuracy']:.4f}) on validation. Try more epochs or trials, a smaller "
-            "learning rate range, more training data, or (texts) the bag-of-embeddings encoder; on data "
-            "this small or this linear, the linear model may simply be the better choice."
+            f"({reference['val_accuracy']:.4f}) on validation. Try {NOT_BEATEN_SUGGESTION}"
         )
     return {"beats_linear": beats, "linear_val_accuracy": reference["val_accuracy"], "message": message}
+
+
+def baseline_finding(verdict: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The warning the best model's health report carries when it does not beat the linear baseline
+    (a finding like the health analysis's, under the pseudo-metric `baseline`); None when it does."""
+    if not verdict or verdict["beats_linear"]:
+        return None
+    return {
+        "severity": "warning",
+        "metric": "baseline",
+        "layer": None,
+        "title": "does not beat a linear baseline",
+        "explanation": verdict["message"].split(" Try ")[0],
+        "suggestion": NOT_BEATEN_SUGGESTION,
+    }

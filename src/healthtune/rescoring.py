@@ -69,7 +69,8 @@ def rescore(
     best = select_best(trials, mode, weights, pareto)
     if best is None:
         raise OptimizationFailed(f"run {previous.run_name!r} has no completed trial to pick")
-    model_path = assemble_best_model(paths, best, config, weights)
+    judged = verdict(data.get("baselines") or [], best.metrics.get("val_accuracy"))
+    model_path = assemble_best_model(paths, best, config, weights, judged)
     data.update(
         {
             "config": config.to_dict(),
@@ -78,7 +79,7 @@ def rescore(
             "best_trial": best.to_dict(),
             "best_model_path": str(model_path.relative_to(run_dir)),
             "health_bought": _health_bought(paths, trials, best, weights),
-            "baseline_verdict": verdict(data.get("baselines") or [], best.metrics.get("val_accuracy")),
+            "baseline_verdict": judged,
             "rescored": {
                 "at": time.time(),
                 "weights": weights.to_dict(),

@@ -97,15 +97,15 @@ class RunBook:
         records = trial_records(study, self.config)
         best = select_best(records, self.config.mode, self.weights, pareto_numbers(study))
         extra: dict[str, Any] = {}
+        started, self.baselines = _previous(self.paths.run_file, self.baselines)
         if best is not None:
-            model_path = assemble_best_model(self.paths, best, self.config, self.weights)
+            judged = self.verdict(best)
+            model_path = assemble_best_model(self.paths, best, self.config, self.weights, judged)
             extra = {
                 "best_trial": best.to_dict(),
                 "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
+                "baseline_verdict": judged,
             }
-        started, self.baselines = _previous(self.paths.run_file, self.baselines)
-        if best is not None:
-            extra["baseline_verdict"] = self.verdict(best)
         self.write(status, study, started, error=error, **extra)
         return best
 
@@ -184,11 +184,12 @@ class RunBook:
         if best is not None:
             if self.config.plot_mode is PlotMode.BEST:
                 plot_finished_trial(self.paths.trial_dir(best.number), self.config, self.weights)
-            model_path = assemble_best_model(self.paths, best, self.config, self.weights)
+            judged = self.verdict(best)
+            model_path = assemble_best_model(self.paths, best, self.config, self.weights, judged)
             extra = {
                 "best_trial": best.to_dict(),
                 "best_model_path": str(model_path.relative_to(self.paths.run_dir)),
-                "baseline_verdict": self.verdict(best),
+                "baseline_verdict": judged,
             }
             if dataset is not None:
                 extra["health_bought"] = measure_and_compare(self.paths, records, best, self.weights, dataset)

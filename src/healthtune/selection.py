@@ -86,14 +86,14 @@ def near_ties(records: Sequence[TrialRecord]) -> list[TrialRecord]:
 def select_best(
     records: Sequence[TrialRecord], mode: Mode, weights: ScoringWeights, pareto: Sequence[int] = ()
 ) -> TrialRecord | None:
-    """The complete trial with the highest weighted score (the earliest one on ties); with health in the
-    score, only among the near ties of the most accurate trial: health breaks ties, it does not buy
-    accuracy."""
+    """The complete trial with the highest weighted score (the earliest one on ties); when the score
+    weighs accuracy and health, only among the near ties of the most accurate trial: health breaks
+    ties, it does not buy accuracy (accuracy_weight=0 asks for health alone and gets it)."""
     candidates = [r for r in records if r.state == "complete" and r.metrics.get("val_accuracy") is not None]
     if mode is Mode.PARETO and pareto:
         candidates = [r for r in candidates if r.number in set(pareto)]
     if not candidates:
         return None
-    if mode is not Mode.SIMPLE and weights.health_overall_weight > 0:
+    if mode is not Mode.SIMPLE and 0 < weights.health_overall_weight < 1:  # health alone: as asked
         candidates = near_ties(candidates)
     return max(candidates, key=lambda r: (score(mode, weights, r.metrics), -r.number))
