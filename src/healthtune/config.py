@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +205,7 @@ class OptimizationConfig:
     )
 
     def __post_init__(self) -> None:
-        from healthtune.data.registry import check_dataset_form
+        from healthtune.data.names import check_dataset_form
 
         for name, enum_type in (
             ("mode", Mode),
@@ -282,7 +283,7 @@ class OptimizationConfig:
         if not self.run_name:
             object.__setattr__(self, "run_name", automatic_run_name(self.dataset, self.results_root))
         if not self.storage_url:
-            db = (self.results_root / STUDIES_DB).resolve()
+            db = os.path.abspath(self.results_root / STUDIES_DB)  # no disk access, unlike resolve()
             object.__setattr__(self, "storage_url", f"sqlite:///{db}")
         check_run_name(self.run_name, self.storage_url)
         from healthtune.search.overrides import validate_overrides

@@ -43,7 +43,7 @@ _NAMES_LOCK = threading.Lock()
 def automatic_run_name(dataset: str, results_root: Path) -> str:
     """dataset + timestamp (a CSV's name without .csv); `_2`, `_3`... when two runs start in the same
     second (two API jobs, say) or the folder already exists."""
-    from healthtune.data import dataset_slug
+    from healthtune.data.names import dataset_slug
 
     slug = dataset_slug(dataset)
     if slug.lower().startswith((STUDIES_DB, JOBS_DB)):  # a dataset file named like the storage

@@ -49,7 +49,7 @@ class ModelOptimizer:
             name = model_fn if isinstance(model_fn, str) else model_fn_path(model_fn)
             config = dataclasses.replace(config, model_fn=name)
         from healthtune.data import validate_dataset_name
-        from healthtune.executors import check_executor_settings
+        from healthtune.executors.settings import check_executor_settings
 
         validate_dataset_name(config.dataset)  # the config checked its form; its files are looked at now
         check_executor_settings(config)  # a missing endpoint is refused before any folder or study exists
@@ -100,7 +100,7 @@ class ModelOptimizer:
         from healthtune.data.preprocessing import describe_preprocessing
         from healthtune.objectives import check_objective, resolve_class_weights
         from healthtune.search import HyperparameterSelector
-        from healthtune.training.trainer import load_trial_data
+        from healthtune.training.spec import load_trial_data
         from healthtune.user_model import load_model_fn
 
         config = self.config

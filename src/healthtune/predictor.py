@@ -101,8 +101,7 @@ def load_preprocessing(model_file: Path) -> dict[str, Any]:
         raise DatasetError(
             f"no {PREPROCESSING_FILE} for {model_file} (looked in {', '.join(str(f) for f in folders)})"
         )
-    from healthtune.training.spec import DataSpec
-    from healthtune.training.trainer import load_trial_data
+    from healthtune.training.spec import DataSpec, load_trial_data
 
     data = json.loads(config_file.read_text(encoding="utf-8"))["spec"]["data"]
     return describe_preprocessing(load_trial_data(DataSpec(**data)))

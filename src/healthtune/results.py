@@ -59,7 +59,7 @@ class RunPaths:
 
 def model_file_name(dataset: str, accuracy: float) -> str:
     """optimized_{dataset}_acc_{acc}.keras, with user paths reduced to a safe name."""
-    from healthtune.data import dataset_slug
+    from healthtune.data.names import dataset_slug
 
     return f"optimized_{dataset_slug(dataset)}_acc_{accuracy:.4f}.keras"
 

@@ -134,7 +134,7 @@ class RunBook:
     def write(
         self, status: str, study: optuna.Study, started: float, error: str | None = None, **extra: Any
     ) -> dict[str, Any]:
-        import healthtune
+        from healthtune.version import __version__
 
         data = {
             "run_name": self.config.run_name,
@@ -147,7 +147,7 @@ class RunBook:
             "pareto_front": pareto_numbers(study),
             "trials": [record.to_dict() for record in trial_records(study, self.config)],
             "error": error,
-            "versions": {"healthtune": healthtune.__version__},
+            "versions": {"healthtune": __version__},
             # Every run.json has the same keys: a run still going, failed or cut short has no best yet.
             "best_trial": None,
             "best_model_path": None,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from healthtune.config import Mode
+from healthtune.choices import Mode
 from healthtune.exceptions import ConfigError
 from healthtune.health.learning import HealthGate, as_gate
 from healthtune.health.metrics import METRIC_NAMES

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from healthtune.data.base import Dataset, DatasetSource
 from healthtune.data.defaults import MEMORY_CACHE_SIZE
+from healthtune.data.names import DATASET_NAMES
 from healthtune.data.prepare import prepare_dataset
-from healthtune.data.registry import DATASET_NAMES, remote_source, resolve_source, validate_dataset_name
+from healthtune.data.registry import remote_source, resolve_source, validate_dataset_name
 from healthtune.data.store import default_data_dir
 from healthtune.exceptions import ConfigError, DatasetError
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from healthtune.data.array_npz import ArrayNpzSource, npz_kind
@@ -14,6 +13,7 @@ from healthtune.data.gtsrb import GtsrbSource
 from healthtune.data.image_folder import ImageFolderSource
 from healthtune.data.imdb import ImdbSource
 from healthtune.data.mnist import FashionMnistSource, MnistSource
+from healthtune.data.names import DATASET_NAMES, USER_FORMS, USER_PREFIXES
 from healthtune.data.remote import RemoteSource
 from healthtune.data.reuters import ReutersSource
 from healthtune.data.store import default_data_dir
@@ -34,23 +34,6 @@ _REMOTE: dict[str, type[RemoteSource]] = {
     )
 }
 _KINDS: dict[str, DataKind] = {"digits": DataKind.IMAGE, **{n: s.kind for n, s in _REMOTE.items()}}
-
-DATASET_NAMES: tuple[str, ...] = (
-    "digits",
-    "mnist",
-    "fashion_mnist",
-    "cifar10",
-    "cifar100",
-    "gtsrb",
-    "imdb",
-    "reuters",
-)
-USER_FORMS = (
-    "images:PATH (a folder with one sub-folder of images per class), texts:PATH (a folder with one "
-    "sub-folder of .txt files per class), csv:PATH (a CSV with label,text columns) or npz:PATH (arrays "
-    "x_train, y_train[, x_test, y_test] saved with numpy.savez)"
-)
-USER_PREFIXES = ("images", "texts", "csv", "npz")
 
 
 def unknown_dataset(name: str) -> ConfigError:
@@ -118,31 +101,6 @@ def _check_npz(name: str, path: Path) -> None:
         npz_kind(path)
     except DatasetError as error:
         raise ConfigError(f"dataset {name!r}: {error}") from None
-
-
-def dataset_slug(name: str) -> str:
-    """A short, file-name-safe name: the registry name, or the folder or file name (without .csv/.npz;
-    the folder's name for a train.csv or a train/ folder, named after their role, not their data)."""
-    prefixes = tuple(f"{form}:" for form in USER_PREFIXES)
-    source = Path(name.strip().split(":", 1)[1] if name.strip().startswith(prefixes) else name.strip())
-    base = source.stem if source.suffix.lower() in (".csv", ".npz") else source.name
-    if (
-        source.name.lower() in ("train.csv", "train") and source.parent.name
-    ):  # named after its role: the folder's
-        base = source.parent.name
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", base).strip("_.-") or "dataset"
-
-
-def check_dataset_form(name: str) -> None:
-    """ConfigError for a dataset name no file could make valid (empty, or a form without its path);
-    reads nothing: whether a path exists is checked where a run starts (validate_dataset_name)."""
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(
-            f"dataset must be a non-empty string, got {name!r}; valid names: {', '.join(DATASET_NAMES)}"
-        )
-    for form in USER_PREFIXES:
-        if name.strip().startswith(f"{form}:") and not name.strip()[len(form) + 1 :].strip():
-            raise ConfigError(f"dataset {name.strip()!r} names no path; expected {form}:PATH")
 
 
 def validate_dataset_name(name: str) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from healthtune.config import ExecutorKind
 from healthtune.exceptions import ExecutorError
 from healthtune.executors.base import Executor, Outcome
+from healthtune.executors.settings import check_executor_settings
 
 if TYPE_CHECKING:
     from healthtune.config import OptimizationConfig
@@ -15,29 +16,6 @@ if TYPE_CHECKING:
 __all__ = ["Executor", "Outcome", "check_executor_settings", "make_executor"]
 
 logger = logging.getLogger(__name__)
-
-
-def check_executor_settings(config: OptimizationConfig) -> None:
-    """Raise ConfigError now, naming what to set, when the chosen executor lacks a setting it needs.
-
-    Nothing is contacted: reachability is checked when the run starts (and may fall back).
-    """
-    import os
-
-    from healthtune.exceptions import ConfigError
-
-    if ExecutorKind(config.executor) is not ExecutorKind.RUNPOD:
-        return
-    endpoint = config.runpod_endpoint or os.environ.get("RUNPOD_ENDPOINT_ID", "")
-    if not endpoint:
-        raise ConfigError(
-            "executor='runpod' needs runpod_endpoint (an endpoint id, or the URL of a worker started "
-            "with --rp_serve_api) or the RUNPOD_ENDPOINT_ID environment variable"
-        )
-    if not endpoint.startswith(("http://", "https://")) and not os.environ.get("RUNPOD_API_KEY"):
-        raise ConfigError(
-            f"executor='runpod' with endpoint {endpoint!r} needs the RUNPOD_API_KEY environment variable"
-        )
 
 
 def make_executor(config: OptimizationConfig) -> Executor:

@@ -73,7 +73,7 @@ def _reap() -> list[tuple[int, int]]:
 
 def _run_child(control: Connection, trial_fd: int) -> None:
     """In the forked child: train the trial sent over `trial_fd`, then leave without cleanup."""
-    from healthtune.executors.local import run_in_child
+    from healthtune.executors.child import run_in_child
 
     code = 1
     try:

@@ -69,9 +69,9 @@ class RunPodExecutor(Executor):
     @classmethod
     def from_config(cls, config: OptimizationConfig) -> RunPodExecutor:
         """Connects now: an unreachable endpoint or S3 store raises ExecutorError (make_executor may fall back)."""
-        from healthtune.executors import check_executor_settings
         from healthtune.executors.artifacts import ArtifactStore
         from healthtune.executors.runpod_client import RunPodClient
+        from healthtune.executors.settings import check_executor_settings
 
         check_executor_settings(config)
         endpoint = config.runpod_endpoint or os.environ["RUNPOD_ENDPOINT_ID"]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from healthtune.config import Architecture
+from healthtune.choices import Architecture
 from healthtune.exceptions import ConfigError
 from healthtune.models.learning_rates import rate_range
 

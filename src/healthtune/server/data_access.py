@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from healthtune.data.registry import DATASET_NAMES, USER_PREFIXES, unknown_dataset
+from healthtune.data.names import DATASET_NAMES, USER_PREFIXES
+from healthtune.data.registry import unknown_dataset
 from healthtune.data.uploads import rebase_upload
 from healthtune.exceptions import ConfigError
 from healthtune.server.settings import ServerSettings

@@ -17,7 +17,7 @@ from healthtune.config import (
     SamplerKind,
 )
 from healthtune.data.registry import validate_dataset_name
-from healthtune.executors import check_executor_settings
+from healthtune.executors.settings import check_executor_settings
 from healthtune.server.data_access import confine_dataset
 from healthtune.server.settings import ServerSettings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from healthtune.health import defaults as health_defaults
@@ -110,3 +111,19 @@ class TrialResult:
         # JSON turns the int epoch keys into strings
         data["intermediate_values"] = {int(k): v for k, v in data.get("intermediate_values", {}).items()}
         return cls(**data)
+
+
+def load_trial_data(data: DataSpec) -> Any:
+    """The dataset as the spec describes it (cached in-process, so trials after the first are instant)."""
+    from healthtune.data import load_dataset
+
+    return load_dataset(
+        data.name,
+        validation_split=data.validation_split,
+        seed=data.seed,
+        data_dir=Path(data.data_dir) if data.data_dir else None,
+        max_samples=data.max_samples,
+        vocab_size=data.vocab_size,
+        sequence_length=data.sequence_length,
+        mirror_url=data.mirror_url,
+    )

@@ -16,29 +16,19 @@ from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
 from healthtune.training.outcome import TrainingOutcome
-from healthtune.training.spec import EARLY_STOPPING_PATIENCE, DataSpec, HealthSpec, TrialResult, TrialSpec
+from healthtune.training.spec import (
+    EARLY_STOPPING_PATIENCE,
+    HealthSpec,
+    TrialResult,
+    TrialSpec,
+    load_trial_data,
+)
 from healthtune.training.visuals import write_trial_visuals
 
 if TYPE_CHECKING:
     from healthtune.health.analyzer import HealthReport
 
 logger = logging.getLogger(__name__)
-
-
-def load_trial_data(data: DataSpec) -> Any:
-    """The dataset as the spec describes it (cached in-process, so trials after the first are instant)."""
-    from healthtune.data import load_dataset
-
-    return load_dataset(
-        data.name,
-        validation_split=data.validation_split,
-        seed=data.seed,
-        data_dir=Path(data.data_dir) if data.data_dir else None,
-        max_samples=data.max_samples,
-        vocab_size=data.vocab_size,
-        sequence_length=data.sequence_length,
-        mirror_url=data.mirror_url,
-    )
 
 
 def seed_everything(seed: int) -> None:

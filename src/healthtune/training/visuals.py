@@ -63,8 +63,7 @@ def plot_finished_trial(trial_dir: Path, config: OptimizationConfig, weights: Sc
     """Draw a finished trial's plots from its saved files (plot_mode=best draws only the final model)."""
     from healthtune.plots import make_trial_plots
     from healthtune.plots.context import PlotContext
-    from healthtune.training.spec import DataSpec
-    from healthtune.training.trainer import load_trial_data
+    from healthtune.training.spec import DataSpec, load_trial_data
 
     if (trial_dir / PLOTS_DIR).is_dir():
         return

@@ -1,0 +1,81 @@
+"""The package's shape: no import circles, and a configuration that validates without I/O or heavy imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import healthtune
+
+PACKAGE = Path(healthtune.__file__).parent
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for file in PACKAGE.rglob("*.py"):
+        parts = file.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = file
+    return found
+
+
+def _imports(file: Path, name: str, modules: dict[str, Path]) -> set[str]:
+    """Every healthtune module `file` imports, at any depth (lazy imports too), TYPE_CHECKING aside."""
+    package = name if file.name == "__init__.py" else name.rsplit(".", 1)[0]
+    targets: set[str] = set()
+
+    def owner(dotted: str) -> str | None:
+        while dotted and dotted not in modules:
+            dotted = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+        return dotted or None
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            if isinstance(child, ast.Import):
+                targets.update(t for a in child.names if (t := owner(a.name)))
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    parts = package.split(".")[: len(package.split(".")) - child.level + 1]
+                    base = ".".join(parts + ([child.module] if child.module else []))
+                for alias in child.names:
+                    full = f"{base}.{alias.name}"
+                    if target := owner(full if full in modules else base):
+                        targets.add(target)
+            visit(child)
+
+    visit(ast.parse(file.read_text(encoding="utf-8")))
+    return targets - {name}
+
+
+def test_the_package_has_no_import_circles() -> None:
+    modules = _modules()
+    graph = {name: _imports(file, name, modules) for name, file in modules.items()}
+    circles = []
+    for start in graph:  # a module that can reach itself through its imports
+        seen, stack = set(), [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    circles.append(" -> ".join([*path, start]))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    assert not circles, "\n".join(sorted(set(circles))[:10])
+
+
+def test_validating_a_configuration_reads_no_dataset_and_imports_nothing_heavy() -> None:
+    script = """
+import sys
+from healthtune.config import OptimizationConfig
+config = OptimizationConfig(dataset="images:/no/such/folder", run_name="r", results_root="/no/such/root")
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"PIL", "keras", "tensorflow", "jax", "optuna",
+                                                          "sklearn", "scipy", "sqlalchemy", "matplotlib"})
+print(config.dataset, heavy)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "images:/no/such/folder []"  # existence is checked where a run starts
