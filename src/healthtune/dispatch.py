@@ -13,7 +13,7 @@ from healthtune.config import OptimizationConfig
 from healthtune.events import EventLog, EventType
 from healthtune.exceptions import ConfigError, OptimizationFailed, RunCancelled, TrialFailed
 from healthtune.executors import Executor, Outcome
-from healthtune.search.study import fail_stale_trials, uses_heartbeats
+from healthtune.search.storage import fail_stale_trials, record_heartbeat, uses_heartbeats
 from healthtune.selection import pareto_numbers, select_best
 from healthtune.study_records import finished_count, trial_records
 from healthtune.training.spec import TrialSpec
@@ -114,9 +114,8 @@ class TrialDispatcher:
         if not self.heartbeats or time.monotonic() - self.last_heartbeat < HEARTBEAT_EVERY_SECONDS:
             return
         self.last_heartbeat = time.monotonic()
-        storage = self.study._storage
         for trial in self.in_flight.values():
-            storage.record_heartbeat(trial._trial_id)  # type: ignore[attr-defined]
+            record_heartbeat(self.study, trial)
 
     def _start_next(self, executor: Executor, selector: HyperparameterSelector, dataset: Dataset) -> None:
         from healthtune.models.compute import forward_mflops
@@ -125,7 +124,7 @@ class TrialDispatcher:
             fail_stale_trials(self.study)  # another orchestrator's dead trials are queued again
         trial = self.study.ask()
         if self.heartbeats:
-            self.study._storage.record_heartbeat(trial._trial_id)  # type: ignore[attr-defined]
+            record_heartbeat(self.study, trial)
         if self.config.model_fn:
             # The user's build(trial, info) makes its suggest_* calls here, so Optuna records them; the worker
             # builds the same model again from those values (user_model.fixed_trial).

@@ -16,7 +16,8 @@ from healthtune.events import EventCallback, EventLog, EventType
 from healthtune.exceptions import ConfigError, HealthtuneError, RunCancelled
 from healthtune.results import OptimizationResult, RunPaths, TrialRecord, write_json
 from healthtune.run_book import RunBook
-from healthtune.search.study import create_or_load_study, open_storage
+from healthtune.search.storage import open_storage
+from healthtune.search.study import create_or_load_study
 from healthtune.study_records import finished_count
 from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec
 

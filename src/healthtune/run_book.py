@@ -69,7 +69,7 @@ class RunBook:
         """
         from optuna.trial import TrialState
 
-        from healthtune.search.study import fail_stale_trials, uses_heartbeats
+        from healthtune.search.storage import fail_orphaned_trial, fail_stale_trials, uses_heartbeats
 
         running = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
         if uses_heartbeats(study):
@@ -77,8 +77,7 @@ class RunBook:
             still = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
             return [number for number in running if number not in still]
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", "interrupted")
-            study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            fail_orphaned_trial(study, trial, "interrupted")
         return running
 
     def salvage(

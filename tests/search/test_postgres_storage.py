@@ -10,7 +10,7 @@ import pytest
 
 from healthtune import OptimizationConfig, optimize
 from healthtune.run_book import RunBook
-from healthtune.search.study import open_storage, uses_heartbeats
+from healthtune.search.storage import open_storage, uses_heartbeats
 from healthtune.study_records import finished_count
 
 pytestmark = pytest.mark.timeout(300)

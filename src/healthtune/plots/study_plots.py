@@ -247,15 +247,14 @@ def make_study_plots(study: optuna.Study, run_dir: Path) -> list[str]:
 
 def redraw_study_plots(run_dir: Path) -> list[str]:
     """Open a run's study from the storage named in its run.json and redraw its study plots."""
-    import optuna
 
     from healthtune.exceptions import HealthtuneError
     from healthtune.results import RunPaths
-    from healthtune.search.study import open_storage
+    from healthtune.search.storage import load_study
 
     run_file = RunPaths(run_dir).run_file
     if not run_file.is_file():
         raise HealthtuneError(f"no run at {run_dir}: run.json not found")
     run = json.loads(run_file.read_text(encoding="utf-8"))
-    study = optuna.load_study(study_name=run["run_name"], storage=open_storage(run["storage_url"]))
+    study = load_study(run["run_name"], run["storage_url"])
     return make_study_plots(study, run_dir)

@@ -1,4 +1,4 @@
-"""Creating or resuming the Optuna study: storage, seeded sampler and the configured pruner."""
+"""Creating or resuming the Optuna study: the seeded sampler and the configured pruner (storage: search/storage.py)."""
 
 from __future__ import annotations
 
@@ -14,62 +14,6 @@ if TYPE_CHECKING:
     import optuna
 
 logger = logging.getLogger(__name__)
-
-
-# A server database (PostgreSQL, MySQL) may be shared by several orchestrators: each one records a
-# heartbeat for its running trials, and a trial whose orchestrator stopped beating for the grace
-# period is failed and queued again with the same parameters.
-HEARTBEAT_SECONDS = 30
-GRACE_SECONDS = 120
-
-
-def open_storage(
-    url: str,
-    *,
-    max_retries: int = 1,
-    heartbeat_seconds: int = HEARTBEAT_SECONDS,
-    grace_seconds: int = GRACE_SECONDS,
-) -> optuna.storages.BaseStorage:
-    """Open (and for SQLite create) the study storage; any failure is a StorageError naming the URL.
-
-    SQLite is one orchestrator's file: no heartbeats. Any other SQLAlchemy URL gets heartbeats and
-    retries of stale trials (up to `max_retries` per trial).
-    """
-    import optuna
-
-    try:
-        if url.startswith("sqlite"):
-            return optuna.storages.RDBStorage(url)
-        with warnings.catch_warnings():  # the retry callback is marked experimental
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retries)
-        return optuna.storages.RDBStorage(
-            url,
-            engine_kwargs={"pool_pre_ping": True},
-            heartbeat_interval=heartbeat_seconds,
-            grace_period=grace_seconds,
-            heartbeat_stale_trial_callback=retry,
-        )
-    except Exception as error:  # SQLAlchemy, driver and filesystem errors all mean "cannot open"
-        # SQLAlchemy appends "(Background on this error at: <link>)" on a second line: keep line one
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise StorageError(f"cannot open storage_url={url!r}: {type(error).__name__}: {reason}") from error
-
-
-def uses_heartbeats(study: optuna.Study) -> bool:
-    from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
-
-    storage = study._storage
-    return isinstance(storage, BaseHeartbeat) and is_heartbeat_enabled(storage)
-
-
-def fail_stale_trials(study: optuna.Study) -> None:
-    """Fail (and queue again) the trials whose orchestrator stopped sending heartbeats."""
-    import optuna
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        optuna.storages.fail_stale_trials(study)
 
 
 # TPE draws at random until it has seen this share of the trial budget (within the bounds below), so

@@ -23,16 +23,15 @@ def salvage_run(job: Job, settings: ServerSettings, status: str, error: str | No
 
     Never raises: a run that got no study, or a storage that cannot be read, is left as it is.
     """
-    import optuna
-
     from healthtune.config import OptimizationConfig
     from healthtune.run_book import RunBook
+    from healthtune.search.storage import load_study
 
     try:
         config = OptimizationConfig.from_dict(current_config(job.config, settings))
         if not RunPaths(config.run_dir).run_file.is_file():
             return  # the worker died before its run existed
-        study = optuna.load_study(study_name=job.run_name, storage=settings.storage_url)
+        study = load_study(job.run_name, settings.storage_url)
         best = RunBook(config, config.weights).salvage(study, status, error)
     except KeyError:
         return  # no study yet

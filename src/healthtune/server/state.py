@@ -63,14 +63,15 @@ class AppState:
         in a new SQLite file, its tables) before it emits run_started, and two processes creating
         the same tables at once would fail one of them. A busy storage is retried, then a 503.
         """
-        import optuna
         from sqlalchemy.exc import OperationalError
+
+        from healthtune.search.storage import load_study
 
         if self.progress.get(self.events_file(job)).last_seq == 0:
             return None
         for attempt in range(3):
             try:
-                return optuna.load_study(study_name=job.run_name, storage=self.settings.storage_url)
+                return load_study(job.run_name, self.settings.storage_url)
             except KeyError:
                 return None
             except OperationalError as error:
