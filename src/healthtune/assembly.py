@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from healthtune.baselines import baseline_finding
 from healthtune.exceptions import OptimizationFailed
-from healthtune.results import SUMMARY_FILE, RunPaths, TrialRecord, model_file_name, write_json
+from healthtune.results import SUMMARY_FILE, RunPaths, TrialPaths, TrialRecord, model_file_name, write_json
 
 if TYPE_CHECKING:
     from healthtune.config import OptimizationConfig
     from healthtune.scoring import ScoringWeights
 
-COPIED_FILES = ("metrics.json", "history.json", "config.json", "health.json", "architecture.json")
+COPIED_FILES = ("metrics", "history", "config", "health", "architecture")  # TrialPaths attributes
 
 
 def assemble_best_model(
@@ -31,7 +31,7 @@ def assemble_best_model(
     the model does not beat the run's linear baseline, the copied health.json says so in a finding.
     """
     source = paths.trial_dir(best.number)
-    model = source / "model.keras"
+    model = TrialPaths(source).model
     if not model.is_file():
         raise OptimizationFailed(f"best trial {best.number} has no saved model at {model}")
     target = paths.optimized_dir
@@ -41,17 +41,18 @@ def assemble_best_model(
     model_name = model_file_name(config.dataset, float(best.metrics["val_accuracy"]))
     shutil.copy2(model, staging / model_name)
     for name in COPIED_FILES:
-        if (source / name).is_file():
-            shutil.copy2(source / name, staging / name)
+        copied = getattr(TrialPaths(source), name)
+        if copied.is_file():
+            shutil.copy2(copied, getattr(TrialPaths(staging), name))
     finding = baseline_finding(baseline_verdict)
-    if finding and (staging / "health.json").is_file():
-        report = json.loads((staging / "health.json").read_text(encoding="utf-8"))
+    if finding and TrialPaths(staging).health.is_file():
+        report = json.loads(TrialPaths(staging).health.read_text(encoding="utf-8"))
         report["findings"] = [*report.get("findings", []), finding]
-        write_json(staging / "health.json", report)
+        write_json(TrialPaths(staging).health, report)
     if paths.preprocessing_file.is_file():  # how to prepare new inputs: healthtune.load_predictor
         shutil.copy2(paths.preprocessing_file, staging / paths.preprocessing_file.name)
-    if (source / "plots").is_dir():
-        shutil.copytree(source / "plots", staging / "plots")
+    if TrialPaths(source).plots_dir.is_dir():
+        shutil.copytree(TrialPaths(source).plots_dir, TrialPaths(staging).plots_dir)
     write_json(
         staging / SUMMARY_FILE,
         {

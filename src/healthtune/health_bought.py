@@ -10,13 +10,12 @@ from typing import Any
 
 from healthtune.config import Mode
 from healthtune.outcomes import Outcomes, measure_outcomes
-from healthtune.results import RunPaths, TrialRecord, write_json
+from healthtune.results import RunPaths, TrialPaths, TrialRecord, write_json
 from healthtune.scoring import ScoringWeights
 from healthtune.selection import select_best
 
 logger = logging.getLogger(__name__)
 
-OUTCOMES_FILE = "outcomes.json"
 """A trial's measured outcomes, kept in its folder: measured once, read again by every re-score."""
 MEASURED_TRIALS = 4
 """Trials measured at the end of a run: the chosen one, the accuracy-only pick, and the next best by
@@ -56,12 +55,12 @@ def measure_trials(paths: RunPaths, numbers: Sequence[int], x_test: Any, y_test:
 
     measured: dict[int, Outcomes] = {}
     for number in numbers:
-        model_file = paths.trial_dir(number) / "model.keras"
+        model_file = TrialPaths(paths.trial_dir(number)).model
         if not model_file.is_file():
             continue
         model = keras.saving.load_model(model_file, compile=False)
         outcomes = measure_outcomes(functools.partial(predict, model), x_test, y_test, seed=OUTCOME_SEED)
-        write_json(paths.trial_dir(number) / OUTCOMES_FILE, outcomes.to_dict())
+        write_json(paths.trial(number).outcomes, outcomes.to_dict())
         measured[number] = outcomes
     return measured
 
@@ -71,9 +70,10 @@ def stored_outcomes(paths: RunPaths) -> dict[int, Outcomes]:
     found: dict[int, Outcomes] = {}
     if not paths.trials_dir.is_dir():
         return found
-    for file in paths.trials_dir.glob(f"trial_*/{OUTCOMES_FILE}"):
+    for folder in paths.trials_dir.glob("trial_*"):
         try:
-            found[int(file.parent.name.removeprefix("trial_"))] = Outcomes(**json.loads(file.read_text()))
+            outcomes = json.loads(TrialPaths(folder).outcomes.read_text())
+            found[int(folder.name.removeprefix("trial_"))] = Outcomes(**outcomes)
         except (OSError, ValueError, TypeError):
             continue
     return found

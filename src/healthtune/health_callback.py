@@ -15,6 +15,7 @@ from healthtune.exceptions import ConfigError
 from healthtune.health.analyzer import HealthReport, analyze
 from healthtune.health.defaults import PROBE_BATCH_SIZE, TRAIN_EVAL_EXAMPLES
 from healthtune.health.probes import Prober, ProbeSnapshot
+from healthtune.results import TrialPaths
 from healthtune.scoring import ScoringWeights
 
 logger = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ def write_report(
     weights = ScoringWeights.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     data = {**report.to_dict(weights.health_component_proportions), "notes": notes}
-    (out_dir / "health.json").write_text(json.dumps(data, indent=1, default=float), encoding="utf-8")
+    TrialPaths(out_dir).health.write_text(json.dumps(data, indent=1, default=float), encoding="utf-8")
     text = x_val.ndim == 2 and np.issubdtype(x_val.dtype, np.integer)
     x_train, y_train = (
         (x_val[:0], labels[:0]) if train_data is None else _checked_pair("train_data", train_data)
@@ -237,14 +238,16 @@ def write_report(
         sequence_length=int(x_val.shape[1]) if text else None,
     )
     health = weights.health(report.metrics, report.gate)
-    write_architecture_json(model, out_dir / "architecture.json", health=report,
+    write_architecture_json(model, TrialPaths(out_dir).architecture, health=report,
                             performance_score=report.inputs.get("val_accuracy"), health_score=health)  # fmt: skip
     if plots:  # drawn from class probabilities, so logits and a sigmoid column plot like softmax outputs
         context = PlotContext(model, dataset, history, report, weights, class_probabilities(model, x_val),
                               epochs_planned=len(history.get("loss", [])) or 1, batch_size=batch_size)  # fmt: skip
         pictures = x_val.ndim >= 3 or text  # tabular rows have no picture or words to show
         make_trial_plots(
-            context, out_dir / "plots", [p for p in PLOTS if pictures or p.name not in WORD_OR_PICTURE_PLOTS]
+            context,
+            TrialPaths(out_dir).plots_dir,
+            [p for p in PLOTS if pictures or p.name not in WORD_OR_PICTURE_PLOTS],
         )
 
 

@@ -17,9 +17,8 @@ from healthtune.data.preprocessing import (
     with_model_channels,
 )
 from healthtune.exceptions import ConfigError, DatasetError
-from healthtune.results import OPTIMIZED_DIR, PREPROCESSING_FILE, SUMMARY_FILE
+from healthtune.results import OPTIMIZED_DIR, PREPROCESSING_FILE, SUMMARY_FILE, TrialPaths
 
-TRIAL_MODEL_FILE = "model.keras"
 PREDICT_BATCH_SIZE = 256
 
 
@@ -80,8 +79,8 @@ def find_model_file(path: Path) -> Path:
     summary = path / SUMMARY_FILE
     if summary.is_file():
         return path / str(json.loads(summary.read_text(encoding="utf-8"))["model_file"])
-    if (path / TRIAL_MODEL_FILE).is_file():
-        return path / TRIAL_MODEL_FILE
+    if TrialPaths(path).model.is_file():
+        return TrialPaths(path).model
     raise ConfigError(
         f"{path} holds no model: give a finished run's directory, its {OPTIMIZED_DIR}/, a trial directory "
         "or a .keras file"
@@ -96,7 +95,7 @@ def load_preprocessing(model_file: Path) -> dict[str, Any]:
         record_file = folder / PREPROCESSING_FILE
         if record_file.is_file():
             return check_record(json.loads(record_file.read_text(encoding="utf-8")), record_file)
-    config_file = model_file.parent / "config.json"
+    config_file = TrialPaths(model_file.parent).config
     if not config_file.is_file():
         raise DatasetError(
             f"no {PREPROCESSING_FILE} for {model_file} (looked in {', '.join(str(f) for f in folders)})"

@@ -13,7 +13,7 @@ from healthtune.baselines import verdict
 from healthtune.config import Mode, OptimizationConfig
 from healthtune.exceptions import ConfigError, OptimizationFailed
 from healthtune.health.recompute import needs_recompute, recompute_report
-from healthtune.results import OptimizationResult, RunPaths, TrialRecord, load_run, write_json
+from healthtune.results import OptimizationResult, RunPaths, TrialPaths, TrialRecord, load_run, write_json
 from healthtune.scoring import ScoringWeights, score
 from healthtune.selection import records_pareto, select_best
 from healthtune.trials_table import write_trials_csv
@@ -114,13 +114,13 @@ def refreshed_metrics(
     The new report replaces health.json (its snapshots are kept); `recomputed[str(number)]` gets the notes
     on what an old health.json did not keep. Trials without a readable health.json stay as they are.
     """
-    health_file = trial_dir / "health.json"
+    health_file = TrialPaths(trial_dir).health
     if not metrics.get("health") or not health_file.is_file():
         return metrics
     stored = json.loads(health_file.read_text(encoding="utf-8"))
     if not needs_recompute(stored) or "metrics" not in stored:
         return metrics
-    history_file = trial_dir / "history.json"
+    history_file = TrialPaths(trial_dir).history
     history = json.loads(history_file.read_text(encoding="utf-8")) if history_file.is_file() else {}
     report, notes = recompute_report(stored, history, metrics)
     write_json(health_file, {**report.to_dict(stored.get("proportions")), "recomputed": notes})

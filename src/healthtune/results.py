@@ -44,6 +44,9 @@ class RunPaths:
     def trial_dir(self, number: int) -> Path:
         return self.trials_dir / f"trial_{number}"
 
+    def trial(self, number: int) -> TrialPaths:
+        return TrialPaths(self.trial_dir(number))
+
     @property
     def optimized_dir(self) -> Path:
         return self.run_dir / OPTIMIZED_DIR
@@ -55,6 +58,52 @@ class RunPaths:
     @property
     def trials_csv(self) -> Path:
         return self.run_dir / TRIALS_CSV
+
+
+@dataclass(frozen=True)
+class TrialPaths:
+    """The files one trial leaves in its folder (trials/trial_N/; optimized_model/ holds copies)."""
+
+    trial_dir: Path
+
+    @property
+    def metrics(self) -> Path:
+        return self.trial_dir / "metrics.json"
+
+    @property
+    def health(self) -> Path:
+        return self.trial_dir / "health.json"
+
+    @property
+    def history(self) -> Path:
+        return self.trial_dir / "history.json"
+
+    @property
+    def config(self) -> Path:
+        return self.trial_dir / "config.json"
+
+    @property
+    def architecture(self) -> Path:
+        return self.trial_dir / "architecture.json"
+
+    @property
+    def model(self) -> Path:
+        return self.trial_dir / "model.keras"
+
+    @property
+    def outcomes(self) -> Path:
+        return self.trial_dir / "outcomes.json"
+
+    @property
+    def plots_dir(self) -> Path:
+        return self.trial_dir / "plots"
+
+    @property
+    def tensorboard_dir(self) -> Path:
+        return self.trial_dir / "tensorboard"
+
+    def plot(self, name: str, extension: str = "png") -> Path:
+        return self.plots_dir / f"{name}.{extension}"
 
 
 def model_file_name(dataset: str, accuracy: float) -> str:

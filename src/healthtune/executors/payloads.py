@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from healthtune.exceptions import BundleCorrupt, TrialFailed
 from healthtune.executors import bundles
 from healthtune.executors.base import Outcome
+from healthtune.results import TrialPaths
 from healthtune.training.spec import PRUNED_BY_OPTUNA, TrialResult
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class ProgressRelay:
             "prune_reason": PRUNED_BY_OPTUNA,
         }
         trial_dir.mkdir(parents=True, exist_ok=True)
-        (trial_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        TrialPaths(trial_dir).metrics.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
         result = TrialResult(
             trial_number=number,
             state="pruned",

@@ -12,6 +12,7 @@ import numpy as np
 from healthtune import native_logs
 from healthtune.data.base import Dataset
 from healthtune.health.analyzer import HealthReport
+from healthtune.results import TrialPaths
 from healthtune.scoring import ScoringWeights
 
 
@@ -50,14 +51,14 @@ class PlotContext:
 
         if keras.backend.backend() == "tensorflow":
             native_logs.absorb_onednn_dtype_notice()
-        model = keras.saving.load_model(trial_dir / "model.keras")
-        history = json.loads((trial_dir / "history.json").read_text(encoding="utf-8"))
-        health_file = trial_dir / "health.json"
+        model = keras.saving.load_model(TrialPaths(trial_dir).model)
+        history = json.loads(TrialPaths(trial_dir).history.read_text(encoding="utf-8"))
+        health_file = TrialPaths(trial_dir).health
         health = None
         if health_file.is_file():
             data = json.loads(health_file.read_text(encoding="utf-8"))
             health = HealthReport.from_dict(data) if "metrics" in data else None
-        config_file = trial_dir / "config.json"
+        config_file = TrialPaths(trial_dir).config
         epochs = len(history.get("loss", []))
         if config_file.is_file():
             spec = json.loads(config_file.read_text(encoding="utf-8")).get("spec", {})

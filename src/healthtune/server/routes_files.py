@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from healthtune.results import RunPaths
+from healthtune.results import RunPaths, TrialPaths
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL, Job
 from healthtune.server.schemas import BestModel, HealthBoughtOut, PlotList
@@ -57,7 +57,7 @@ def list_plots(job_id: str, number: int, state: State) -> PlotList:
 
     trial_dir = _trial_dir(state, state.job(job_id), number)
     return PlotList(
-        trial=number, plots=[n for n in plot_names() if (trial_dir / "plots" / f"{n}.png").is_file()]
+        trial=number, plots=[n for n in plot_names() if (TrialPaths(trial_dir).plot(n)).is_file()]
     )
 
 
@@ -72,7 +72,7 @@ def get_plot(job_id: str, number: int, plot_name: str, state: State) -> FileResp
     job = state.job(job_id)
     stem, extension = _split_name(plot_name, plot_names())
     trial_dir = _trial_dir(state, job, number)
-    path = _inside(state.run_paths(job).run_dir, trial_dir / "plots" / f"{stem}.{extension}")
+    path = _inside(state.run_paths(job).run_dir, TrialPaths(trial_dir).plot(stem, extension))
     return FileResponse(path, media_type=MEDIA_TYPES[extension])
 
 
@@ -81,7 +81,7 @@ def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
     """The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture.md)."""
     job = state.job(job_id)
     trial_dir = _trial_dir(state, job, number)
-    path = _inside(state.run_paths(job).run_dir, trial_dir / "architecture.json")
+    path = _inside(state.run_paths(job).run_dir, TrialPaths(trial_dir).architecture)
     return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -119,7 +119,7 @@ def optimized_summary(paths: RunPaths, job: Job) -> dict[str, Any]:
 def _best_model(state: AppState, job: Job) -> BestModel:
     paths = state.run_paths(job)
     summary = optimized_summary(paths, job)
-    architecture_file = paths.optimized_dir / "architecture.json"
+    architecture_file = TrialPaths(paths.optimized_dir).architecture
     architecture = (
         json.loads(architecture_file.read_text(encoding="utf-8")) if architecture_file.is_file() else None
     )

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from healthtune.baselines import verdict
 from healthtune.exceptions import ConfigError
-from healthtune.results import TrialRecord
+from healthtune.results import TrialPaths, TrialRecord
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
@@ -204,15 +204,15 @@ def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     if trial is None:
         raise HTTPException(status_code=404, detail=f"job {job_id} has no trial {number}")
     trial_dir = state.run_paths(state.job(job_id)).trial_dir(number)
-    health_file = trial_dir / "health.json"
+    health_file = TrialPaths(trial_dir).health
     health = json.loads(health_file.read_text(encoding="utf-8")) if health_file.is_file() else None
-    plots = [name for name in plot_names() if (trial_dir / "plots" / f"{name}.png").is_file()]
+    plots = [name for name in plot_names() if (TrialPaths(trial_dir).plot(name)).is_file()]
     return TrialDetail(
         **trial,
         health=health,
         plots=plots,
-        has_model=(trial_dir / "model.keras").is_file(),
-        has_architecture=(trial_dir / "architecture.json").is_file(),
+        has_model=TrialPaths(trial_dir).model.is_file(),
+        has_architecture=TrialPaths(trial_dir).architecture.is_file(),
     )
 
 

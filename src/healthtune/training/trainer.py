@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from healthtune.exceptions import HealthtuneError, RunCancelled, TrialDiverged, TrialFailed
+from healthtune.results import TrialPaths
 from healthtune.scoring import ScoringWeights
 from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
@@ -221,7 +222,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             batch_size=spec.batch_size,
             reporter=reporter,
             health=spec.health,
-            tensorboard_dir=trial_dir / "tensorboard" if spec.tensorboard else None,
+            tensorboard_dir=TrialPaths(trial_dir).tensorboard_dir if spec.tensorboard else None,
             shuffle_seed=spec.seed,
             patience=spec.early_stopping_patience,
             objective=spec.objective,
@@ -230,8 +231,10 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
-    _write_json(trial_dir / "history.json", outcome.history)
-    _write_json(trial_dir / "config.json", {"model_config": model_config.to_dict(), "spec": spec.to_dict()})
+    _write_json(TrialPaths(trial_dir).history, outcome.history)
+    _write_json(
+        TrialPaths(trial_dir).config, {"model_config": model_config.to_dict(), "spec": spec.to_dict()}
+    )
     timings = {
         "load_seconds": loaded - started,
         "build_seconds": built - loaded,
@@ -260,10 +263,10 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             "prune_reason": monitor.prune_reason,
             **timings,
         }
-        _write_json(trial_dir / "metrics.json", result.metrics)
+        _write_json(TrialPaths(trial_dir).metrics, result.metrics)
         if outcome.health is not None:
             _write_json(
-                trial_dir / "health.json", {"snapshots": [s.to_dict() for s in outcome.health.snapshots]}
+                TrialPaths(trial_dir).health, {"snapshots": [s.to_dict() for s in outcome.health.snapshots]}
             )
         return result
     report, val = diagnose(model, dataset, outcome, seed=spec.seed, objective=spec.objective)
@@ -272,7 +275,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
                 "test": per_class(dataset.y_test, np.argmax(test_probabilities, axis=1), dataset.class_names)
                 if len(dataset.y_test) else {}}  # fmt: skip
     report.findings.extend(recall_findings(by_class["validation"]))
-    model.save(trial_dir / "model.keras")
+    model.save(TrialPaths(trial_dir).model)
     finished = time.perf_counter()
     probed = outcome.health is not None
     kept = outcome.up_to_best()  # the returned model's epochs
@@ -306,10 +309,10 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "distribution": plan.kind,
         "gpus": plan.devices,
     }
-    _write_json(trial_dir / "metrics.json", result.metrics)
+    _write_json(TrialPaths(trial_dir).metrics, result.metrics)
     weights = ScoringWeights(**spec.weights) if spec.weights else ScoringWeights()
     if probed:
-        _write_json(trial_dir / "health.json", report.to_dict(weights.health_component_proportions))
+        _write_json(TrialPaths(trial_dir).health, report.to_dict(weights.health_component_proportions))
     write_trial_visuals(
         trial_dir,
         model,

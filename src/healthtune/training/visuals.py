@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from healthtune.results import TrialPaths
 from healthtune.scoring import ScoringWeights
 
 if TYPE_CHECKING:
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
     from healthtune.health.analyzer import HealthReport
 
 logger = logging.getLogger(__name__)
-
-PLOTS_DIR = "plots"
 
 
 def write_trial_visuals(
@@ -38,7 +37,7 @@ def write_trial_visuals(
     try:
         write_architecture_json(
             model,
-            trial_dir / "architecture.json",
+            TrialPaths(trial_dir).architecture,
             health=health,
             performance_score=accuracy,
             health_score=weights.health(health.metrics, health.gate) if health else None,
@@ -54,7 +53,7 @@ def write_trial_visuals(
         context = PlotContext.build(
             model, dataset, history, health, weights, epochs_planned=epochs_planned, batch_size=batch_size
         )
-        make_trial_plots(context, trial_dir / PLOTS_DIR)
+        make_trial_plots(context, TrialPaths(trial_dir).plots_dir)
     except Exception:
         logger.warning("plots of %s failed", trial_dir.name, exc_info=True)
 
@@ -65,12 +64,12 @@ def plot_finished_trial(trial_dir: Path, config: OptimizationConfig, weights: Sc
     from healthtune.plots.context import PlotContext
     from healthtune.training.spec import DataSpec, load_trial_data
 
-    if (trial_dir / PLOTS_DIR).is_dir():
+    if TrialPaths(trial_dir).plots_dir.is_dir():
         return
     try:
-        spec = json.loads((trial_dir / "config.json").read_text(encoding="utf-8"))["spec"]
+        spec = json.loads(TrialPaths(trial_dir).config.read_text(encoding="utf-8"))["spec"]
         dataset = load_trial_data(DataSpec(**spec["data"]))
         context = PlotContext.from_trial_dir(trial_dir, dataset, weights)
-        make_trial_plots(context, trial_dir / PLOTS_DIR)
+        make_trial_plots(context, TrialPaths(trial_dir).plots_dir)
     except Exception:
         logger.warning("plots of %s failed", trial_dir.name, exc_info=True)
