@@ -11,7 +11,7 @@ import optuna
 import pytest
 
 from healthtune import OptimizationConfig, load_run, optimize
-from healthtune.events import Event
+from healthtune.events import EVENT_DATA, Event
 from healthtune.exceptions import ConfigError, DatasetError, OptimizationFailed, StorageError
 
 
@@ -58,6 +58,8 @@ def test_search_saves_a_best_model_that_reproduces_its_accuracy(tmp_path: Path) 
             assert (trial_dir / name).is_file(), (trial.number, name)
 
     types = [e.type.value for e in events]
+    for event in events:  # every event keeps the contract the server's schema and the web app read
+        EVENT_DATA[event.type].model_validate(event.data)
     assert types[0] == "run_started" and types[-1] == "run_finished"
     assert types.count("trial_started") == 4 and types.count("epoch_ended") == 12
     logged = [json.loads(line) for line in (result.run_dir / "events.jsonl").read_text().splitlines()]

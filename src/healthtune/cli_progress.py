@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from healthtune.config import OptimizationConfig
-from healthtune.events import Event, EventType
+from healthtune.events import Event, EventType, is_cut_short, is_rejection
+from healthtune.progress import RunProgress
 from healthtune.results import OptimizationResult
 from healthtune.scoring import ScoringWeights
 
@@ -32,8 +33,7 @@ class ProgressDisplay:
             console=console,
         )
         self.task = self.progress.add_task("trials", total=config.trials)
-        self.counts = {"complete": 0, "pruned": 0, "failed": 0, "rejected": 0}
-        self.best: tuple[int, float] | None = None
+        self.run = RunProgress()  # the same fold of the events as the server's /status
         self.current = ""
         self.live = Live(self._render(), console=console, refresh_per_second=4, transient=False)
 
@@ -51,6 +51,7 @@ class ProgressDisplay:
 
     def handle(self, event: Event) -> None:
         data = event.data
+        self.run.apply(event.to_dict())
         if event.type is EventType.RUN_STARTED:
             finished = int(data.get("finished_before", 0))
             self.progress.update(self.task, completed=finished)
@@ -65,29 +66,28 @@ class ProgressDisplay:
                 f"loss {metrics.get('loss', math.nan):.4f}  "
                 f"val_accuracy {metrics.get('val_accuracy', math.nan):.4f}"
             )
-        elif event.type is EventType.TRIAL_PRUNED and str(data.get("reason", "")).startswith("too_large"):
-            # rejected before training: not one of the `trials` the run aims for
-            self.counts["rejected"] += 1
+        elif is_rejection(event.type, data):  # not one of the `trials` the run aims for
             self.current = f"trial {event.trial}: rejected before training (too large)"
+        elif is_cut_short(event.type, data):  # a resume trains it again
+            self.current = f"trial {event.trial}: cut short ({data.get('reason')})"
         elif event.type in (EventType.TRIAL_FINISHED, EventType.TRIAL_PRUNED, EventType.TRIAL_FAILED):
-            state = {
-                EventType.TRIAL_FINISHED: "complete",
-                EventType.TRIAL_PRUNED: "pruned",
-                EventType.TRIAL_FAILED: "failed",
-            }[event.type]
-            self.counts[state] += 1
-            score = data.get("score")
-            if state == "complete" and score is not None and (self.best is None or score > self.best[1]):
-                self.best = (event.trial or 0, float(score))
             self.progress.advance(self.task)
+            state = {EventType.TRIAL_FINISHED: "complete", EventType.TRIAL_PRUNED: "pruned"}.get(
+                event.type, "failed"
+            )
             self.current = f"trial {event.trial}: {state}"
         self.live.update(self._render())
 
     def _render(self) -> Group:
-        best = f"trial {self.best[0]} score {self.best[1]:.4f}" if self.best else "-"
+        run = self.run
+        best = (
+            f"trial {run.best_trial} score {run.best_score:.4f}"
+            if run.best_trial is not None and run.best_score is not None
+            else "-"
+        )
         counts = Text(
-            f"done {self.counts['complete']}  pruned {self.counts['pruned']}  failed {self.counts['failed']}"
-            + (f"  rejected (too large) {self.counts['rejected']}" if self.counts["rejected"] else "")
+            f"done {run.complete}  pruned {run.pruned}  failed {run.failed}"
+            + (f"  rejected (too large) {run.rejected}" if run.rejected else "")
             + f"  best {best}"
         )
         return Group(self.progress, counts, Text(self.current, style="dim"))
@@ -136,7 +136,7 @@ def _number(value: object, digits: int = 4) -> str:
 def _pruned_by(prune_reason: str | None) -> str:
     """Who stopped the trial, in a word or two (the full reason is in run.json and its metrics.json)."""
     text = prune_reason or ""
-    if text.startswith("too_large"):
+    if is_rejection(EventType.TRIAL_PRUNED, {"reason": text}):
         return "too_large"  # rejected before training: over max_model_mflops
     return "health" if text.startswith("health") else "pruner"
 

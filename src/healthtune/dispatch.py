@@ -173,7 +173,7 @@ class TrialDispatcher:
         trial.set_user_attr("rejected", "too_large")
         trial.set_user_attr("prune_reason", reason)
         self.study.tell(trial, state=TrialState.PRUNED)
-        self.events.emit(EventType.TRIAL_PRUNED, trial.number, epoch=0, reason=reason)
+        self.events.emit(EventType.TRIAL_PRUNED, trial.number, epoch=0, reason=reason, rejected=True)
         logger.info("trial %d rejected before training (%s)", trial.number, reason)
         if self.consecutive_rejections >= MAX_CONSECUTIVE_REJECTIONS:
             raise ConfigError(

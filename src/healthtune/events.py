@@ -1,4 +1,9 @@
-"""Progress events (run, trial, epoch) with sequence numbers, appended to events.jsonl and sent to a callback."""
+"""Progress events (run, trial, epoch) with sequence numbers, appended to events.jsonl and sent to a callback.
+
+Each event type's data has one model (RunStartedData, ...): the log, the CLI, the server's schema and
+(generated from that schema) the web app read the same fields. Fields an older version did not write
+are optional and unknown fields are kept, so any events.jsonl still reads.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,96 @@ class Event:
         }
 
 
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class RunStartedData(EventData):
+    resumed: bool = False
+    finished_before: int = Field(default=0, description="trials finished by earlier sessions of this run")
+    trials: int | None = Field(default=None, description="the run's trial budget")
+    dataset: str | None = None
+    architecture: str | None = Field(default=None, description="cnn, text or custom (a model_fn)")
+    train_examples: int | None = None
+    classes: int | None = None
+    baselines: list[dict[str, Any]] = Field(
+        default_factory=list, description="majority class and linear model"
+    )
+
+
+class TrialStartedData(EventData):
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class EpochEndedData(EventData):
+    epoch: int = Field(default=0, description="counted from 1")
+    metrics: dict[str, float] = Field(default_factory=dict, description="Keras logs and epoch_seconds")
+
+
+class TrialFinishedData(EventData):
+    score: float | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    best_trial: int | None = Field(default=None, description="the run's best trial now")
+
+
+class TrialPrunedData(EventData):
+    epoch: int | None = Field(default=None, description="the epoch it stopped after; 0: before training")
+    reason: str | None = None
+    rejected: bool = Field(
+        default=False, description="over max_model_mflops: not trained, not counted in the budget"
+    )
+
+
+class TrialFailedData(EventData):
+    reason: str | None = Field(
+        default=None, description="error, diverged, timeout, cancelled or interrupted, ..."
+    )
+    error: str | None = None
+
+
+class RunFinishedData(EventData):
+    best_trial: int | None = None
+    best_score: float | None = None
+    elapsed_seconds: float | None = None
+    baseline_verdict: dict[str, Any] | None = None
+
+
+class RunFailedData(EventData):
+    error: str | None = None
+
+
+class RunCancelledData(EventData):
+    reason: str | None = None
+    best_trial: int | None = None
+
+
+EVENT_DATA: dict[EventType, type[EventData]] = {
+    EventType.RUN_STARTED: RunStartedData,
+    EventType.TRIAL_STARTED: TrialStartedData,
+    EventType.EPOCH_ENDED: EpochEndedData,
+    EventType.TRIAL_FINISHED: TrialFinishedData,
+    EventType.TRIAL_PRUNED: TrialPrunedData,
+    EventType.TRIAL_FAILED: TrialFailedData,
+    EventType.RUN_FINISHED: RunFinishedData,
+    EventType.RUN_FAILED: RunFailedData,
+    EventType.RUN_CANCELLED: RunCancelledData,
+}
+CUT_SHORT_REASONS = ("cancelled", "interrupted")  # failed, but not finished: a resume trains them again
+
+
+def is_rejection(event_type: str, data: dict[str, Any]) -> bool:
+    """A trial_pruned event for a network rejected before training (runs before `rejected` existed
+    said so only in the reason's prefix)."""
+    if event_type != EventType.TRIAL_PRUNED:
+        return False
+    return bool(data.get("rejected")) or str(data.get("reason") or "").startswith("too_large")
+
+
+def is_cut_short(event_type: str, data: dict[str, Any]) -> bool:
+    """A trial_failed event for a trial a cancel or crash stopped: not a finished trial."""
+    return event_type == EventType.TRIAL_FAILED and data.get("reason") in CUT_SHORT_REASONS
+
+
 EventCallback = Callable[[Event], None]
 
 
@@ -76,6 +173,12 @@ class EventLog:
         return last
 
     def emit(self, event_type: EventType, trial: int | None = None, **data: Any) -> Event:
+        try:
+            EVENT_DATA[event_type].model_validate(data)
+        except ValidationError as error:  # a contract slip is logged; it never stops a search
+            logger.error(
+                "%s data does not match %s: %s", event_type.value, EVENT_DATA[event_type].__name__, error
+            )
         with self._lock:
             self._seq += 1
             event = Event(event_type, self.run_name, self._seq, time.time(), trial, data)

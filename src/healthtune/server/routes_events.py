@@ -10,16 +10,20 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, WebSocket
+from pydantic import TypeAdapter
 from starlette.websockets import WebSocketDisconnect
 
+from healthtune.events import EventType
+from healthtune.progress import read_events
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL
-from healthtune.server.progress import read_events
 from healthtune.server.schemas import EventOut
 from healthtune.server.state import AppState, get_state, get_ws_state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["events"], responses=error_responses(*EVERY_ROUTE))
+EVENT_OUT: TypeAdapter[EventOut] = TypeAdapter(EventOut)
+EVENT_TYPES = {kind.value for kind in EventType}
 
 
 @router.get("/jobs/{job_id}/events", response_model=list[EventOut], responses=error_responses(404))
@@ -31,7 +35,8 @@ def list_events(
 ) -> list[EventOut]:
     """The run's events with seq > after (oldest first): the WebSocket's messages, for polling clients."""
     events, _ = read_events(state.events_file(state.job(job_id)), after=after)
-    return [EventOut(**event) for event in events[:limit]]
+    known = [event for event in events if event.get("type") in EVENT_TYPES]  # a newer version's: skipped
+    return [EVENT_OUT.validate_python(event) for event in known[:limit]]
 
 
 def _token_ok(websocket: WebSocket, token: str | None) -> bool:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
+
+from healthtune.events import (
+    EpochEndedData,
+    RunCancelledData,
+    RunFailedData,
+    RunFinishedData,
+    RunStartedData,
+    TrialFailedData,
+    TrialFinishedData,
+    TrialPrunedData,
+    TrialStartedData,
+)
 
 
 class JobOut(BaseModel):
@@ -239,16 +251,73 @@ class SearchParam(BaseModel):
     )
 
 
-class EventOut(BaseModel):
-    """One progress event of a run, as events.jsonl and the WebSocket carry it."""
+class _EventFields(BaseModel):
+    """What every progress event has, as events.jsonl and the WebSocket carry it."""
 
-    type: str = Field(description="run_started, trial_started, epoch_ended, trial_finished, trial_pruned, "
-                                  "trial_failed, run_finished, run_failed or run_cancelled")  # fmt: skip
     run_name: str
     seq: int = Field(description="numbers every event of the run from 1, also across resumes")
     time: float
     trial: int | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunStartedEvent(_EventFields):
+    type: Literal["run_started"]
+    data: RunStartedData = Field(default_factory=lambda: RunStartedData())
+
+
+class TrialStartedEvent(_EventFields):
+    type: Literal["trial_started"]
+    data: TrialStartedData = Field(default_factory=lambda: TrialStartedData())
+
+
+class EpochEndedEvent(_EventFields):
+    type: Literal["epoch_ended"]
+    data: EpochEndedData = Field(default_factory=lambda: EpochEndedData())
+
+
+class TrialFinishedEvent(_EventFields):
+    type: Literal["trial_finished"]
+    data: TrialFinishedData = Field(default_factory=lambda: TrialFinishedData())
+
+
+class TrialPrunedEvent(_EventFields):
+    type: Literal["trial_pruned"]
+    data: TrialPrunedData = Field(default_factory=lambda: TrialPrunedData())
+
+
+class TrialFailedEvent(_EventFields):
+    type: Literal["trial_failed"]
+    data: TrialFailedData = Field(default_factory=lambda: TrialFailedData())
+
+
+class RunFinishedEvent(_EventFields):
+    type: Literal["run_finished"]
+    data: RunFinishedData = Field(default_factory=lambda: RunFinishedData())
+
+
+class RunFailedEvent(_EventFields):
+    type: Literal["run_failed"]
+    data: RunFailedData = Field(default_factory=lambda: RunFailedData())
+
+
+class RunCancelledEvent(_EventFields):
+    type: Literal["run_cancelled"]
+    data: RunCancelledData = Field(default_factory=lambda: RunCancelledData())
+
+
+EventOut = Annotated[
+    RunStartedEvent
+    | TrialStartedEvent
+    | EpochEndedEvent
+    | TrialFinishedEvent
+    | TrialPrunedEvent
+    | TrialFailedEvent
+    | RunFinishedEvent
+    | RunFailedEvent
+    | RunCancelledEvent,
+    Field(discriminator="type"),
+]
+"""One progress event; `type` says which, and with it what `data` holds."""
 
 
 class HealthOut(BaseModel):

