@@ -26,6 +26,7 @@ class JobStatus(enum.StrEnum):
 
 TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED})
 RESUMABLE = frozenset({JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED})
+RESCORABLE = frozenset({JobStatus.COMPLETED, JobStatus.CANCELLED})  # and a mode that stores health
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

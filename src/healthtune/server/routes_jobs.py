@@ -15,7 +15,7 @@ from healthtune.baselines import verdict
 from healthtune.exceptions import ConfigError
 from healthtune.results import TrialPaths, TrialRecord
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
-from healthtune.server.jobs_store import RESUMABLE, TERMINAL, JobStatus
+from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
 from healthtune.server.salvage import without_phantoms
 from healthtune.server.schemas import (
@@ -89,7 +89,8 @@ async def job_status(job_id: str, state: State) -> JobStatusOut:
     snapshot["baseline_verdict"] = verdict(snapshot["baselines"], snapshot.get("best_val_accuracy"))
     return JobStatusOut(
         id=job.id,
-        status=job.status.value,
+        status=job.status,
+        terminal=job.status in TERMINAL,
         error=job.error,
         cancel_requested=job.cancel_requested,
         epochs_per_trial=int(job.config.get("max_epochs_per_trial", 0)),
@@ -226,7 +227,7 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
     from healthtune.rescoring import rescore
 
     job = state.job(job_id)
-    state.require_status(job, {JobStatus.COMPLETED, JobStatus.CANCELLED}, "rescore")
+    state.require_status(job, RESCORABLE, "rescore")
     if job.config.get("mode") == Mode.SIMPLE.value:
         detail = (
             f"job {job.id} ran in mode 'simple', which stores accuracy only; rescore needs health or pareto"

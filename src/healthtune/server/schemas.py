@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from healthtune.choices import Mode
 from healthtune.events import (
     EpochEndedData,
     RunCancelledData,
@@ -17,14 +18,15 @@ from healthtune.events import (
     TrialPrunedData,
     TrialStartedData,
 )
+from healthtune.server.jobs_store import JobStatus
 
 
 class JobOut(BaseModel):
     id: str
     run_name: str
-    status: str
+    status: JobStatus
     dataset: str
-    mode: str
+    mode: Mode | None = Field(None, description="simple, health or pareto (None: a job stored without one)")
     trials: int
     weights: dict[str, Any] = Field(
         default_factory=dict, description="the scoring weights in force (updated by rescore)"
@@ -44,6 +46,13 @@ class JobOut(BaseModel):
     cancel_requested: bool = False
     attempts: int = Field(0, description="how many times the job was started (1 + resumes)")
     request: dict[str, Any] = Field(default_factory=dict)
+    terminal: bool = Field(False, description="the job has ended (completed, failed, cancelled, interrupted)")
+    can_resume: bool = Field(
+        False, description="resume would continue its study (failed, cancelled, interrupted)"
+    )
+    can_rescore: bool = Field(
+        False, description="rescore would re-rank its trials (completed or cancelled, health or pareto mode)"
+    )
     origin: Literal["server", "external"] = Field(
         "server",
         description="server: queued here; external: a run made from the CLI or Python found in the results "
@@ -113,7 +122,8 @@ class Progress(BaseModel):
 
 class JobStatusOut(BaseModel):
     id: str
-    status: str
+    status: JobStatus
+    terminal: bool = Field(False, description="the job has ended: its status no longer changes by itself")
     error: str | None = None
     cancel_requested: bool = False
     epochs_per_trial: int

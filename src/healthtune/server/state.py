@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request, WebSocket
 
+from healthtune.choices import Mode
 from healthtune.exceptions import StorageError
 from healthtune.results import SUMMARY_FILE, RunPaths
 from healthtune.server.data_access import current_config
 from healthtune.server.external_runs import ExternalRuns, is_external
-from healthtune.server.jobs_store import Job, JobStatus, JobStore
+from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, Job, JobStatus, JobStore
 from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
 from healthtune.server.schemas import JobOut
@@ -82,12 +83,14 @@ class AppState:
 
     def job_out(self, job: Job) -> JobOut:
         config: dict[str, Any] = job.config
+        mode = Mode(config["mode"]) if config.get("mode") in set(Mode) else None
+        external = is_external(job)
         return JobOut(
             id=job.id,
             run_name=job.run_name,
-            status=job.status.value,
+            status=job.status,
             dataset=str(config.get("dataset", "")),
-            mode=str(config.get("mode", "")),
+            mode=mode,
             trials=int(config.get("trials", 0)),
             weights=effective_weights(config),
             has_model=(self.run_paths(job).optimized_dir / SUMMARY_FILE).is_file(),
@@ -101,7 +104,10 @@ class AppState:
             cancel_requested=job.cancel_requested,
             attempts=job.attempts,
             request=job.request,
-            origin="external" if is_external(job) else "server",
+            terminal=job.status in TERMINAL,
+            can_resume=job.status in RESUMABLE and not external,
+            can_rescore=job.status in RESCORABLE and mode in (Mode.HEALTH, Mode.PARETO) and not external,
+            origin="external" if external else "server",
         )
 
     @staticmethod

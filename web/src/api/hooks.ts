@@ -13,8 +13,11 @@ import {
 } from "./client";
 import { keys } from "./queryKeys";
 
-export const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
-export const RESUMABLE = new Set(["failed", "cancelled", "interrupted"]);
+/**
+ * The one freshness rule: a job's own resources are polled every LIVE_POLL_MS until the server says
+ * the job is terminal (its `terminal` field), then never; live events invalidate them sooner.
+ */
+export const LIVE_POLL_MS = 3000;
 
 export { keys } from "./queryKeys";
 export * from "./referenceHooks";
@@ -37,7 +40,7 @@ export function useJob(id: string) {
   return useQuery({
     queryKey: keys.job(id),
     queryFn: async () => unwrap(await api.GET("/api/jobs/{job_id}", { params: { path: { job_id: id } } })),
-    refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.status) ? false : 3000),
+    refetchInterval: (query) => (query.state.data?.terminal ? false : LIVE_POLL_MS),
   });
 }
 
@@ -47,7 +50,7 @@ export function useJobStatus(id: string) {
     queryKey: keys.status(id),
     queryFn: async () =>
       unwrap(await api.GET("/api/jobs/{job_id}/status", { params: { path: { job_id: id } } })),
-    refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.status) ? false : 2000),
+    refetchInterval: (query) => (query.state.data?.terminal ? false : LIVE_POLL_MS),
   });
 }
 
@@ -56,7 +59,7 @@ export function useTrials(id: string, live: boolean) {
     queryKey: keys.trials(id),
     queryFn: async () =>
       unwrap(await api.GET("/api/jobs/{job_id}/trials", { params: { path: { job_id: id } } })),
-    refetchInterval: live ? 5000 : false,
+    refetchInterval: live ? LIVE_POLL_MS : false,
   });
 }
 
@@ -176,7 +179,7 @@ export function useSubmit() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (body: OptimizationRequest) => unwrap(await api.POST("/api/optimize", { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs"] }),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.allJobs }),
   });
 }
 
@@ -191,8 +194,8 @@ function useJobAction(action: "cancel" | "resume") {
       ),
     onSuccess: (job) => {
       client.setQueryData(keys.job(job.id), job);
-      void client.invalidateQueries({ queryKey: ["job", job.id] });
-      void client.invalidateQueries({ queryKey: ["jobs"] });
+      void client.invalidateQueries({ queryKey: keys.job(job.id) });
+      void client.invalidateQueries({ queryKey: keys.allJobs });
     },
   });
 }
@@ -208,7 +211,7 @@ export function useDeleteJob() {
       if (!result.response.ok) unwrap(result);
       return id;
     },
-    onSuccess: () => client.invalidateQueries({ queryKey: ["jobs"] }),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.allJobs }),
   });
 }
 
@@ -223,7 +226,7 @@ export function useRescore(id: string) {
       client.setQueryData(keys.trials(id), result.trials);
       void client.invalidateQueries({ queryKey: keys.job(id) });
       void client.invalidateQueries({ queryKey: keys.best(id) });
-      void client.invalidateQueries({ queryKey: ["job", id, "study-plot"] });
+      void client.invalidateQueries({ queryKey: keys.studyPlots(id) });
       void client.invalidateQueries({ queryKey: keys.importances(id) });
     },
   });

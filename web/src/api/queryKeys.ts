@@ -8,6 +8,8 @@ export const keys = {
   uploads: ["dataset-uploads"] as const,
   health: ["health"] as const,
   schema: ["openapi"] as const,
+  /** every page of the job list (invalidate this to refresh them all) */
+  allJobs: ["jobs"] as const,
   jobs: (offset: number, limit: number, status?: string) => ["jobs", offset, limit, status ?? "all"] as const,
   job: (id: string) => ["job", id] as const,
   status: (id: string) => ["job", id, "status"] as const,
@@ -16,6 +18,7 @@ export const keys = {
   best: (id: string) => ["job", id, "best-model"] as const,
   healthBought: (id: string) => ["job", id, "health-bought"] as const,
   predictor: (id: string) => ["job", id, "predictor"] as const,
+  studyPlots: (id: string) => ["job", id, "study-plot"] as const,
   studyPlot: (id: string, name: string) => ["job", id, "study-plot", name] as const,
   importances: (id: string) => ["job", id, "importances"] as const,
   tensorboard: (id: string) => ["job", id, "tensorboard"] as const,

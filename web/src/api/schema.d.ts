@@ -934,12 +934,11 @@ export interface components {
             id: string;
             /** Run Name */
             run_name: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["JobStatus"];
             /** Dataset */
             dataset: string;
-            /** Mode */
-            mode: string;
+            /** @description simple, health or pareto (None: a job stored without one) */
+            mode?: components["schemas"]["Mode"] | null;
             /** Trials */
             trials: number;
             /**
@@ -997,6 +996,24 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * Terminal
+             * @description the job has ended (completed, failed, cancelled, interrupted)
+             * @default false
+             */
+            terminal: boolean;
+            /**
+             * Can Resume
+             * @description resume would continue its study (failed, cancelled, interrupted)
+             * @default false
+             */
+            can_resume: boolean;
+            /**
+             * Can Rescore
+             * @description rescore would re-rank its trials (completed or cancelled, health or pareto mode)
+             * @default false
+             */
+            can_rescore: boolean;
+            /**
              * Origin
              * @description server: queued here; external: a run made from the CLI or Python found in the results root, read-only here (no cancel, resume, rescore or delete)
              * @default server
@@ -1024,8 +1041,13 @@ export interface components {
         JobStatusOut: {
             /** Id */
             id: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["JobStatus"];
+            /**
+             * Terminal
+             * @description the job has ended: its status no longer changes by itself
+             * @default false
+             */
+            terminal: boolean;
             /** Error */
             error?: string | null;
             /**

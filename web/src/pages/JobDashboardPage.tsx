@@ -5,8 +5,6 @@ import { ApiError } from "../api/client";
 import { useJobEvents, type RunEvent } from "../api/events";
 import {
   keys,
-  RESUMABLE,
-  TERMINAL,
   useBestModel,
   useCancel,
   useHealthBought,
@@ -52,7 +50,7 @@ export function JobDashboardPage() {
   const job = useJob(jobId);
   const status = useJobStatus(jobId);
   const scoring = useScoringDefaults();
-  const terminal = job.data ? TERMINAL.has(job.data.status) : false;
+  const terminal = job.data?.terminal ?? false;
   const trials = useTrials(jobId, !terminal);
   const modelFile = (job.data?.result as Record<string, unknown> | null | undefined)?.best_model_file;
   // the job's result names the model file once it is saved: only then ask for it (no 404s while it trains)
@@ -74,7 +72,7 @@ export function JobDashboardPage() {
         void client.invalidateQueries({ queryKey: keys.status(jobId) });
       }
       if (event.type.startsWith("run_")) {
-        void client.invalidateQueries({ queryKey: ["job", jobId] });
+        void client.invalidateQueries({ queryKey: keys.job(jobId) });
       }
     },
     [client, jobId],
@@ -150,7 +148,7 @@ export function JobDashboardPage() {
     .map(([k]) => k);
   // most important first; the chart keeps the first six that varied between the finished trials
   const chartParams = importantParams.length ? importantParams : [...new Set(points.flatMap((p) => Object.keys(p.params)))];
-  const mode = j.mode;
+  const mode = j.mode ?? "unknown";
   // finished training (state complete): the trials a re-score can rank; unknown until the trials or the status load
   const completedTrials = trials.data ? points.filter((p) => p.state === "complete").length : progress?.complete;
 
@@ -179,7 +177,7 @@ export function JobDashboardPage() {
               {j.cancel_requested ? "Cancelling…" : "Cancel"}
             </button>
           )}
-          {RESUMABLE.has(j.status) && !external && (
+          {j.can_resume && (
             <button type="button" onClick={() => resume.mutate(j.id)} disabled={resume.isPending} data-testid="resume">
               Resume
             </button>
@@ -198,7 +196,7 @@ export function JobDashboardPage() {
       {j.error && (
         <div className="notice error" role="alert">
           <strong>{j.status === "interrupted" ? "Interrupted" : "Failed"}:</strong> {j.error}
-          {RESUMABLE.has(j.status) && !external && " Resume continues the same study; finished trials are kept."}
+          {j.can_resume && " Resume continues the same study; finished trials are kept."}
         </div>
       )}
 
@@ -267,7 +265,7 @@ export function JobDashboardPage() {
         {trials.data && <TrialGallery jobId={j.id} runName={j.run_name} points={points} best={bestNumber} reasons={reasons} descriptions={paramDescriptions} baselines={progress?.baselines ?? []} />}
       </section>
 
-      {mode !== "simple" && !external && (j.status === "completed" || j.status === "cancelled") && (
+      {j.can_rescore && (
         <section className="card section" aria-labelledby="rescore-title">
           <h2 id="rescore-title">
             Re-score with other weights{" "}
@@ -281,7 +279,7 @@ export function JobDashboardPage() {
             completed={completedTrials}
             onRescored={(w) => {
               setRescored(w);
-              void client.invalidateQueries({ queryKey: ["job", j.id] });
+              void client.invalidateQueries({ queryKey: keys.job(j.id) });
             }}
           />
         </section>

@@ -1,12 +1,14 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { useJobs } from "../api/hooks";
+import type { components } from "../api/schema";
 import { ErrorState } from "../components/ErrorState";
 import { Skeleton } from "../components/Skeleton";
 import { ReadOnlyBadge, StatusBadge } from "../components/StatusBadge";
 import { datasetLabel, dateTime, num } from "../lib/format";
 
-const STATUSES = ["", "queued", "running", "completed", "failed", "cancelled", "interrupted"];
+/** Every job status of the server's schema ("" = all); the compiler rejects one the server lacks. */
+const STATUSES: ("" | components["schemas"]["JobStatus"])[] = ["", "queued", "running", "completed", "failed", "cancelled", "interrupted"];
 const PAGE = 20;
 
 export function JobsPage() {
