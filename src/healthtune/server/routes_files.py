@@ -78,7 +78,7 @@ def get_plot(job_id: str, number: int, plot_name: str, state: State) -> FileResp
 
 @router.get("/jobs/{job_id}/trials/{number}/architecture", responses=error_responses(404))
 def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
-    """The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture.md)."""
+    """The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture-json.md)."""
     job = state.job(job_id)
     trial_dir = _trial_dir(state, job, number)
     path = _inside(state.run_paths(job).run_dir, TrialPaths(trial_dir).architecture)

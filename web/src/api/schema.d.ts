@@ -298,7 +298,7 @@ export interface paths {
         };
         /**
          * Get Architecture
-         * @description The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture.md).
+         * @description The trial's architecture.json: layers, edges, shapes, health overlay (docs/architecture-json.md).
          */
         get: operations["get_architecture_api_jobs__job_id__trials__number__architecture_get"];
         put?: never;

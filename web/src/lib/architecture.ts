@@ -1,4 +1,4 @@
-/** architecture.json (docs/architecture.md, schema_version 1). The API serves it untyped, so its shape is here. */
+/** architecture.json (docs/architecture-json.md, schema_version 1). The API serves it untyped, so its shape is here. */
 
 export interface LayerViz {
   layer_id: string;
