@@ -310,7 +310,7 @@ if [ "$BUILD_WORKER" = 1 ]; then
         --build-arg BASE_IMAGE="$PY_IMAGE" --build-arg EXTRAS=runpod,tensorflow "$WORK/repo"
     WORKER_S=$(since "$t")
     quiet worker-smoke podman run --rm --network none "$WORKER_IMAGE" \
-        python -c "import runpod, tensorflow, healthtune.worker.runpod_handler; import os; assert os.getuid() != 0"
+        python -c "import runpod, tensorflow, healthtune.remote.runpod_handler; import os; assert os.getuid() != 0"
     pass "worker image built in $WORKER_S s; runpod, tensorflow and the handler import as a non-root user"
     note "build worker (cpu)" "$WORKER_S s"
 fi

@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "openapi":
             return _openapi(args)
         if args.command == "worker":
-            from healthtune.worker.runpod_handler import main as runpod_worker
+            from healthtune.remote.runpod_handler import main as runpod_worker
 
             runpod_worker(list(args.sdk_args))
             return 0

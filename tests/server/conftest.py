@@ -115,7 +115,7 @@ def fake_worker() -> Iterator[Callable[[ServerSettings, str], subprocess.Popen[b
 
     def start(settings: ServerSettings, job_id: str) -> subprocess.Popen[bytes]:
         job_dir = (settings.jobs_dir / job_id).resolve()
-        command = [sys.executable, "-c", "import time; time.sleep(600)", "healthtune.server.worker",
+        command = [sys.executable, "-c", "import time; time.sleep(600)", "healthtune.server.job_process",
                    str(job_dir / "config.json"), str(job_dir / "outcome.json")]  # fmt: skip
         started.append(subprocess.Popen(command))
         store = JobStore(settings.jobs_db)

@@ -31,7 +31,7 @@ def worker_pids(job_id: str) -> list[int]:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        if b"healthtune.server.worker" in command and job_id.encode() in command:
+        if b"healthtune.server.job_process" in command and job_id.encode() in command:
             pids.append(int(proc.name))
     return pids
 

@@ -37,7 +37,7 @@ def train_on_worker(spec_data: dict[str, Any], progress: Any, environment: dict[
     os.environ.update(environment)  # before Keras is imported: backend, threads, devices
     import ray
 
-    from healthtune.worker.remote import RemoteReporter, run_remote_trial
+    from healthtune.remote.remote import RemoteReporter, run_remote_trial
 
     number = int(spec_data["trial_number"])
     sent: list[Any] = []

@@ -17,10 +17,10 @@ from typing import Any
 from healthtune.exceptions import ConfigError
 from healthtune.results import write_json
 from healthtune.server.data_access import confine_dataset, current_config
+from healthtune.server.job_process import EXIT_CANCELLED, EXIT_COMPLETED
 from healthtune.server.jobs_store import Job, JobStatus, JobStore
 from healthtune.server.salvage import salvage_run
 from healthtune.server.settings import ServerSettings
-from healthtune.server.worker import EXIT_CANCELLED, EXIT_COMPLETED
 
 logger = logging.getLogger(__name__)
 TOKEN_VARIABLE = "HEALTHTUNE_API_TOKEN"  # the API's secret; a job's process has no use for it
@@ -160,7 +160,7 @@ class JobSupervisor:
         log_dir.mkdir(parents=True, exist_ok=True)
         with (log_dir / f"{job.id}.log").open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "healthtune.server.worker", str(config_file), str(outcome_file)],
+                [sys.executable, "-m", "healthtune.server.job_process", str(config_file), str(outcome_file)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -244,7 +244,7 @@ def is_worker(pid: int, config_file: Path) -> bool:
         argv = (proc / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    module = b"healthtune.server.worker"
+    module = b"healthtune.server.job_process"
     if module not in argv:
         return False
     arguments = argv[argv.index(module) + 1 :]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from healthtune.models import ModelConfig
+from healthtune.remote import runpod_handler
+from healthtune.remote.runpod_handler import job_input_problem, worker_concurrency
 from healthtune.training.spec import DataSpec, TrialSpec
-from healthtune.worker import runpod_handler
-from healthtune.worker.runpod_handler import job_input_problem, worker_concurrency
 
 
 def spec() -> dict[str, object]:
@@ -27,7 +27,7 @@ def spec() -> dict[str, object]:
             "input.transport must be one of ['s3', 'inline'], got transport='ftp'",
         ),
         ({"spec": spec(), "transport": "s3"}, "needs input.upload_url"),
-        ({"spec": {**spec(), "version": 99}, "transport": "inline"}, "TrialSpec version must be 1"),
+        ({"spec": {**spec(), "version": 99}, "transport": "inline"}, "TrialSpec version must be 2"),
         ({"spec": {**spec(), "surprise": 1}, "transport": "inline"}, "not a valid TrialSpec"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The child process that runs one job: `python -m healthtune.server.worker CONFIG_JSON OUTCOME_JSON`.
+"""The job process: runs one server job, `python -m healthtune.server.job_process CONFIG_JSON OUTCOME_JSON`.
 
 A crash in training takes down this process only; the server reads the outcome file (or the exit
 status when there is none) and marks the job. SIGTERM asks the run to stop: the running trial
@@ -75,7 +75,7 @@ def run(config_file: Path, outcome_file: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        sys.stderr.write("usage: python -m healthtune.server.worker CONFIG_JSON OUTCOME_JSON\n")
+        sys.stderr.write("usage: python -m healthtune.server.job_process CONFIG_JSON OUTCOME_JSON\n")
         return EXIT_FAILED
     from healthtune.processes import die_with_parent
 

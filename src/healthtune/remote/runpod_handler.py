@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from healthtune.exceptions import TrialFailed
-from healthtune.worker.pool import TrialPool
-from healthtune.worker.remote import RemoteReporter, failure_payload, ship_trial, worker_spec
+from healthtune.remote.pool import TrialPool
+from healthtune.remote.remote import RemoteReporter, failure_payload, ship_trial, worker_spec
 
 logger = logging.getLogger(__name__)
 
