@@ -188,7 +188,7 @@ def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> di
 
 def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
     """Test accuracy of the trial's configuration retrained with RETRAIN_SEEDS: mean and std."""
-    from healthtune.training.spec import HealthSpec, TrialSpec
+    from healthtune.training.spec import SPEC_VERSION, HealthSpec, TrialSpec
     from healthtune.training.trainer import run_trial
 
     trial_dir = run_dir / "trials" / f"trial_{number}"
@@ -198,7 +198,8 @@ def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
     spec = json.loads((trial_dir / "config.json").read_text())["spec"]
     accuracies = []
     for seed in RETRAIN_SEEDS:
-        again = TrialSpec.from_dict({**spec, "seed": seed, "trial_dir": str(trial_dir / f"seed_{seed}"),
+        again = TrialSpec.from_dict({**spec, "version": SPEC_VERSION, "seed": seed,  # a pool made by older code
+                                     "trial_dir": str(trial_dir / f"seed_{seed}"),
                                      "tensorboard": False, "plots": False})  # fmt: skip
         again = TrialSpec(**{**again.__dict__, "health": HealthSpec(frequency=1, pruning=False)})
         accuracies.append(float(run_trial(again).metrics["test_accuracy"]))
