@@ -125,3 +125,14 @@ def fail_orphaned_trial(study: optuna.Study, trial: FrozenTrial, reason: str) ->
 
     study._storage.set_trial_user_attr(trial._trial_id, "failure_reason", reason)
     study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+
+
+def delete_study(run_name: str, url: str) -> bool:
+    """Delete the run's study; False when there was none."""
+    import optuna
+
+    try:
+        optuna.delete_study(study_name=run_name, storage=open_storage(url))
+    except KeyError:
+        return False
+    return True

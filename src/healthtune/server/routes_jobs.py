@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from healthtune.baselines import verdict
 from healthtune.exceptions import ConfigError
-from healthtune.results import TrialPaths, TrialRecord
+from healthtune.results import TrialRecord
+from healthtune.run_service import delete_run, trial_files
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
@@ -126,28 +128,11 @@ def delete(job_id: str, state: State) -> Response:
     run_paths = state.run_paths(job)
     state.tensorboards.stop(job.id)
     state.progress.forget(run_paths.events_file)
-    # The folder goes first: a run that took a storage side file's name (older versions allowed
-    # studies.db-journal) blocks the storage until it is gone.
-    if run_paths.run_dir.is_dir() and not run_paths.run_dir.is_symlink():
-        shutil.rmtree(run_paths.run_dir, ignore_errors=True)
+    delete_run(run_paths, job.run_name, state.settings.storage_url)
     shutil.rmtree(state.settings.jobs_dir / job.id, ignore_errors=True)
-    _delete_study(job.run_name, state.settings.storage_url)
     state.store.delete(job.id)
     logger.info("job %s (%s) deleted", job.id, job.run_name)
     return Response(status_code=204)
-
-
-def _delete_study(name: str, storage_url: str) -> None:
-    """Delete the job's study; a job that never got as far as its study, or a storage that cannot be
-    opened, leaves nothing to delete here (logged), so deleting the job itself still succeeds."""
-    import optuna
-
-    try:
-        optuna.delete_study(study_name=name, storage=storage_url)
-    except KeyError:
-        pass
-    except Exception as error:  # the job record must go even when its storage is broken
-        logger.warning("study %s could not be deleted from the storage: %s", name, error)
 
 
 def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
@@ -199,22 +184,11 @@ def trials_table(job_id: str, state: State) -> Response:
 @router.get("/jobs/{job_id}/trials/{number}", response_model=TrialDetail, responses=error_responses(404, 503))
 def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     """Params, metrics, the health report with its findings, and which plots exist."""
-    from healthtune.plots import plot_names
-
     trial = next((t for t in _trials(state, job_id) if t["number"] == number), None)
     if trial is None:
         raise HTTPException(status_code=404, detail=f"job {job_id} has no trial {number}")
-    trial_dir = state.run_paths(state.job(job_id)).trial_dir(number)
-    health_file = TrialPaths(trial_dir).health
-    health = json.loads(health_file.read_text(encoding="utf-8")) if health_file.is_file() else None
-    plots = [name for name in plot_names() if (TrialPaths(trial_dir).plot(name)).is_file()]
-    return TrialDetail(
-        **trial,
-        health=health,
-        plots=plots,
-        has_model=TrialPaths(trial_dir).model.is_file(),
-        has_architecture=TrialPaths(trial_dir).architecture.is_file(),
-    )
+    files = trial_files(state.run_paths(state.job(job_id)).trial(number))
+    return TrialDetail(**trial, **asdict(files))
 
 
 @router.post("/jobs/{job_id}/rescore", response_model=RescoreOut, responses=error_responses(404, 409, 413))
