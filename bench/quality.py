@@ -3,8 +3,9 @@
 Each tool searches each dataset for the same wall budget on this machine, alone, in its own process
 (bench/quality_tools.py), with the same data and the same epochs per trial; the table gives the test
 accuracy of the model each picked on validation, its trials and epochs, and its real wall time.
-healthtune is stopped at the budget (its running trial cancelled, the best finished one kept); the
-peers finish the trial running at the budget, as their loops cannot be interrupted.
+healthtune stops at the budget through `timeout_hours` (its running trial ends with the epoch that
+passes it, its best epoch kept); the peers finish the trial running at the budget, as their loops
+cannot be interrupted.
 Datasets: digits; Fashion-MNIST with 10,000 training images (full test set); Reuters R8 (official
 split); a 400-document subset of R8's training set (official test set).
 
