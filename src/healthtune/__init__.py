@@ -1,8 +1,8 @@
 """healthtune: health-aware hyperparameter optimization for neural-network classifiers."""
 
-import importlib
 from typing import TYPE_CHECKING
 
+from healthtune.lazy import lazy_exports
 from healthtune.version import __version__
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'healthtune' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+__getattr__ = lazy_exports("healthtune", _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from healthtune.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from healthtune.data.base import DataKind, Dataset, DatasetInfo, DatasetSource, RawSplits
@@ -32,13 +33,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'healthtune.data' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports("healthtune.data", _EXPORTS, globals())
 
 
 __all__ = [

@@ -3,21 +3,9 @@ import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_DEFAULTS, fromWeights, simpleModeWeights, type WeightState } from "../lib/weights";
 import { WeightSliders } from "./WeightSliders";
+import { WORKED } from "../test/weights";
 
 const METRICS = Object.keys(BUILTIN_DEFAULTS.health_component_proportions);
-/** The proportions of the original weighting, on which the rebalancing examples were worked out. */
-const WORKED = {
-  accuracy_weight: 0.7,
-  health_overall_weight: 0.3,
-  health_component_proportions: {
-    neuron_utilization: 0.25,
-    parameter_efficiency: 0.15,
-    training_stability: 0.2,
-    gradient_health: 0.15,
-    convergence_quality: 0.15,
-    accuracy_consistency: 0.1,
-  } as Record<string, number>,
-};
 
 
 function Harness({ initial, disabled = false }: { initial: WeightState; disabled?: boolean }) {

@@ -12,6 +12,7 @@ import {
   toRequestWeights,
   type WeightState,
 } from "./weights";
+import { WORKED } from "../test/weights";
 
 const NAMES = [
   "neuron_utilization",
@@ -22,19 +23,6 @@ const NAMES = [
   "accuracy_consistency",
 ];
 
-/** The proportions of the original weighting, on which the rebalancing examples were worked out. */
-const WORKED = {
-  accuracy_weight: 0.7,
-  health_overall_weight: 0.3,
-  health_component_proportions: {
-    neuron_utilization: 0.25,
-    parameter_efficiency: 0.15,
-    training_stability: 0.2,
-    gradient_health: 0.15,
-    convergence_quality: 0.15,
-    accuracy_consistency: 0.1,
-  } as Record<string, number>,
-};
 
 function defaults(): WeightState {
   return fromWeights(WORKED);
