@@ -74,9 +74,10 @@ export function HealthBoughtSection({ data }: { data: HealthBoughtData | null | 
       <h2 id="bought-title">
         What health bought you{" "}
         <InfoTip label="what health bought you">
-          The model picked by accuracy and health, beside the one validation accuracy alone would have picked, both measured
-          once on the test split when the run ended. Health-aware selection pays off when the pick is about as accurate and
-          better calibrated or more robust.
+          The model picked by accuracy and health (the healthiest of the trials validation cannot tell apart from the most
+          accurate one), beside the one validation accuracy alone would have picked, both measured once on the test split
+          when the run ended. Health-aware selection pays off when the pick is about as accurate and better calibrated or
+          more robust; on our benchmarks it mostly did not (docs/health.md).
         </InfoTip>
       </h2>
       <HealthBoughtTable data={data} />
