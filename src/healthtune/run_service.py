@@ -24,13 +24,18 @@ class TrialFiles:
     has_architecture: bool
 
 
-def trial_files(paths: TrialPaths) -> TrialFiles:
+def existing_plots(paths: TrialPaths) -> list[str]:
+    """The diagnostic plots the trial drew, in the gallery's order."""
     from healthtune.plots import plot_names
 
+    return [name for name in plot_names() if paths.plot(name).is_file()]
+
+
+def trial_files(paths: TrialPaths) -> TrialFiles:
     health = json.loads(paths.health.read_text(encoding="utf-8")) if paths.health.is_file() else None
     return TrialFiles(
         health=health,
-        plots=[name for name in plot_names() if paths.plot(name).is_file()],
+        plots=existing_plots(paths),
         has_model=paths.model.is_file(),
         has_architecture=paths.architecture.is_file(),
     )

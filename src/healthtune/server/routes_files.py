@@ -53,12 +53,10 @@ def _trial_dir(state: AppState, job: Job, number: int) -> Path:
 
 @router.get("/jobs/{job_id}/trials/{number}/plots", response_model=PlotList, responses=error_responses(404))
 def list_plots(job_id: str, number: int, state: State) -> PlotList:
-    from healthtune.plots import plot_names
+    from healthtune.run_service import existing_plots
 
     trial_dir = _trial_dir(state, state.job(job_id), number)
-    return PlotList(
-        trial=number, plots=[n for n in plot_names() if (TrialPaths(trial_dir).plot(n)).is_file()]
-    )
+    return PlotList(trial=number, plots=existing_plots(TrialPaths(trial_dir)))
 
 
 @router.get(
