@@ -101,29 +101,29 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
 
     from healthtune.health_bought import OUTCOME_SEED
     from healthtune.outcomes import measure_outcomes
-    from healthtune.results import load_run
+    from healthtune.results import RunPaths, load_run
     from healthtune.training.feeding import predict
-    from healthtune.training.spec import DataSpec
-    from healthtune.training.trainer import load_trial_data
+    from healthtune.training.spec import DataSpec, load_trial_data
 
     run = load_run(run_dir)
     measured: dict[int, dict[str, Any]] = {}
     dataset = None
     for trial in (t for t in run.trials if t.state == "complete"):
-        cache = run_dir / "trials" / f"trial_{trial.number}" / MEASURES
+        files = RunPaths(run_dir).trial(trial.number)
+        cache = files.trial_dir / MEASURES
         cached = json.loads(cache.read_text()) if cache.is_file() else {}
         if "val_examples" in cached:
             measured[trial.number] = cached
             continue
         if dataset is None:
-            spec = json.loads((cache.parent / "config.json").read_text())["spec"]
+            spec = json.loads(files.config.read_text())["spec"]
             dataset = load_trial_data(DataSpec(**spec["data"]))
         if cached:  # measured before trials stored their validation size
             cached["val_examples"] = len(dataset.y_val)
             cache.write_text(json.dumps(cached))
             measured[trial.number] = cached
             continue
-        model = keras.saving.load_model(cache.parent / "model.keras", compile=False)
+        model = keras.saving.load_model(files.model, compile=False)
         outcomes = measure_outcomes(lambda x, m=model: predict(m, x), dataset.x_test, dataset.y_test,
                                     seed=OUTCOME_SEED)  # fmt: skip
         train_accuracy = float(np.mean(predict(model, dataset.x_train).argmax(axis=1) == dataset.y_train))
@@ -188,14 +188,15 @@ def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> di
 
 def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
     """Test accuracy of the trial's configuration retrained with RETRAIN_SEEDS: mean and std."""
+    from healthtune.results import RunPaths, TrialPaths
     from healthtune.training.spec import SPEC_VERSION, HealthSpec, TrialSpec
     from healthtune.training.trainer import run_trial
 
-    trial_dir = run_dir / "trials" / f"trial_{number}"
+    trial_dir = RunPaths(run_dir).trial_dir(number)
     cache = trial_dir / "seed_spread.json"
     if cache.is_file():
         return dict(json.loads(cache.read_text()))
-    spec = json.loads((trial_dir / "config.json").read_text())["spec"]
+    spec = json.loads(TrialPaths(trial_dir).config.read_text())["spec"]
     accuracies = []
     for seed in RETRAIN_SEEDS:
         again = TrialSpec.from_dict({**spec, "version": SPEC_VERSION, "seed": seed,  # a pool made by older code

@@ -31,28 +31,30 @@ def assemble_best_model(
     the model does not beat the run's linear baseline, the copied health.json says so in a finding.
     """
     source = paths.trial_dir(best.number)
-    model = TrialPaths(source).model
+    kept = TrialPaths(source)
+    model = kept.model
     if not model.is_file():
         raise OptimizationFailed(f"best trial {best.number} has no saved model at {model}")
     target = paths.optimized_dir
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    staged = TrialPaths(staging)
     model_name = model_file_name(config.dataset, float(best.metrics["val_accuracy"]))
     shutil.copy2(model, staging / model_name)
     for name in COPIED_FILES:
-        copied = getattr(TrialPaths(source), name)
+        copied = getattr(kept, name)
         if copied.is_file():
-            shutil.copy2(copied, getattr(TrialPaths(staging), name))
+            shutil.copy2(copied, getattr(staged, name))
     finding = baseline_finding(baseline_verdict)
-    if finding and TrialPaths(staging).health.is_file():
-        report = json.loads(TrialPaths(staging).health.read_text(encoding="utf-8"))
+    if finding and staged.health.is_file():
+        report = json.loads(staged.health.read_text(encoding="utf-8"))
         report["findings"] = [*report.get("findings", []), finding]
-        write_json(TrialPaths(staging).health, report)
+        write_json(staged.health, report)
     if paths.preprocessing_file.is_file():  # how to prepare new inputs: healthtune.load_predictor
         shutil.copy2(paths.preprocessing_file, staging / paths.preprocessing_file.name)
-    if TrialPaths(source).plots_dir.is_dir():
-        shutil.copytree(TrialPaths(source).plots_dir, TrialPaths(staging).plots_dir)
+    if kept.plots_dir.is_dir():
+        shutil.copytree(kept.plots_dir, staged.plots_dir)
     write_json(
         staging / SUMMARY_FILE,
         {

@@ -173,6 +173,6 @@ def baseline_finding(verdict: dict[str, Any] | None) -> dict[str, Any] | None:
         "metric": "baseline",
         "layer": None,
         "title": "does not beat a linear baseline",
-        "explanation": verdict["message"].split(" Try ")[0],
+        "explanation": verdict["message"].removesuffix(f" Try {NOT_BEATEN_SUGGESTION}"),
         "suggestion": NOT_BEATEN_SUGGESTION,
     }

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from healthtune.config import OptimizationConfig
-from healthtune.events import Event, EventType, is_cut_short, is_rejection
+from healthtune.events import REJECTED, Event, EventType, is_cut_short, is_rejection
 from healthtune.progress import RunProgress
 from healthtune.results import OptimizationResult
 from healthtune.scoring import ScoringWeights
@@ -136,8 +136,8 @@ def _number(value: object, digits: int = 4) -> str:
 def _pruned_by(prune_reason: str | None) -> str:
     """Who stopped the trial, in a word or two (the full reason is in run.json and its metrics.json)."""
     text = prune_reason or ""
-    if is_rejection(EventType.TRIAL_PRUNED, {"reason": text}):
-        return "too_large"  # rejected before training: over max_model_mflops
+    if text.startswith(REJECTED):
+        return REJECTED  # rejected before training: over max_model_mflops
     return "health" if text.startswith("health") else "pruner"
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from healthtune import scoring
 from healthtune.config import OptimizationConfig
-from healthtune.events import EventLog, EventType
+from healthtune.events import REJECTED, EventLog, EventType
 from healthtune.exceptions import ConfigError, OptimizationFailed, RunCancelled, TrialFailed
 from healthtune.executors import Executor, Outcome
 from healthtune.search.storage import fail_stale_trials, record_heartbeat, uses_heartbeats
@@ -169,8 +169,8 @@ class TrialDispatcher:
 
         self.consecutive_rejections += 1
         limit = self.config.max_model_mflops
-        reason = f"too_large: {mflops:.0f} MFLOPs per example > max_model_mflops={limit:g}"
-        trial.set_user_attr("rejected", "too_large")
+        reason = f"{REJECTED}: {mflops:.0f} MFLOPs per example > max_model_mflops={limit:g}"
+        trial.set_user_attr("rejected", REJECTED)
         trial.set_user_attr("prune_reason", reason)
         self.study.tell(trial, state=TrialState.PRUNED)
         self.events.emit(EventType.TRIAL_PRUNED, trial.number, epoch=0, reason=reason, rejected=True)

@@ -130,6 +130,7 @@ EVENT_DATA: dict[EventType, type[EventData]] = {
     EventType.RUN_FAILED: RunFailedData,
     EventType.RUN_CANCELLED: RunCancelledData,
 }
+REJECTED = "too_large"  # how a rejected trial's prune reason begins (over max_model_mflops)
 CUT_SHORT_REASONS = ("cancelled", "interrupted")  # failed, but not finished: a resume trains them again
 
 
@@ -138,7 +139,7 @@ def is_rejection(event_type: str, data: dict[str, Any]) -> bool:
     said so only in the reason's prefix)."""
     if event_type != EventType.TRIAL_PRUNED:
         return False
-    return bool(data.get("rejected")) or str(data.get("reason") or "").startswith("too_large")
+    return bool(data.get("rejected")) or str(data.get("reason") or "").startswith(REJECTED)
 
 
 def is_cut_short(event_type: str, data: dict[str, Any]) -> bool:

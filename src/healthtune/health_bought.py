@@ -55,7 +55,7 @@ def measure_trials(paths: RunPaths, numbers: Sequence[int], x_test: Any, y_test:
 
     measured: dict[int, Outcomes] = {}
     for number in numbers:
-        model_file = TrialPaths(paths.trial_dir(number)).model
+        model_file = paths.trial(number).model
         if not model_file.is_file():
             continue
         model = keras.saving.load_model(model_file, compile=False)

@@ -79,8 +79,8 @@ def find_model_file(path: Path) -> Path:
     summary = path / SUMMARY_FILE
     if summary.is_file():
         return path / str(json.loads(summary.read_text(encoding="utf-8"))["model_file"])
-    if TrialPaths(path).model.is_file():
-        return TrialPaths(path).model
+    if (trial_model := TrialPaths(path).model).is_file():
+        return trial_model
     raise ConfigError(
         f"{path} holds no model: give a finished run's directory, its {OPTIMIZED_DIR}/, a trial directory "
         "or a .keras file"

@@ -78,7 +78,7 @@ def near_ties(records: Sequence[TrialRecord]) -> list[TrialRecord]:
     if not examples:
         return list(records)
     top = scored_accuracy(best.metrics)
-    error = math.sqrt(min(max(top * (1 - top), 0.0), 0.25) / int(examples))
+    error = math.sqrt(max(top * (1 - top), 0.0) / int(examples))
     floor = top - NEAR_TIE_STANDARD_ERRORS * error - 1e-12
     return [r for r in records if scored_accuracy(r.metrics) >= floor]
 

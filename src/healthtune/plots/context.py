@@ -51,14 +51,15 @@ class PlotContext:
 
         if keras.backend.backend() == "tensorflow":
             native_logs.absorb_onednn_dtype_notice()
-        model = keras.saving.load_model(TrialPaths(trial_dir).model)
-        history = json.loads(TrialPaths(trial_dir).history.read_text(encoding="utf-8"))
-        health_file = TrialPaths(trial_dir).health
+        files = TrialPaths(trial_dir)
+        model = keras.saving.load_model(files.model)
+        history = json.loads(files.history.read_text(encoding="utf-8"))
+        health_file = files.health
         health = None
         if health_file.is_file():
             data = json.loads(health_file.read_text(encoding="utf-8"))
             health = HealthReport.from_dict(data) if "metrics" in data else None
-        config_file = TrialPaths(trial_dir).config
+        config_file = files.config
         epochs = len(history.get("loss", []))
         if config_file.is_file():
             spec = json.loads(config_file.read_text(encoding="utf-8")).get("spec", {})

@@ -190,6 +190,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
+    files = TrialPaths(trial_dir)
     trial_dir.mkdir(parents=True, exist_ok=True)
     dataset = load_trial_data(spec.data)
     loaded = time.perf_counter()
@@ -222,7 +223,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             batch_size=spec.batch_size,
             reporter=reporter,
             health=spec.health,
-            tensorboard_dir=TrialPaths(trial_dir).tensorboard_dir if spec.tensorboard else None,
+            tensorboard_dir=files.tensorboard_dir if spec.tensorboard else None,
             shuffle_seed=spec.seed,
             patience=spec.early_stopping_patience,
             objective=spec.objective,
@@ -231,10 +232,8 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         )
     trained = time.perf_counter()
     monitor = outcome.monitor
-    _write_json(TrialPaths(trial_dir).history, outcome.history)
-    _write_json(
-        TrialPaths(trial_dir).config, {"model_config": model_config.to_dict(), "spec": spec.to_dict()}
-    )
+    _write_json(files.history, outcome.history)
+    _write_json(files.config, {"model_config": model_config.to_dict(), "spec": spec.to_dict()})
     timings = {
         "load_seconds": loaded - started,
         "build_seconds": built - loaded,
@@ -263,11 +262,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
             "prune_reason": monitor.prune_reason,
             **timings,
         }
-        _write_json(TrialPaths(trial_dir).metrics, result.metrics)
+        _write_json(files.metrics, result.metrics)
         if outcome.health is not None:
-            _write_json(
-                TrialPaths(trial_dir).health, {"snapshots": [s.to_dict() for s in outcome.health.snapshots]}
-            )
+            _write_json(files.health, {"snapshots": [s.to_dict() for s in outcome.health.snapshots]})
         return result
     report, val = diagnose(model, dataset, outcome, seed=spec.seed, objective=spec.objective)
     test, test_probabilities = evaluate(model, dataset.x_test, dataset.y_test)
@@ -275,7 +272,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
                 "test": per_class(dataset.y_test, np.argmax(test_probabilities, axis=1), dataset.class_names)
                 if len(dataset.y_test) else {}}  # fmt: skip
     report.findings.extend(recall_findings(by_class["validation"]))
-    model.save(TrialPaths(trial_dir).model)
+    model.save(files.model)
     finished = time.perf_counter()
     probed = outcome.health is not None
     kept = outcome.up_to_best()  # the returned model's epochs
@@ -309,10 +306,10 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
         "distribution": plan.kind,
         "gpus": plan.devices,
     }
-    _write_json(TrialPaths(trial_dir).metrics, result.metrics)
+    _write_json(files.metrics, result.metrics)
     weights = ScoringWeights(**spec.weights) if spec.weights else ScoringWeights()
     if probed:
-        _write_json(TrialPaths(trial_dir).health, report.to_dict(weights.health_component_proportions))
+        _write_json(files.health, report.to_dict(weights.health_component_proportions))
     write_trial_visuals(
         trial_dir,
         model,

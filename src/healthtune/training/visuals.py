@@ -64,12 +64,13 @@ def plot_finished_trial(trial_dir: Path, config: OptimizationConfig, weights: Sc
     from healthtune.plots.context import PlotContext
     from healthtune.training.spec import DataSpec, load_trial_data
 
-    if TrialPaths(trial_dir).plots_dir.is_dir():
+    files = TrialPaths(trial_dir)
+    if files.plots_dir.is_dir():
         return
     try:
-        spec = json.loads(TrialPaths(trial_dir).config.read_text(encoding="utf-8"))["spec"]
+        spec = json.loads(files.config.read_text(encoding="utf-8"))["spec"]
         dataset = load_trial_data(DataSpec(**spec["data"]))
         context = PlotContext.from_trial_dir(trial_dir, dataset, weights)
-        make_trial_plots(context, TrialPaths(trial_dir).plots_dir)
+        make_trial_plots(context, files.plots_dir)
     except Exception:
         logger.warning("plots of %s failed", trial_dir.name, exc_info=True)
