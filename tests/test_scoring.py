@@ -12,7 +12,7 @@ from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS, objective_v
 def test_defaults() -> None:
     weights = ScoringWeights()
     assert (weights.accuracy_weight, weights.health_overall_weight) == (0.70, 0.30)
-    assert list(weights.health_component_proportions.values()) == [0.15, 0.25, 0.10, 0.15, 0.25, 0.10]
+    assert list(weights.health_component_proportions.values()) == [0.15, 0.30, 0.0, 0.15, 0.30, 0.10]
 
 
 def test_seed_examples_fill_the_other_weight() -> None:

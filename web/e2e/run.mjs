@@ -108,7 +108,7 @@ async function flow(browser, server, { label, viewport, mobile }) {
     await page.locator("#field-trials").fill("2");
     await page.locator("#field-max_epochs_per_trial").fill("1");
     await page.locator("#field-plot_mode").selectOption("all");
-    // one slider moves, the others rebalance: health 30 -> 40 gives 60 / 6.0 10.0 4.0 6.0 10.0 4.0
+    // one slider moves, the others rebalance: health 30 -> 40 gives 60 / 6.0 12.0 0.0 6.0 12.0 4.0
     await page.getByTestId("slider-health").fill("40");
     assert((await page.getByTestId("value-accuracy").innerText()) === "60.0%", "accuracy rebalanced to 60.0%");
     assert((await page.getByTestId("value-neuron_utilization").innerText()) === "6.0%", "neuron utilization scaled to 6.0%");

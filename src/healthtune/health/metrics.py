@@ -47,7 +47,8 @@ METRIC_DESCRIPTIONS = {
     "10,000. Low: the model is big for what it achieves; use fewer or narrower layers.",
     "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter); "
     "0 when it became NaN or ended over twice where it started, and low when it stalled (did not fall "
-    "20%). Low: the optimizer overshoots or barely moves; tune the learning rate.",
+    "20%). Low: the optimizer overshoots or barely moves; tune the learning rate. A diagnostic: by default "
+    "it adds no weight to health (smooth curves did not predict better models).",
     "gradient_health": "Share of layers whose gradients are neither vanishing (also: 100x smaller updates "
     "than the output layer's), exploding nor giving updates far too large or small. Low: some layers stop "
     "learning or get thrown around.",

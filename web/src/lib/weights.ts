@@ -27,10 +27,10 @@ export const BUILTIN_DEFAULTS = {
   health_overall_weight: 0.3,
   health_component_proportions: {
     neuron_utilization: 0.15,
-    parameter_efficiency: 0.25,
-    training_stability: 0.1,
+    parameter_efficiency: 0.3,
+    training_stability: 0,
     gradient_health: 0.15,
-    convergence_quality: 0.25,
+    convergence_quality: 0.3,
     accuracy_consistency: 0.1,
   } as Record<string, number>,
 };
