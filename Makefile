@@ -42,7 +42,7 @@ $(WEB_DEPS): $(WEB)/package.json $(WEB)/package-lock.json
 	touch $@
 
 # The typed API client is generated from the server's OpenAPI schema: regenerated when the server changes.
-$(WEB)/openapi.json: $(wildcard src/healthtune/server/*.py) src/healthtune/config.py | $(RUN_STAMP) $(WEB_DEPS)
+$(WEB)/openapi.json: $(wildcard src/healthtune/server/*.py) src/healthtune/core/config.py | $(RUN_STAMP) $(WEB_DEPS)
 	cd $(WEB) && npm run gen:api
 
 $(UI_BUILD): $(WEB_SOURCES) $(WEB)/openapi.json $(WEB_DEPS)

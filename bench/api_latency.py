@@ -36,7 +36,7 @@ def start_server(root: Path, asyncio_debug: bool = False) -> tuple[subprocess.Po
     if asyncio_debug:  # asyncio logs every callback that holds the event loop for more than 100 ms
         env["PYTHONASYNCIODEBUG"] = "1"
     process = subprocess.Popen(
-        [sys.executable, "-m", "healthtune.cli", "serve", "--port", str(port),
+        [sys.executable, "-m", "healthtune.cli.commands", "serve", "--port", str(port),
          "--results-root", str(root / "results"), "--log-dir", str(root / "logs")],
         stdout=subprocess.DEVNULL, stderr=(root / "server.stderr").open("wb"), env=env,
     )  # fmt: skip

@@ -99,9 +99,10 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
     """Outcomes, train/test gap and alpha of every complete trial, cached in the trial's folder."""
     import keras
 
-    from healthtune.health_bought import OUTCOME_SEED
-    from healthtune.outcomes import measure_outcomes
-    from healthtune.results import RunPaths, load_run
+    from healthtune.core.paths import RunPaths
+    from healthtune.evaluation.outcomes import measure_outcomes
+    from healthtune.run.health_bought import OUTCOME_SEED
+    from healthtune.run.results import load_run
     from healthtune.training.feeding import predict
     from healthtune.training.spec import DataSpec, load_trial_data
 
@@ -139,7 +140,7 @@ def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]
     """The pool's measured trials; those trained before trials stored `val_examples` get it filled in."""
     from dataclasses import replace
 
-    from healthtune.results import load_run
+    from healthtune.run.results import load_run
 
     return [
         replace(t, metrics={"val_examples": measured[t.number]["val_examples"], **t.metrics})
@@ -150,10 +151,10 @@ def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]
 
 def picks(trials: list[Any]) -> dict[str, int]:
     """The trial each picker takes from `trials`."""
-    from healthtune.config import Mode
-    from healthtune.health_bought import accuracy_pick
-    from healthtune.scoring import ScoringWeights
-    from healthtune.selection import records_pareto, select_best
+    from healthtune.core.config import Mode
+    from healthtune.core.scoring import ScoringWeights
+    from healthtune.run.health_bought import accuracy_pick
+    from healthtune.run.selection import records_pareto, select_best
 
     weights = ScoringWeights.resolve()
     chosen = {
@@ -188,7 +189,7 @@ def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> di
 
 def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
     """Test accuracy of the trial's configuration retrained with RETRAIN_SEEDS: mean and std."""
-    from healthtune.results import RunPaths, TrialPaths
+    from healthtune.core.paths import RunPaths, TrialPaths
     from healthtune.training.spec import SPEC_VERSION, HealthSpec, TrialSpec
     from healthtune.training.trainer import run_trial
 
@@ -220,8 +221,8 @@ def spearman(a: list[float], b: list[float]) -> float:
 
 def correlations(run_dir: Path, measured: dict[int, dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Spearman rho of each signal with each outcome across the pool (sign: higher signal, better outcome)."""
-    from healthtune.results import load_run
-    from healthtune.scoring import ScoringWeights
+    from healthtune.core.scoring import ScoringWeights
+    from healthtune.run.results import load_run
 
     weights = ScoringWeights.resolve()
     trials = [t for t in load_run(run_dir).trials if t.number in measured and t.metrics.get("health")]

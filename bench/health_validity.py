@@ -68,9 +68,9 @@ def train(setting: Setting, case: Case, seed: int) -> dict[str, Any]:
 
 def score(dataset: str, case: Case, seed: int, trained: dict[str, Any]) -> Row:
     """Health exactly as a trial gets it: default proportions, the learning gate and the cap."""
+    from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
     from healthtune.health.analyzer import HealthReport
     from healthtune.health.defaults import METRIC_THRESHOLDS
-    from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
     report = HealthReport.from_dict(trained["report"])
     serious = [f for f in report.findings if f.severity != "info"]

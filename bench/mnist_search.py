@@ -19,7 +19,7 @@ TARGET = 0.990
 
 def healthtune_search(args: argparse.Namespace, data_dir: Path, root: Path) -> dict[str, float]:
     from healthtune import OptimizationConfig, optimize
-    from healthtune.events import Event
+    from healthtune.run.events import Event
 
     config = OptimizationConfig(
         dataset="mnist",
@@ -74,7 +74,7 @@ def plain_search(args: argparse.Namespace, data_dir: Path) -> dict[str, float]:
     import keras
     import optuna
 
-    from healthtune.config import Architecture
+    from healthtune.core.config import Architecture
     from healthtune.models import build_model
     from healthtune.search import HyperparameterSelector
     from healthtune.training.spec import DataSpec

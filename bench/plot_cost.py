@@ -20,10 +20,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
 
+    from healthtune.core.scoring import ScoringWeights
     from healthtune.models import ModelConfig, build_model
     from healthtune.plots import make_trial_plots
     from healthtune.plots.context import PlotContext
-    from healthtune.scoring import ScoringWeights
     from healthtune.training.spec import DataSpec, HealthSpec
     from healthtune.training.trainer import diagnose, load_trial_data, seed_everything, train_model
 

@@ -228,7 +228,7 @@ def run_optuna_by_hand(name: str, seconds: float, root: Path) -> dict[str, Any]:
 
 
 def run_linear(name: str, seconds: float, root: Path) -> dict[str, Any]:
-    from healthtune.baselines import linear
+    from healthtune.evaluation.baselines import linear
 
     baseline = linear(load(name))
     return {

@@ -80,7 +80,7 @@ def measure(
 ) -> float:
     import optuna
 
-    from healthtune.config import Architecture
+    from healthtune.core.config import Architecture
     from healthtune.models import ModelConfig
     from healthtune.models.compute import forward_mflops
     from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec

@@ -44,7 +44,7 @@ def linear_baseline(dataset: object, texts: list[str], labels: np.ndarray) -> fl
 def main() -> None:
     import keras
 
-    from healthtune.config import Architecture
+    from healthtune.core.config import Architecture
     from healthtune.data.text import encode_tokens, tokenize
     from healthtune.models import ModelConfig
     from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec

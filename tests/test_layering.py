@@ -1,8 +1,10 @@
-"""The package's shape: no import circles, and a configuration that validates without I/O or heavy imports."""
+"""The package's shape: floors that import only downwards, no import circles, and a configuration that
+validates without I/O or heavy imports."""
 
 from __future__ import annotations
 
 import ast
+import fnmatch
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,19 @@ from pathlib import Path
 import healthtune
 
 PACKAGE = Path(healthtune.__file__).parent
+FLOORS = [  # docs/architecture.md's layers; a module's floor is the first whose patterns match its name
+    (1, "vocabulary", ["core.choices", "core.exceptions", "core.version", "core.lazy", "core.native_logs",
+                       "core.paths", "health.defaults", "data.defaults", "data.names"]),
+    (7, "interfaces", ["", "cli", "cli.*", "server", "server.*", "health.callback", "run.predictor"]),
+    (6, "search and run", ["run", "run.*", "search", "search.study", "search.storage", "search.selector",
+                           "plots.study_plots", "plots.tensorboard_server"]),
+    (2, "data and health", ["data", "data.*", "health", "health.*"]),
+    (3, "configuration", ["core", "core.*", "models.config", "models.learning_rates", "search.space",
+                          "search.overrides", "search.user_model"]),
+    (4, "training", ["models", "models.*", "training", "training.*", "evaluation", "evaluation.*", "plots",
+                     "plots.*", "visualize", "visualize.*"]),
+    (5, "execution", ["executors", "executors.*", "remote", "remote.*"]),
+]  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:
@@ -51,6 +66,25 @@ def _imports(file: Path, name: str, modules: dict[str, Path]) -> set[str]:
     return targets - {name}
 
 
+def _floor(module: str) -> int:
+    name = module.removeprefix("healthtune").removeprefix(".")
+    for floor, _, patterns in FLOORS:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+            return floor
+    raise AssertionError(f"{module} is on no floor: add it to FLOORS and to docs/architecture.md")
+
+
+def test_every_module_imports_only_from_its_floor_or_below() -> None:
+    modules = _modules()
+    upward = [
+        f"{name} (floor {_floor(name)}) imports {target} (floor {_floor(target)})"
+        for name, file in modules.items()
+        for target in sorted(_imports(file, name, modules))
+        if _floor(target) > _floor(name)
+    ]
+    assert not upward, "\n".join(upward)
+
+
 def test_the_package_has_no_import_circles() -> None:
     modules = _modules()
     graph = {name: _imports(file, name, modules) for name, file in modules.items()}
@@ -71,7 +105,7 @@ def test_the_package_has_no_import_circles() -> None:
 def test_validating_a_configuration_reads_no_dataset_and_imports_nothing_heavy() -> None:
     script = """
 import sys
-from healthtune.config import OptimizationConfig
+from healthtune.core.config import OptimizationConfig
 config = OptimizationConfig(dataset="images:/no/such/folder", run_name="r", results_root="/no/such/root")
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"PIL", "keras", "tensorflow", "jax", "optuna",
                                                           "sklearn", "scipy", "sqlalchemy", "matplotlib"})

@@ -28,10 +28,10 @@ def main() -> None:
     import numpy as np
     from keras import layers
 
+    from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
     from healthtune.data import load_dataset
     from healthtune.health.metrics import METRIC_NAMES
     from healthtune.models import ModelConfig, build_model
-    from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
     data = load_dataset("digits", validation_split=0.2, seed=0)
     healthy = report_for(lambda: build_model(ModelConfig(dense_units=64), data, total_steps=1), data)

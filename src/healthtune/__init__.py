@@ -2,46 +2,46 @@
 
 from typing import TYPE_CHECKING
 
-from healthtune.lazy import lazy_exports
-from healthtune.version import __version__
+from healthtune.core.lazy import lazy_exports
+from healthtune.core.version import __version__
 
 if TYPE_CHECKING:
-    from healthtune.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
-    from healthtune.config import OptimizationConfig
-    from healthtune.events import Event, EventType
-    from healthtune.exceptions import HealthtuneError
-    from healthtune.health_callback import HealthCallback, diagnose
+    from healthtune.core.choices import Architecture, ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
+    from healthtune.core.config import OptimizationConfig
+    from healthtune.core.exceptions import HealthtuneError
+    from healthtune.core.scoring import ScoringWeights
+    from healthtune.health.callback import HealthCallback, diagnose
     from healthtune.models.config import ModelConfig
-    from healthtune.optimizer import ModelOptimizer, optimize
-    from healthtune.predictor import Predictor, load_predictor
-    from healthtune.rescoring import rescore
-    from healthtune.results import OptimizationResult, load_run
-    from healthtune.scoring import ScoringWeights
+    from healthtune.run.events import Event, EventType
+    from healthtune.run.optimizer import ModelOptimizer, optimize
+    from healthtune.run.predictor import Predictor, load_predictor
+    from healthtune.run.rescoring import rescore
+    from healthtune.run.results import OptimizationResult, load_run
 
-# Imported on first use, so `import healthtune.config` (the server validating a request, say) does not
+# Imported on first use, so `import healthtune.core.config` (the server validating a request, say) does not
 # load the optimizer, the datasets or Keras.
 _EXPORTS = {
-    "Architecture": "healthtune.choices",
-    "ExecutorKind": "healthtune.choices",
-    "Mode": "healthtune.choices",
-    "PlotMode": "healthtune.choices",
-    "PrunerKind": "healthtune.choices",
-    "SamplerKind": "healthtune.choices",
-    "OptimizationConfig": "healthtune.config",
-    "Event": "healthtune.events",
-    "EventType": "healthtune.events",
-    "HealthtuneError": "healthtune.exceptions",
-    "HealthCallback": "healthtune.health_callback",
-    "diagnose": "healthtune.health_callback",
+    "Architecture": "healthtune.core.choices",
+    "ExecutorKind": "healthtune.core.choices",
+    "Mode": "healthtune.core.choices",
+    "PlotMode": "healthtune.core.choices",
+    "PrunerKind": "healthtune.core.choices",
+    "SamplerKind": "healthtune.core.choices",
+    "OptimizationConfig": "healthtune.core.config",
+    "Event": "healthtune.run.events",
+    "EventType": "healthtune.run.events",
+    "HealthtuneError": "healthtune.core.exceptions",
+    "HealthCallback": "healthtune.health.callback",
+    "diagnose": "healthtune.health.callback",
     "ModelConfig": "healthtune.models.config",
-    "ModelOptimizer": "healthtune.optimizer",
-    "optimize": "healthtune.optimizer",
-    "Predictor": "healthtune.predictor",
-    "load_predictor": "healthtune.predictor",
-    "rescore": "healthtune.rescoring",
-    "OptimizationResult": "healthtune.results",
-    "load_run": "healthtune.results",
-    "ScoringWeights": "healthtune.scoring",
+    "ModelOptimizer": "healthtune.run.optimizer",
+    "optimize": "healthtune.run.optimizer",
+    "Predictor": "healthtune.run.predictor",
+    "load_predictor": "healthtune.run.predictor",
+    "rescore": "healthtune.run.rescoring",
+    "OptimizationResult": "healthtune.run.results",
+    "load_run": "healthtune.run.results",
+    "ScoringWeights": "healthtune.core.scoring",
 }
 
 

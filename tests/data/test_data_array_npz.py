@@ -11,8 +11,8 @@ import pytest
 from tests.fashion import CLASS_NAMES, fashion_mnist
 
 from healthtune import OptimizationConfig, optimize
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data import DataKind, dataset_kind, dataset_slug, load_dataset, validate_dataset_name
-from healthtune.exceptions import ConfigError, DatasetError
 
 
 @pytest.fixture(scope="module")

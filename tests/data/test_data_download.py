@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data import load_dataset
 from healthtune.data.cifar import Cifar10Source
 from healthtune.data.mnist import IDX_STEMS, MnistSource
 from healthtune.data.reuters import ReutersSource
-from healthtune.exceptions import ConfigError, DatasetError
 
 Builders = dict[str, Callable[..., Path]]
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import DataKind, import_dataset, load_dataset
 from healthtune.data.cifar import Cifar10Source, Cifar100Source
 from healthtune.data.gtsrb import GTSRB_CLASS_NAMES
 from healthtune.data.reuters import REUTERS_TOPICS
-from healthtune.exceptions import DatasetError
 
 Builders = dict[str, Callable[..., Path]]
 

@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pytest
 from PIL import Image
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import Dataset, load_dataset
-from healthtune.exceptions import DatasetError
 
 SIZE = (6, 8)  # height, width
 

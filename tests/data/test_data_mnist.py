@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import import_dataset, list_datasets, load_dataset
 from healthtune.data.mnist import FashionMnistSource, MnistSource
-from healthtune.exceptions import DatasetError
 
 FASHION_NAMES = (
     "T-shirt/top",

@@ -7,6 +7,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from healthtune.core.exceptions import ConfigError
 from healthtune.data import (
     DATASET_NAMES,
     DataKind,
@@ -20,7 +21,6 @@ from healthtune.data import (
 )
 from healthtune.data.image_folder import ImageFolderSource
 from healthtune.data.text_csv import TextCsvSource
-from healthtune.exceptions import ConfigError
 
 
 def test_registry_names() -> None:

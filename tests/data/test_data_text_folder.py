@@ -9,8 +9,8 @@ import pytest
 
 import healthtune
 from healthtune import OptimizationConfig, load_predictor
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import DataKind, dataset_kind, load_dataset
-from healthtune.exceptions import DatasetError
 
 
 def _r8_folder(

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from tests.fashion import clothes_folder, fashion_mnist, png_bytes
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import load_dataset
 from healthtune.data.uploads import add_upload, delete_upload, find_upload, list_uploads
-from healthtune.exceptions import DatasetError
 
 LIMIT = 50 * 2**20
 

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from tests.fashion import fashion_mnist
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data import DataKind, load_dataset
 from healthtune.data.text import tokenize
-from healthtune.exceptions import DatasetError
 
 
 def _image(path: Path, size: tuple[int, int], mode: str = "RGB", value: int = 100) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from healthtune.exceptions import BundleCorrupt
+from healthtune.core.exceptions import BundleCorrupt
 from healthtune.executors import bundles
 
 

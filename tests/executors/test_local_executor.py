@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from healthtune import ModelOptimizer, OptimizationConfig, optimize
-from healthtune.events import Event
 from healthtune.executors.local import LocalExecutor, worker_environment
+from healthtune.run.events import Event
 
 
 def config(tmp_path: Path, **values: object) -> OptimizationConfig:

@@ -16,12 +16,12 @@ import pytest
 from tests.executors.reporting import Recorder, first_outcome
 
 from healthtune import OptimizationConfig, optimize
-from healthtune.events import Event
-from healthtune.exceptions import ExecutorError
+from healthtune.core.exceptions import ExecutorError
 from healthtune.executors import Executor, Outcome, bundles, make_executor
 from healthtune.executors.local import LocalExecutor
 from healthtune.executors.ray import RayExecutor
 from healthtune.models import ModelConfig
+from healthtune.run.events import Event
 from healthtune.training.spec import DataSpec, TrialSpec
 
 pytestmark = pytest.mark.timeout(300)  # generous: a loaded CI machine; a hang still ends

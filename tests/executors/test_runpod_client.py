@@ -8,7 +8,7 @@ import pytest
 from tests.services import free_port
 
 from healthtune import OptimizationConfig
-from healthtune.exceptions import ConfigError, ExecutorError
+from healthtune.core.exceptions import ConfigError, ExecutorError
 from healthtune.executors import make_executor
 from healthtune.executors.runpod_client import RunPodClient
 

@@ -12,14 +12,14 @@ from tests.executors.reporting import Recorder, first_outcome
 from tests.services import free_port
 
 from healthtune import OptimizationConfig, optimize
-from healthtune.events import Event
-from healthtune.exceptions import ExecutorError
+from healthtune.core.exceptions import ExecutorError
 from healthtune.executors.artifacts import ArtifactStore
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.local import LocalExecutor
 from healthtune.executors.runpod import RunPodExecutor
 from healthtune.executors.runpod_client import RunPodClient
 from healthtune.models import ModelConfig
+from healthtune.run.events import Event
 from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec
 
 pytestmark = pytest.mark.timeout(600)

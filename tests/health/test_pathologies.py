@@ -6,7 +6,7 @@ import keras
 import pytest
 from keras import layers
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.data import Dataset, import_dataset, load_dataset
 from healthtune.health.analyzer import HealthReport
 from healthtune.health.defaults import UPDATE_RATIO_LOW

@@ -10,12 +10,12 @@ import keras
 import optuna
 from keras import layers
 
+from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS, ScoringWeights
 from healthtune.data import Dataset
 from healthtune.health.defaults import CRITICAL_HEALTH_CAP, METRIC_THRESHOLDS, VANISHING_GRADIENT
 from healthtune.models import ModelConfig, build_model
 from healthtune.plots.study_plots import make_study_plots
-from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS, ScoringWeights
-from healthtune.selection import pareto_numbers
+from healthtune.run.selection import pareto_numbers
 
 PROPORTIONS = DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.data import Dataset
 from healthtune.models import ModelConfig, build_model
 

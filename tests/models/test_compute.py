@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.data.base import DataKind, Dataset
 from healthtune.models import ModelConfig, build_model
 from healthtune.models.compute import forward_mflops
@@ -71,7 +71,7 @@ def test_text_estimate_matches_the_built_layers(values: dict[str, object]) -> No
 
 
 def test_the_default_cnn_on_mnist_is_far_below_the_default_limit() -> None:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
 
     default = forward_mflops(ModelConfig(), input_shape=(28, 28, 1), num_classes=10)
     largest = forward_mflops(

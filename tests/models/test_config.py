@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
+from healthtune.core.exceptions import ConfigError
 from healthtune.data.base import DataKind, Dataset
-from healthtune.exceptions import ConfigError
 from healthtune.models import ModelConfig, build_model
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.models import ModelConfig
 from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec
 from healthtune.training.trainer import load_trial_data, run_trial

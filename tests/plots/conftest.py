@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
+from healthtune.core.scoring import ScoringWeights
 from healthtune.data import Dataset, load_dataset
 from healthtune.health.analyzer import HealthReport
 from healthtune.models import ModelConfig, build_model
 from healthtune.plots import PlotContext, make_trial_plots
-from healthtune.scoring import ScoringWeights
 from healthtune.training.spec import HealthSpec
 from healthtune.training.trainer import diagnose, seed_everything, train_model
 

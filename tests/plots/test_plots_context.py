@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from healthtune.core.scoring import ScoringWeights
 from healthtune.plots import PlotContext, make_trial_plots
 from healthtune.plots.activations import ActivationMapsPlot
 from healthtune.plots.history import LearningRateSchedulePlot
 from healthtune.plots.radar import HealthRadarPlot
-from healthtune.scoring import ScoringWeights
 
 
 def write_trial_dir(trial, path: Path) -> Path:  # type: ignore[no-untyped-def]

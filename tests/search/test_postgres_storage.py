@@ -9,9 +9,9 @@ import optuna
 import pytest
 
 from healthtune import OptimizationConfig, optimize
-from healthtune.run_book import RunBook
+from healthtune.run.run_book import RunBook
+from healthtune.run.study_records import finished_count
 from healthtune.search.storage import open_storage, uses_heartbeats
-from healthtune.study_records import finished_count
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -48,7 +48,7 @@ def test_a_stale_trial_is_failed_and_queued_again_a_live_one_is_left_alone(fresh
 
 
 def test_an_unreachable_database_is_a_clear_storage_error() -> None:
-    from healthtune.exceptions import StorageError
+    from healthtune.core.exceptions import StorageError
 
     with pytest.raises(StorageError, match="cannot open storage_url='postgresql"):
         open_storage("postgresql+psycopg://postgres@127.0.0.1:1/none")

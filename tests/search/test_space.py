@@ -8,9 +8,9 @@ import numpy as np
 import optuna
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
+from healthtune.core.exceptions import ConfigError
 from healthtune.data import Dataset
-from healthtune.exceptions import ConfigError
 from healthtune.models.config import ModelConfig
 from healthtune.models.learning_rates import rate_range
 from healthtune.search import HyperparameterSelector, params_for
@@ -170,7 +170,7 @@ def test_a_categorical_range_is_refused_with_both_valid_forms() -> None:
 
 
 def test_trial_records_list_the_fixed_parameters_too(tmp_path: object) -> None:
-    from healthtune.study_records import trial_params
+    from healthtune.run.study_records import trial_params
 
     selector = HyperparameterSelector(Architecture.CNN, {"filters": 5, "optimizer": "adam"})
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))

@@ -12,7 +12,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from healthtune.exceptions import StorageError
+from healthtune.core.exceptions import StorageError
 from healthtune.search.storage import (
     fail_orphaned_trial,
     fail_stale_trials,

@@ -7,7 +7,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from healthtune.config import OptimizationConfig
+from healthtune.core.config import OptimizationConfig
 from healthtune.search.study import (
     PRUNER_MIN_FINISHED_TRIALS,
     make_pruner,

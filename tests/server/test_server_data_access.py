@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from healthtune.exceptions import ConfigError
+from healthtune.core.exceptions import ConfigError
 from healthtune.server.data_access import confine_dataset, current_config
 from healthtune.server.settings import ServerSettings
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from healthtune import OptimizationConfig, optimize
-from healthtune.cli_serve import dashboard_target
-from healthtune.exceptions import ConfigError
+from healthtune.cli.serve import dashboard_target
+from healthtune.core.exceptions import ConfigError
 from healthtune.server import create_app
 from healthtune.server.external_runs import sync_external_runs
 from healthtune.server.jobs_store import JobStore

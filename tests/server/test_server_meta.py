@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from healthtune import scoring
+from healthtune.core import scoring
 from healthtune.health.metrics import METRIC_NAMES
 from healthtune.search.space import SEARCH_SPACE
 
@@ -51,7 +51,7 @@ def test_unknown_api_routes_are_404_not_the_ui(client: TestClient) -> None:
 
 
 def test_choices_explain_every_value_of_every_enum_field(client: TestClient) -> None:
-    from healthtune.config import ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
+    from healthtune.core.config import ExecutorKind, Mode, PlotMode, PrunerKind, SamplerKind
 
     choices = client.get("/api/choices").json()
     for field, enum_type in (("mode", Mode), ("pruner", PrunerKind), ("sampler", SamplerKind),
@@ -65,7 +65,7 @@ def test_the_request_schema_lets_every_derived_default_stay_unset() -> None:
     # or the web form, built from this schema, would demand a value the server means to derive.
     from dataclasses import fields
 
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
     from healthtune.server.requests import RENAMED, OptimizationRequest
 
     by_config_name = {RENAMED.get(name, name): name for name in OptimizationRequest.model_fields}

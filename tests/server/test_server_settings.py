@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from healthtune.exceptions import ConfigError
+from healthtune.core.exceptions import ConfigError
 from healthtune.server import ServerSettings, create_app
 from healthtune.server.serve import exposure_warning
 

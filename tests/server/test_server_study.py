@@ -88,7 +88,7 @@ def test_trials_flag_the_pareto_front_the_server_selects_from(
 ) -> None:
     import optuna
 
-    from healthtune.selection import pareto_numbers
+    from healthtune.run.selection import pareto_numbers
 
     client, job_id, root = pareto_live
     wait_for_complete(client, job_id, 2)

@@ -27,7 +27,7 @@ else:
     import jax
     devices = jax.devices("cpu")
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.data import load_dataset
 from healthtune.models import ModelConfig, build_model
 from healthtune.training import trainer

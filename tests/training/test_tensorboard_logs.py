@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from healthtune.data import Dataset, load_dataset
-from healthtune.tensorboard_server import TensorBoardError, launch_tensorboard
+from healthtune.plots.tensorboard_server import TensorBoardError, launch_tensorboard
 
 SMALL_CNN = {"filters": 4, "conv_blocks": 1, "dense_units": 8, "lr_schedule": "constant"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.models import ModelConfig
 from healthtune.training.spec import DataSpec, TrialSpec
 from healthtune.training.trainer import load_trial_data, run_trial

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.data import Dataset, load_dataset
 from healthtune.models import ModelConfig, build_model
 

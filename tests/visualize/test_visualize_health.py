@@ -7,9 +7,9 @@ from typing import Any
 import keras
 import numpy as np
 
+from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 from healthtune.data import Dataset
 from healthtune.health.analyzer import HealthReport
-from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 from healthtune.training.spec import HealthSpec
 from healthtune.training.trainer import diagnose, seed_everything, train_model
 from healthtune.visualize import ModelVisualizer, validate_architecture

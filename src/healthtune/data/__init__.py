@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from healthtune.lazy import lazy_exports
+from healthtune.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from healthtune.data.base import DataKind, Dataset, DatasetInfo, DatasetSource, RawSplits

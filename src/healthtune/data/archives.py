@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from healthtune.exceptions import DatasetError
+from healthtune.core.exceptions import DatasetError
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 MAX_ARCHIVE_MEMBERS = 250_000

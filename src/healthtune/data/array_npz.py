@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.keras_npz import token_sequences
@@ -16,7 +17,6 @@ from healthtune.data.prepare import split_validation
 from healthtune.data.preprocessing import unit_pixels
 from healthtune.data.safeload import load_npz, npz_headers
 from healthtune.data.text_csv import sorted_labels
-from healthtune.exceptions import DatasetError
 
 ARRAY_KEYS = "x_train, y_train (required), x_test, y_test (optional, together), class_names (optional)"
 IMAGE_CHANNELS = (1, 3)

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.download import RemoteFile
 from healthtune.data.remote import RemoteSource, locate
 from healthtune.data.safeload import load_pickle
-from healthtune.exceptions import DatasetError
 
 _BASE_URL = "https://www.cs.toronto.edu/~kriz/"
 

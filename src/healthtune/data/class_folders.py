@@ -6,8 +6,8 @@ import abc
 from collections.abc import Hashable
 from pathlib import Path
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DatasetInfo, DatasetSource, files_fingerprint
-from healthtune.exceptions import DatasetError
 
 IMAGE_EXTENSIONS = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".gif", ".webp", ".tif", ".tiff"}

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data.defaults import DOWNLOAD_TIMEOUT_S, MIRROR_ENV
-from healthtune.exceptions import ConfigError, DatasetError
 
 logger = logging.getLogger(__name__)
 

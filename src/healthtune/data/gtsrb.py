@@ -14,11 +14,11 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.defaults import GTSRB_IMAGE_SIZE
 from healthtune.data.download import RemoteFile
 from healthtune.data.remote import RemoteSource
-from healthtune.exceptions import DatasetError
 
 _BASE_URL = "https://sid.erda.dk/public/archives/daaeac0d7ce1152aea9b61d9f1e19370/"
 _TRAIN_RE = re.compile(r"(?:^|/)Final_Training/Images/(\d{5})/([^/]+)$")

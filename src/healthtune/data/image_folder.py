@@ -11,11 +11,11 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.class_folders import ClassFolderSource, scan_classes
 from healthtune.data.defaults import FIXED_SPLIT_SEED, MAX_IMAGE_SIDE, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
-from healthtune.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.download import RemoteFile
 from healthtune.data.remote import RemoteSource, locate
-from healthtune.exceptions import DatasetError
 
 _ARCHIVE = "aclImdb_v1.tar.gz"
 _LABELS = {"neg": 0, "pos": 1}

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.safeload import load_npz
-from healthtune.exceptions import DatasetError
 
 # keras.datasets.reuters splits its single x/y file with this seed and test share; we do the same so
 # that an imported reuters.npz gives the same train/test split as keras.datasets.reuters.load_data().

@@ -8,13 +8,13 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from pathlib import Path
 
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data.base import Dataset, DatasetSource
 from healthtune.data.defaults import MEMORY_CACHE_SIZE
 from healthtune.data.names import DATASET_NAMES
 from healthtune.data.prepare import prepare_dataset
 from healthtune.data.registry import remote_source, resolve_source, validate_dataset_name
 from healthtune.data.store import default_data_dir
-from healthtune.exceptions import ConfigError, DatasetError
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from healthtune.exceptions import ConfigError
+from healthtune.core.exceptions import ConfigError
 
 DATASET_NAMES: tuple[str, ...] = (
     "digits",

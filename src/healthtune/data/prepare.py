@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, Dataset, RawSplits
 from healthtune.data.defaults import MAX_VOCAB_SIZE
 from healthtune.data.text import (
@@ -20,7 +21,6 @@ from healthtune.data.text import (
     encode_tokens,
     tokenize,
 )
-from healthtune.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
 

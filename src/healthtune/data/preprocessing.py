@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, Dataset
 from healthtune.data.image_folder import pixel_range, read_image
 from healthtune.data.text import (
@@ -20,7 +21,6 @@ from healthtune.data.text import (
     encode_tokens,
     tokenize,
 )
-from healthtune.exceptions import DatasetError
 
 PREPROCESSING_FORMAT = 1
 

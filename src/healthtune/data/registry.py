@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data.array_npz import ArrayNpzSource, npz_kind
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource
 from healthtune.data.cifar import Cifar10Source, Cifar100Source
@@ -19,7 +20,6 @@ from healthtune.data.reuters import ReutersSource
 from healthtune.data.store import default_data_dir
 from healthtune.data.text_csv import TextCsvSource
 from healthtune.data.text_folder import TextFolderSource
-from healthtune.exceptions import ConfigError, DatasetError
 
 _REMOTE: dict[str, type[RemoteSource]] = {
     source.name: source

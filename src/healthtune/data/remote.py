@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits
 from healthtune.data.download import RemoteFile, fetch_all
 from healthtune.data.keras_npz import read_keras_npz
 from healthtune.data.store import cache_file, load_prepared, save_prepared
-from healthtune.exceptions import ConfigError, DatasetError
 
 logger = logging.getLogger(__name__)
 

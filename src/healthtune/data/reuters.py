@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.download import RemoteFile
 from healthtune.data.keras_npz import read_keras_npz
 from healthtune.data.remote import RemoteSource, locate
-from healthtune.exceptions import DatasetError
 
 _ARCHIVE = "reuters.npz"
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from healthtune.exceptions import DatasetError
+from healthtune.core.exceptions import DatasetError
 
 # Rebuilding numpy arrays (also object arrays of lists) needs exactly these globals; anything else in a
 # pickle stream (os.system, builtins.eval, ...) is refused, so a tampered file cannot run code.

@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import platformdirs
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.defaults import CACHE_FILENAME, CACHE_FORMAT_VERSION, DATA_DIR_ENV
-from healthtune.exceptions import DatasetError
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, DatasetInfo, DatasetSource, RawSplits, files_fingerprint
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
-from healthtune.exceptions import DatasetError
 
 REQUIRED_COLUMNS = ("label", "text")
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from healthtune.core.exceptions import DatasetError
 from healthtune.data.base import DataKind, RawSplits
 from healthtune.data.class_folders import TEXT_EXTENSIONS, ClassFolderSource, scan_classes
 from healthtune.data.defaults import FIXED_SPLIT_SEED, USER_TEST_FRACTION
 from healthtune.data.prepare import split_validation
-from healthtune.exceptions import DatasetError
 
 
 def read_text(path: Path) -> str:

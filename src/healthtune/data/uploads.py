@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from healthtune.core.exceptions import DatasetError
+from healthtune.core.paths import UPLOADS_DIR
 from healthtune.data.archives import ARCHIVE_SUFFIXES, JUNK_NAMES, archive_suffix, unpack_archive
 from healthtune.data.array_npz import npz_kind
 from healthtune.data.class_folders import (
@@ -20,8 +22,6 @@ from healthtune.data.class_folders import (
 )
 from healthtune.data.safeload import npz_headers
 from healthtune.data.text_csv import TextCsvSource, read_label_text_csv, sorted_labels
-from healthtune.exceptions import DatasetError
-from healthtune.results import UPLOADS_DIR
 
 UPLOAD_SUFFIXES = (*ARCHIVE_SUFFIXES, ".csv", ".npz")
 UPLOAD_RECORD = "upload.json"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from healthtune.config import ExecutorKind
-from healthtune.exceptions import ExecutorError
+from healthtune.core.config import ExecutorKind
+from healthtune.core.exceptions import ExecutorError
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.settings import check_executor_settings
 
 if TYPE_CHECKING:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
 
 __all__ = ["Executor", "Outcome", "check_executor_settings", "make_executor"]
 

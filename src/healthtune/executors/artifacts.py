@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from healthtune.exceptions import ExecutorError
+from healthtune.core.exceptions import ExecutorError
 
 logger = logging.getLogger(__name__)
 

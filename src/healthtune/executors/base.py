@@ -6,7 +6,7 @@ import abc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 
 if TYPE_CHECKING:
     from healthtune.training.callbacks import TrialReporter

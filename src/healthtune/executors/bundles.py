@@ -8,7 +8,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from healthtune.exceptions import BundleCorrupt
+from healthtune.core.exceptions import BundleCorrupt
 
 # Without object storage a bundle travels inside the job's JSON output, base64-encoded; RunPod
 # caps a job's output (about 20 MB for /run), so inline bundles stay well under that.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from multiprocessing.connection import Connection
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 
 
 class PipeReporter:
@@ -26,7 +26,7 @@ class PipeReporter:
 
 def run_in_child(connection: Connection) -> None:
     """A trial process, forked by its slot's launcher: receive the spec, train, reply."""
-    from healthtune.processes import die_with_parent
+    from healthtune.executors.processes import die_with_parent
     from healthtune.training.spec import TrialSpec
     from healthtune.training.trainer import run_trial
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from healthtune.exceptions import HealthtuneError, TrialFailed
+from healthtune.core.exceptions import HealthtuneError, TrialFailed
 from healthtune.executors.base import Executor, Outcome
 
 if TYPE_CHECKING:

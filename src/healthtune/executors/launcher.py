@@ -34,8 +34,8 @@ def preload() -> None:
 
 def serve(control: Connection) -> None:
     """The launcher's loop: fork a trial child per request, report each child's exit status."""
-    from healthtune import native_logs
-    from healthtune.processes import die_with_parent
+    from healthtune.core import native_logs
+    from healthtune.executors.processes import die_with_parent
 
     die_with_parent()  # a killed orchestrator takes its launchers, and through them their trials
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.launcher import Launcher
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import BundleCorrupt, TrialFailed
+from healthtune.core.exceptions import BundleCorrupt, TrialFailed
+from healthtune.core.paths import TrialPaths
 from healthtune.executors import bundles
 from healthtune.executors.base import Outcome
-from healthtune.results import TrialPaths
 from healthtune.training.spec import PRUNED_BY_OPTUNA, TrialResult
 
 if TYPE_CHECKING:

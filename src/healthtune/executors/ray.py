@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.payloads import ProgressRelay
 from healthtune.executors.ray_cluster import connect, remote_functions, trial_resources
 
 if TYPE_CHECKING:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
     from healthtune.training.callbacks import TrialReporter
     from healthtune.training.spec import TrialSpec
 

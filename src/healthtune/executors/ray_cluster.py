@@ -9,7 +9,7 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-from healthtune.exceptions import ExecutorError
+from healthtune.core.exceptions import ExecutorError
 
 logger = logging.getLogger(__name__)
 

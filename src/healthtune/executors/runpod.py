@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import BundleCorrupt, ExecutorError, TrialFailed
+from healthtune.core.exceptions import BundleCorrupt, ExecutorError, TrialFailed
 from healthtune.executors.base import Executor, Outcome
 from healthtune.executors.payloads import ProgressRelay, inline_bundle, outcome_from_payload
 
 if TYPE_CHECKING:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
     from healthtune.executors.artifacts import ArtifactStore
     from healthtune.executors.runpod_client import RunPodClient
     from healthtune.training.callbacks import TrialReporter

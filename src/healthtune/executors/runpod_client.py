@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from healthtune.exceptions import ExecutorError
+from healthtune.core.exceptions import ExecutorError
 
 logger = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from healthtune.choices import ExecutorKind
+from healthtune.core.choices import ExecutorKind
 
 if TYPE_CHECKING:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
 
 
 def check_executor_settings(config: OptimizationConfig) -> None:
@@ -17,7 +17,7 @@ def check_executor_settings(config: OptimizationConfig) -> None:
     """
     import os
 
-    from healthtune.exceptions import ConfigError
+    from healthtune.core.exceptions import ConfigError
 
     if ExecutorKind(config.executor) is not ExecutorKind.RUNPOD:
         return

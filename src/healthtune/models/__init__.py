@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from healthtune import native_logs
-from healthtune.config import Architecture
+from healthtune.core import native_logs
+from healthtune.core.config import Architecture
 from healthtune.models.config import ModelConfig
 from healthtune.models.optimizers import build_optimizer
 

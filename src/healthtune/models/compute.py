@@ -8,7 +8,7 @@ left out because convolutions, LSTM cells and dense layers dominate.
 
 from __future__ import annotations
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.models.cnn import block_filters
 from healthtune.models.config import ModelConfig
 

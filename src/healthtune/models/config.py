@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from healthtune.choices import Architecture
-from healthtune.exceptions import ConfigError
+from healthtune.core.choices import Architecture
+from healthtune.core.exceptions import ConfigError
 from healthtune.models.learning_rates import rate_range
 
 ACTIVATIONS = ("relu", "leaky_relu", "gelu", "swish", "elu", "tanh", "linear")

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from healthtune import native_logs
+from healthtune.core import native_logs
+from healthtune.core.paths import TrialPaths
+from healthtune.core.scoring import ScoringWeights
 from healthtune.data.base import Dataset
 from healthtune.health.analyzer import HealthReport
-from healthtune.results import TrialPaths
-from healthtune.scoring import ScoringWeights
 
 
 @dataclass

@@ -169,7 +169,7 @@ def _pareto(study: optuna.Study) -> tuple[Any, dict[str, Any]]:
     not learn, which never join the front (however high their health scored before the learning gate)."""
     import matplotlib.pyplot as plt
 
-    from healthtune.selection import learned, pareto_numbers
+    from healthtune.run.selection import learned, pareto_numbers
 
     front = set(pareto_numbers(study))
     trials = _complete(study)
@@ -248,8 +248,8 @@ def make_study_plots(study: optuna.Study, run_dir: Path) -> list[str]:
 def redraw_study_plots(run_dir: Path) -> list[str]:
     """Open a run's study from the storage named in its run.json and redraw its study plots."""
 
-    from healthtune.exceptions import HealthtuneError
-    from healthtune.results import RunPaths
+    from healthtune.core.exceptions import HealthtuneError
+    from healthtune.core.paths import RunPaths
     from healthtune.search.storage import load_study
 
     run_file = RunPaths(run_dir).run_file

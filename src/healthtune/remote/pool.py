@@ -9,7 +9,7 @@ import queue
 import threading
 from typing import TYPE_CHECKING
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 from healthtune.executors.local import LocalExecutor
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 from healthtune.executors import bundles
 from healthtune.training.spec import SPEC_VERSION, TrialResult, TrialSpec
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from healthtune.exceptions import TrialFailed
+from healthtune.core.exceptions import TrialFailed
 from healthtune.remote.pool import TrialPool
 from healthtune.remote.remote import RemoteReporter, failure_payload, ship_trial, worker_spec
 

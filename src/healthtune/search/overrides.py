@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from healthtune.exceptions import ConfigError
+from healthtune.core.exceptions import ConfigError
 from healthtune.search.space import PARAMS, ParamSpec
 
 MAX_OVERRIDE_CHOICES = 64

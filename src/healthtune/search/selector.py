@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from healthtune.config import Architecture
+from healthtune.core.config import Architecture
 from healthtune.models.config import ModelConfig
 from healthtune.search.overrides import validate_overrides
 from healthtune.search.space import PARAMS, AtLeast, ParamSpec, condition_met, params_for

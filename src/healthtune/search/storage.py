@@ -11,7 +11,7 @@ import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import StorageError
+from healthtune.core.exceptions import StorageError
 
 if TYPE_CHECKING:
     import optuna

@@ -7,8 +7,8 @@ import math
 import warnings
 from typing import TYPE_CHECKING
 
-from healthtune.config import OptimizationConfig, PrunerKind, SamplerKind
-from healthtune.exceptions import StorageError
+from healthtune.core.config import OptimizationConfig, PrunerKind, SamplerKind
+from healthtune.core.exceptions import StorageError
 
 if TYPE_CHECKING:
     import optuna

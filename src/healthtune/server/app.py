@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import healthtune
+from healthtune.core.exceptions import ConfigError, DatasetError, HealthtuneError, RunStateError, StorageError
 from healthtune.data.uploads import discard_incomplete
-from healthtune.exceptions import ConfigError, DatasetError, HealthtuneError, StorageError
 from healthtune.server import (
     routes_events,
     routes_files,
@@ -194,6 +194,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def storage_error(request: Request, error: StorageError) -> JSONResponse:
         logger.error("storage error on %s: %s", request.url.path, error)
         return JSONResponse({"detail": str(error)}, status_code=503)
+
+    @app.exception_handler(RunStateError)
+    async def run_state_error(request: Request, error: RunStateError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=409)
 
     @app.exception_handler(HealthtuneError)
     async def healthtune_error(request: Request, error: HealthtuneError) -> JSONResponse:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from healthtune.core.exceptions import ConfigError
 from healthtune.data.names import DATASET_NAMES, USER_PREFIXES
 from healthtune.data.registry import unknown_dataset
 from healthtune.data.uploads import rebase_upload
-from healthtune.exceptions import ConfigError
 from healthtune.server.settings import ServerSettings
 
 _SHOWN = 200  # characters of a refused name repeated in the message

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from healthtune.config import OptimizationConfig
+from healthtune.core.config import OptimizationConfig
 from healthtune.server.requests import RENAMED
 
 _CONFIG_FIELDS = [f.name for f in dataclasses.fields(OptimizationConfig)]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from healthtune.results import JOBS_DB, STUDIES_DB, RunPaths
+from healthtune.core.paths import JOBS_DB, STUDIES_DB, RunPaths
 from healthtune.server.jobs_store import EXTERNAL, Job, JobStatus, JobStore
 
 logger = logging.getLogger(__name__)

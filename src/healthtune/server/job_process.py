@@ -24,15 +24,15 @@ MAX_ERROR_CHARS = 300
 
 
 def write_outcome(path: Path, **outcome: Any) -> None:
-    from healthtune.results import write_json
+    from healthtune.run.results import write_json
 
     write_json(path, {**outcome, "time": time.time()})
 
 
 def run(config_file: Path, outcome_file: Path) -> int:
-    from healthtune.config import OptimizationConfig
-    from healthtune.exceptions import HealthtuneError
-    from healthtune.optimizer import ModelOptimizer
+    from healthtune.core.config import OptimizationConfig
+    from healthtune.core.exceptions import HealthtuneError
+    from healthtune.run.optimizer import ModelOptimizer
 
     try:
         config = OptimizationConfig.from_dict(json.loads(config_file.read_text(encoding="utf-8")))
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         sys.stderr.write("usage: python -m healthtune.server.job_process CONFIG_JSON OUTCOME_JSON\n")
         return EXIT_FAILED
-    from healthtune.processes import die_with_parent
+    from healthtune.executors.processes import die_with_parent
 
     die_with_parent()
     niceness = int(os.environ.get("HEALTHTUNE_WORKER_NICENESS", "0") or 0)

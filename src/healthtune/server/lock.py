@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from healthtune.exceptions import HealthtuneError
+from healthtune.core.exceptions import HealthtuneError
 
 logger = logging.getLogger(__name__)
 

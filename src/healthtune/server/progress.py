@@ -1,4 +1,4 @@
-"""The server's view of each run's progress: the events.jsonl fold (healthtune.progress), advanced by
+"""The server's view of each run's progress: the events.jsonl fold (healthtune.run.progress), advanced by
 reading only the bytes added since the last call."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from healthtune.progress import RunProgress, read_events
+from healthtune.run.progress import RunProgress, read_events
 
 
 class ProgressCache:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthtune.config import (
+from healthtune.core.config import (
     ExecutorKind,
     Mode,
     Objective,

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Query, WebSocket
 from pydantic import TypeAdapter
 from starlette.websockets import WebSocketDisconnect
 
-from healthtune.events import EventType
-from healthtune.progress import read_events
+from healthtune.run.events import EventType
+from healthtune.run.progress import read_events
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL
 from healthtune.server.schemas import EventOut

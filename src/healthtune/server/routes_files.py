@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from healthtune.results import RunPaths, TrialPaths
+from healthtune.core.paths import RunPaths, TrialPaths
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import TERMINAL, Job
 from healthtune.server.schemas import BestModel, HealthBoughtOut, PlotList
@@ -53,7 +52,7 @@ def _trial_dir(state: AppState, job: Job, number: int) -> Path:
 
 @router.get("/jobs/{job_id}/trials/{number}/plots", response_model=PlotList, responses=error_responses(404))
 def list_plots(job_id: str, number: int, state: State) -> PlotList:
-    from healthtune.run_service import existing_plots
+    from healthtune.run.service import existing_plots
 
     trial_dir = _trial_dir(state, state.job(job_id), number)
     return PlotList(trial=number, plots=existing_plots(TrialPaths(trial_dir)))
@@ -99,19 +98,22 @@ def get_study_plot(job_id: str, name: str, state: State) -> FileResponse:
 
 
 def optimized_summary(paths: RunPaths, job: Job) -> dict[str, Any]:
-    summary_file = paths.optimized_dir / "summary.json"
-    if not summary_file.is_file():
-        if job.status not in TERMINAL:
-            raise HTTPException(
-                status_code=409,
-                detail=f"job {job.id} is {job.status.value}: its optimized model is saved when the job completes",
-            )
+    """The best model's summary; 409 while the job runs, 404 when it ended without one."""
+    from healthtune.run.service import best_model_summary
+
+    summary = best_model_summary(paths)
+    if summary is None:
+        _require_ended(job, "its optimized model is saved when the job completes")
         raise HTTPException(
             status_code=404,
             detail=f"job {job.id} ({job.status.value}) has no optimized model: none of its trials finished",
         )
-    summary: dict[str, Any] = json.loads(summary_file.read_text(encoding="utf-8"))
     return summary
+
+
+def _require_ended(job: Job, what: str) -> None:
+    if job.status not in TERMINAL:
+        raise HTTPException(status_code=409, detail=f"job {job.id} is {job.status.value}: {what}")
 
 
 def _best_model(state: AppState, job: Job) -> BestModel:
@@ -151,18 +153,18 @@ def health_bought(job_id: str, state: State) -> HealthBoughtOut:
     """The picked model beside the one validation accuracy alone would pick: test accuracy,
     calibration error and accuracy on corrupted inputs, measured once when the run ended (and
     re-paired by a rescore)."""
+    from healthtune.run.service import health_bought as measured
+
     job = state.job(job_id)
-    run_file = state.run_paths(job).run_file
-    if job.status not in TERMINAL:
-        raise HTTPException(409, f"job {job.id} is {job.status.value}: the comparison is made when it ends")
-    data = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else {}
-    if not data.get("health_bought"):
+    _require_ended(job, "the comparison is made when it ends")
+    found = measured(state.run_paths(job))
+    if found is None:
         raise HTTPException(
             404,
             f"job {job.id} has no comparison: no trial finished, the run had no test split, or it was "
             "made before healthtune measured outcomes",
         )
-    return HealthBoughtOut(**data["health_bought"])
+    return HealthBoughtOut(**found)
 
 
 @router.get(
@@ -171,13 +173,15 @@ def health_bought(job_id: str, state: State) -> HealthBoughtOut:
 )
 def download_model(job_id: str, state: State) -> FileResponse:
     """The optimized `.keras` file; load it with `keras.saving.load_model`."""
+    from healthtune.run.service import best_model_file
+
     job = state.job(job_id)
     paths = state.run_paths(job)
-    name = str(optimized_summary(paths, job).get("model_file", ""))
-    if not name.endswith(".keras") or "/" in name or "\\" in name:
+    optimized_summary(paths, job)
+    path = best_model_file(paths)
+    if path is None:
         raise _not_found("model file")
-    path = _inside(paths.run_dir, paths.optimized_dir / name)
-    return FileResponse(path, media_type="application/octet-stream", filename=name)
+    return FileResponse(path, media_type="application/octet-stream", filename=path.name)
 
 
 @router.get(
@@ -186,21 +190,18 @@ def download_model(job_id: str, state: State) -> FileResponse:
 )
 def download_zip(job_id: str, state: State) -> FileResponse:
     """A zip of optimized_model/ (model, summary, metrics, plots), the study plots and trials.csv."""
-    from healthtune.plots.study_plots import STUDY_PLOTS_DIR
+    from healthtune.run.service import write_archive
 
     job = state.job(job_id)
     paths = state.run_paths(job)
     optimized_summary(paths, job)
     handle = tempfile.NamedTemporaryFile(prefix="healthtune-", suffix=".zip", delete=False)  # noqa: SIM115
     handle.close()
-    archive = Path(handle.name)
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for folder in (paths.optimized_dir, paths.run_dir / STUDY_PLOTS_DIR):
-            for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if file.is_file() and not file.is_symlink():
-                    bundle.write(file, file.relative_to(paths.run_dir).as_posix())
-        if paths.trials_csv.is_file():
-            bundle.write(paths.trials_csv, paths.trials_csv.name)
+    try:
+        archive = write_archive(paths, Path(handle.name))
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
     return FileResponse(
         archive,
         media_type="application/zip",

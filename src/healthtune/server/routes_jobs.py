@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from collections.abc import Iterable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from healthtune.baselines import verdict
-from healthtune.exceptions import ConfigError
-from healthtune.results import TrialRecord
-from healthtune.run_service import delete_run, trial_files
+from healthtune.core.exceptions import ConfigError
+from healthtune.evaluation.baselines import verdict
+from healthtune.run.results import TrialRecord
+from healthtune.run.service import delete_run, recorded_pareto_front, trial_files
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
 from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
@@ -30,7 +28,7 @@ from healthtune.server.schemas import (
     TrialDetail,
     TrialOut,
 )
-from healthtune.server.state import AppState, effective_weights, get_state
+from healthtune.server.state import AppState, get_state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["jobs"], responses=error_responses(*EVERY_ROUTE))
@@ -138,8 +136,8 @@ def delete(job_id: str, state: State) -> Response:
 def _trials(state: AppState, job_id: str) -> list[dict[str, Any]]:
     """Trials from the study itself, so a running job shows them as they finish."""
 
-    from healthtune.selection import pareto_numbers
-    from healthtune.study_records import trial_records
+    from healthtune.run.selection import pareto_numbers
+    from healthtune.run.study_records import trial_records
 
     job = state.job(job_id)
     study = state.study(job)
@@ -170,7 +168,7 @@ def list_trials(job_id: str, state: State) -> list[TrialOut]:
 )
 def trials_table(job_id: str, state: State) -> Response:
     """Every trial as a CSV row (params_*, health_* and metric columns), also while the job runs."""
-    from healthtune.trials_table import trials_csv
+    from healthtune.run.trials_table import trials_csv
 
     job = state.job(job_id)
     weights = state.config(job).weights
@@ -197,21 +195,13 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
 
     A partial update: fields left out keep the job's current weights (`{}` rescores with them).
     """
-    from healthtune.config import Mode
-    from healthtune.rescoring import rescore
+    from healthtune.run.service import rescore_run
 
     job = state.job(job_id)
     state.require_status(job, RESCORABLE, "rescore")
-    if job.config.get("mode") == Mode.SIMPLE.value:
-        detail = (
-            f"job {job.id} ran in mode 'simple', which stores accuracy only; rescore needs health or pareto"
-        )
-        raise HTTPException(status_code=409, detail=detail)
-    run_dir = state.run_paths(job).run_dir
-    if not (run_dir / "run.json").is_file():
-        raise HTTPException(status_code=409, detail=f"job {job.id} has no finished run to rescore")
+    paths = state.run_paths(job)
     try:
-        result = rescore(run_dir, merged_weights(effective_weights(job.config), weights))
+        result = rescore_run(paths, weights.model_dump(exclude_none=True))
     except ConfigError as error:
         message = str(error)
         raise HTTPException(422, detail=validation_detail(message, weights_error_location(message))) from None
@@ -227,29 +217,5 @@ def rescore_job(job_id: str, weights: RescoreRequest, state: State) -> RescoreOu
         best_trial=best.number if best else None,
         best_score=result.best_score,
         health_bought=HealthBoughtOut(**result.health_bought) if result.health_bought else None,
-        trials=[TrialOut(**t) for t in with_pareto(result.trials, _pareto_front(run_dir))],
+        trials=[TrialOut(**t) for t in with_pareto(result.trials, recorded_pareto_front(paths))],
     )
-
-
-def merged_weights(current: dict[str, Any], given: RescoreRequest) -> dict[str, Any]:
-    """The weights a rescore uses: `given`, with the job's `current` ones for the fields left out.
-
-    accuracy_weight and health_overall_weight sum to 1, so they move together: naming either one
-    replaces the pair (the other becomes its complement), naming neither keeps the current pair.
-    """
-    merged = given.model_dump(exclude_none=True)
-    if "accuracy_weight" not in merged and "health_overall_weight" not in merged:
-        merged["accuracy_weight"] = current["accuracy_weight"]
-        merged["health_overall_weight"] = current["health_overall_weight"]
-    merged.setdefault("health_component_proportions", current["health_component_proportions"])
-    return merged
-
-
-def _pareto_front(run_dir: Path) -> list[int]:
-    """The Pareto set the run recorded (pareto mode); rescoring re-ranks it, never changes it."""
-    try:
-        data = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    front = data.get("pareto_front") if isinstance(data, dict) else None
-    return [int(n) for n in front] if isinstance(front, list) else []

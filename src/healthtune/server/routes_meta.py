@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 import healthtune
-from healthtune.exceptions import ConfigError, DatasetError
+from healthtune.core.exceptions import ConfigError, DatasetError
 from healthtune.server.data_access import confine_dataset
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.jobs_store import JobStatus
@@ -67,8 +67,8 @@ def check_dataset(name: Annotated[str, Query(min_length=1, max_length=1024)], st
 
 @router.get("/default-scoring-weights", response_model=DefaultWeights)
 def default_scoring_weights() -> DefaultWeights:
-    """The defaults of healthtune.scoring (the one module that owns them) and what each metric means."""
-    from healthtune import scoring
+    """The defaults of healthtune.core.scoring (the one module that owns them) and what each metric means."""
+    from healthtune.core import scoring
     from healthtune.health.metrics import METRIC_DESCRIPTIONS
 
     return DefaultWeights(
@@ -82,7 +82,7 @@ def default_scoring_weights() -> DefaultWeights:
 @router.get("/search-space", response_model=list[SearchParam])
 def search_space() -> list[SearchParam]:
     """Every searchable parameter: range or choices, its default, and what it does."""
-    from healthtune.config import Architecture
+    from healthtune.core.config import Architecture
     from healthtune.models import ModelConfig
     from healthtune.search.space import SEARCH_SPACE
 
@@ -98,7 +98,7 @@ def search_space() -> list[SearchParam]:
 @router.get("/choices", response_model=dict[str, dict[str, str]])
 def choices() -> dict[str, dict[str, str]]:
     """For each field with a fixed set of values (mode, pruner, ...): every value and what it does."""
-    from healthtune.choices import CHOICE_HELP
+    from healthtune.core.choices import CHOICE_HELP
 
     return CHOICE_HELP
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from PIL import Image
 from pydantic import BaseModel, Field
 
-from healthtune.exceptions import DatasetError
+from healthtune.core.exceptions import DatasetError
 from healthtune.server.errors import EVERY_ROUTE, error_responses
 from healthtune.server.routes_files import optimized_summary
 from healthtune.server.state import AppState, get_state
@@ -21,7 +21,7 @@ from healthtune.server.state import AppState, get_state
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from healthtune.predictor import Predictor
+    from healthtune.run.predictor import Predictor
 
 router = APIRouter(prefix="/api", tags=["predict"], responses=error_responses(*EVERY_ROUTE))
 State = Annotated[AppState, Depends(get_state)]
@@ -72,7 +72,7 @@ class PredictOut(BaseModel):
 
 def _record(state: AppState, job_id: str) -> tuple[dict[str, Any], Path]:
     """The optimized model's preprocessing record and folder; 409 while running, 404 without a model."""
-    from healthtune.predictor import load_preprocessing
+    from healthtune.run.predictor import load_preprocessing
 
     job = state.job(job_id)
     paths = state.run_paths(job)
@@ -110,7 +110,7 @@ def _image(data: str, index: int) -> Image.Image:
 
 
 def _predictor(folder: Path) -> Predictor:
-    from healthtune.predictor import find_model_file, load_predictor
+    from healthtune.run.predictor import find_model_file, load_predictor
 
     model_file = find_model_file(folder)
     key = (str(model_file), model_file.stat().st_mtime)  # a rescore assembles a new best model

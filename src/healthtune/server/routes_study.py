@@ -19,7 +19,7 @@ from healthtune.server.tensorboards import TensorBoardUnavailable
 if TYPE_CHECKING:
     import optuna
 
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["study"], responses=error_responses(*EVERY_ROUTE))
@@ -53,7 +53,7 @@ _cache: dict[str, tuple[tuple[int, str], dict[str, float]]] = {}  # job id -> (i
 
 def _score_target(config: OptimizationConfig) -> Callable[[optuna.trial.FrozenTrial], float]:
     """Minus the trial's score: with a target, Optuna's evaluator explains reaching *low* values."""
-    from healthtune import scoring
+    from healthtune.core import scoring
 
     def target(trial: optuna.trial.FrozenTrial) -> float:
         metrics = trial.user_attrs.get("metrics") or {}
@@ -116,7 +116,7 @@ def tensorboard(job_id: str, state: State) -> TensorBoardOut:
     logdir = state.run_paths(job).run_dir / "trials"
     if not job.config.get("tensorboard", True):
         return TensorBoardOut(reason="this run was started with TensorBoard logging off (tensorboard=false)")
-    from healthtune.tensorboard_server import event_files
+    from healthtune.plots.tensorboard_server import event_files
 
     if not event_files(logdir):
         why = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from healthtune.results import RunPaths
+from healthtune.core.paths import RunPaths
 from healthtune.server.data_access import current_config
 from healthtune.server.jobs_store import Job
 from healthtune.server.settings import ServerSettings
@@ -23,8 +23,8 @@ def salvage_run(job: Job, settings: ServerSettings, status: str, error: str | No
 
     Never raises: a run that got no study, or a storage that cannot be read, is left as it is.
     """
-    from healthtune.config import OptimizationConfig
-    from healthtune.run_book import RunBook
+    from healthtune.core.config import OptimizationConfig
+    from healthtune.run.run_book import RunBook
     from healthtune.search.storage import load_study
 
     try:

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from healthtune.choices import Mode
-from healthtune.events import (
+from healthtune.core.choices import Mode
+from healthtune.run.events import (
     EpochEndedData,
     RunCancelledData,
     RunFailedData,

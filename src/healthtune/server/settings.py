@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from healthtune.exceptions import ConfigError
-from healthtune.results import JOBS_DB, STUDIES_DB, UPLOADS_DIR
+from healthtune.core.exceptions import ConfigError
+from healthtune.core.paths import JOBS_DB, STUDIES_DB, UPLOADS_DIR
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 """The Host names a server answers by default: a web page whose name resolves to 127.0.0.1 (DNS

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request, WebSocket
 
-from healthtune.choices import Mode
-from healthtune.exceptions import StorageError
-from healthtune.results import SUMMARY_FILE, RunPaths
+from healthtune.core.choices import Mode
+from healthtune.core.exceptions import StorageError
+from healthtune.core.paths import SUMMARY_FILE, RunPaths
 from healthtune.server.data_access import current_config
 from healthtune.server.external_runs import ExternalRuns, is_external
 from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, Job, JobStatus, JobStore
@@ -25,7 +25,7 @@ from healthtune.server.tensorboards import TensorBoards
 if TYPE_CHECKING:
     import optuna
 
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
 
 
 @dataclass
@@ -47,7 +47,7 @@ class AppState:
 
     def config(self, job: Job) -> OptimizationConfig:
         """The job's config with this server's own places (see data_access.current_config)."""
-        from healthtune.config import OptimizationConfig
+        from healthtune.core.config import OptimizationConfig
 
         return OptimizationConfig.from_dict(current_config(job.config, self.settings))
 
@@ -138,8 +138,8 @@ def get_ws_state(websocket: WebSocket) -> AppState:
 
 def effective_weights(config: dict[str, Any]) -> dict[str, Any]:
     """The weights a job's trials are scored with now (after any rescore); accuracy only in simple mode."""
-    from healthtune.config import Mode
-    from healthtune.scoring import ScoringWeights
+    from healthtune.core.config import Mode
+    from healthtune.core.scoring import ScoringWeights
 
     if config.get("mode") == Mode.SIMPLE.value:
         return ScoringWeights.accuracy_only().to_dict()

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from healthtune.exceptions import ConfigError
-from healthtune.results import write_json
+from healthtune.core.exceptions import ConfigError
+from healthtune.run.results import write_json
 from healthtune.server.data_access import confine_dataset, current_config
 from healthtune.server.job_process import EXIT_CANCELLED, EXIT_COMPLETED
 from healthtune.server.jobs_store import Job, JobStatus, JobStore

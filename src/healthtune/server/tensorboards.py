@@ -126,7 +126,7 @@ def _reply(values: dict[str, object]) -> None:
 
 def _child(logdir: str) -> int:
     """In the child: launch TensorBoard, print its URL, serve until stdin closes."""
-    from healthtune.tensorboard_server import TensorBoardError, launch_tensorboard
+    from healthtune.plots.tensorboard_server import TensorBoardError, launch_tensorboard
 
     started = time.monotonic()
     try:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import keras
 
-from healthtune.exceptions import RunCancelled
+from healthtune.core.exceptions import RunCancelled
 from healthtune.health.monitor import HealthMonitor
 from healthtune.training.spec import PRUNED_BY_OPTUNA
 
@@ -114,12 +114,12 @@ class ValidationObjective(keras.callbacks.Callback):  # type: ignore[misc]
 
     def __init__(self, objective: str, x_val: Any, y_val: Any) -> None:
         super().__init__()
-        from healthtune.choices import Objective
+        from healthtune.core.choices import Objective
 
         self.objective, self.x_val, self.y_val = Objective(objective), x_val, y_val
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        from healthtune.objectives import objective_value
+        from healthtune.core.objectives import objective_value
         from healthtune.training.feeding import predict
 
         if logs is None or not math.isfinite(float(logs.get("val_loss", math.nan))):

@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from healthtune.core.config import EARLY_STOPPING_PATIENCE
 from healthtune.health import defaults as health_defaults
 
 SPEC_VERSION = 2
 PRUNED_BY_OPTUNA = "below the other trials at this epoch (Optuna pruner)"
-
-EARLY_STOPPING_PATIENCE = 3
-"""Epochs without a better validation accuracy after which a trial stops; its best epoch is kept."""
 
 
 @dataclass(frozen=True)

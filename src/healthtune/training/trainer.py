@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from healthtune.exceptions import HealthtuneError, RunCancelled, TrialDiverged, TrialFailed
-from healthtune.results import TrialPaths
-from healthtune.scoring import ScoringWeights
+from healthtune.core.config import EARLY_STOPPING_PATIENCE
+from healthtune.core.exceptions import HealthtuneError, RunCancelled, TrialDiverged, TrialFailed
+from healthtune.core.paths import TrialPaths
+from healthtune.core.scoring import ScoringWeights
 from healthtune.training.distribution import distribution_scope, gpu_devices, plan_distribution
 from healthtune.training.feeding import examples_per_epoch, fit_inputs, predict
 from healthtune.training.outcome import TrainingOutcome
 from healthtune.training.spec import (
-    EARLY_STOPPING_PATIENCE,
     HealthSpec,
     TrialResult,
     TrialSpec,
@@ -145,10 +145,10 @@ def diagnose(
     inference mode: the epoch's running accuracy lags the model and includes dropout. Health reads
     the training up to the best epoch, whose weights the model holds.
     """
-    from healthtune.choices import Objective
+    from healthtune.core.choices import Objective
+    from healthtune.core.objectives import chance_value, objective_value, per_class
     from healthtune.health.analyzer import analyze
     from healthtune.health.defaults import TRAIN_EVAL_EXAMPLES
-    from healthtune.objectives import chance_value, objective_value, per_class
 
     scores, probabilities = evaluate(model, dataset.x_val, dataset.y_val)
     val: dict[str, Any] = dict(scores)
@@ -184,9 +184,9 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     """
     import keras
 
-    from healthtune.choices import Objective
+    from healthtune.core.choices import Objective
+    from healthtune.core.objectives import objective_value, per_class, recall_findings, resolve_class_weights
     from healthtune.models import ModelConfig, build_model
-    from healthtune.objectives import objective_value, per_class, recall_findings, resolve_class_weights
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
@@ -203,7 +203,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     plan = plan_distribution(backend, len(devices), spec.gpus, spec.batch_size)
     with distribution_scope(plan, devices):
         if spec.model_fn:
-            from healthtune.user_model import build_user_model, fixed_trial, load_model_fn, model_info
+            from healthtune.search.user_model import build_user_model, fixed_trial, load_model_fn, model_info
 
             try:
                 build = load_model_fn(spec.model_fn)

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.results import TrialPaths
-from healthtune.scoring import ScoringWeights
+from healthtune.core.paths import TrialPaths
+from healthtune.core.scoring import ScoringWeights
 
 if TYPE_CHECKING:
-    from healthtune.config import OptimizationConfig
+    from healthtune.core.config import OptimizationConfig
     from healthtune.data import Dataset
     from healthtune.health.analyzer import HealthReport
 

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthtune.exceptions import HealthtuneError
+from healthtune.core.exceptions import HealthtuneError
 from healthtune.visualize.architecture import ArchitectureVisualization, LayerVisualization
 from healthtune.visualize.graph import GraphLayer, model_graph
 from healthtune.visualize.layer_health import LayerHealth, layer_health
@@ -54,7 +54,7 @@ class ModelVisualizer:
             for layer, size, place in zip(graph, sizes, placed, strict=True)
         ]
         if health_score is None and health is not None:
-            from healthtune.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
+            from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
             health_score = health.overall(DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
         return ArchitectureVisualization(

@@ -570,7 +570,7 @@ export interface paths {
         };
         /**
          * Default Scoring Weights
-         * @description The defaults of healthtune.scoring (the one module that owns them) and what each metric means.
+         * @description The defaults of healthtune.core.scoring (the one module that owns them) and what each metric means.
          */
         get: operations["default_scoring_weights_api_default_scoring_weights_get"];
         put?: never;

@@ -52,9 +52,9 @@ function expectSumsExact(state: WeightState): void {
 }
 
 describe("the defaults", () => {
-  it("are the server's: 70/30, the health part 4.5/7.5/3.0/4.5/7.5/3.0", () => {
+  it("are the server's: 70/30, the health part 4.5/9.0/0.0/4.5/9.0/3.0", () => {
     const state = fromWeights(BUILTIN_DEFAULTS);
-    expect(components(state)).toEqual([4.5, 7.5, 3.0, 4.5, 7.5, 3.0]);
+    expect(components(state)).toEqual([4.5, 9.0, 0.0, 4.5, 9.0, 3.0]);
     expectSumsExact(state);
   });
 

@@ -21,7 +21,7 @@ export interface WeightState {
   proportions: Record<string, number>;
 }
 
-/** The defaults of healthtune.scoring, used only when /api/default-scoring-weights cannot be reached. */
+/** The defaults of healthtune.core.scoring, used only when /api/default-scoring-weights cannot be reached. */
 export const BUILTIN_DEFAULTS = {
   accuracy_weight: 0.7,
   health_overall_weight: 0.3,

@@ -1,0 +1,1 @@
+"""The vocabulary and configuration of a run: enums, exceptions, defaults, OptimizationConfig and the scoring weights."""

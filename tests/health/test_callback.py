@@ -1,0 +1,173 @@
+"""HealthCallback and diagnose() on models healthtune did not build: functional with a residual add, subclassed,
+custom layers, logits and one-hot labels; trained for real on digits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+import healthtune
+from healthtune.core.exceptions import ConfigError
+from healthtune.data.base import Dataset
+from healthtune.health.callback import class_probabilities
+from healthtune.health.metrics import METRIC_NAMES
+
+
+def residual_model() -> keras.Model:
+    inputs = keras.Input((8, 8, 1))
+    x = layers.Conv2D(16, 3, padding="same", activation="relu", name="stem")(inputs)
+    y = layers.Conv2D(16, 3, padding="same", activation="relu", name="branch")(x)
+    x = layers.Add(name="residual")([x, y])
+    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu", name="hidden")(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax", name="out")(x))
+
+
+def fit(model: keras.Model, digits: Dataset, callback: keras.callbacks.Callback, *, epochs: int = 4,
+        rate: float = 3e-3, loss: str = "sparse_categorical_crossentropy", y: np.ndarray | None = None) -> None:  # fmt: skip
+    keras.utils.set_random_seed(0)
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"])
+    y_train = digits.y_train if y is None else y
+    y_val = digits.y_val if y is None else keras.utils.to_categorical(digits.y_val, 10)
+    model.fit(digits.x_train, y_train, validation_data=(digits.x_val, y_val), epochs=epochs, batch_size=32,
+              callbacks=[callback], verbose=0)  # fmt: skip
+
+
+@pytest.mark.jax_core
+def test_a_residual_functional_model_gets_the_six_metrics_findings_and_files(
+    digits: Dataset, tmp_path: Path
+) -> None:
+    callback = healthtune.HealthCallback((digits.x_val, digits.y_val), train_data=(digits.x_train, digits.y_train),
+                                         output_dir=tmp_path / "health", plots=True)  # fmt: skip
+    fit(residual_model(), digits, callback)
+    report = callback.report
+    assert report is not None and set(report.metrics) == set(METRIC_NAMES)
+    assert all(0.0 <= value <= 1.0 for value in report.metrics.values())
+    assert [s.epoch for s in report.snapshots] == [1, 2, 3, 4]
+    assert {a.layer for a in report.snapshots[-1].activity} == {"stem", "branch", "hidden"}
+    assert {g.layer for g in report.snapshots[-1].gradients} == {"stem", "branch", "hidden", "out"}
+    assert report.gate.learned and callback.health is not None and callback.health > 0.5
+    assert report.details["training_stability"]["batches"] == 4 * int(np.ceil(len(digits.y_train) / 32))
+    stored = json.loads((tmp_path / "health" / "health.json").read_text())
+    assert stored["metrics"] == pytest.approx(report.metrics) and stored["overall"] == pytest.approx(
+        callback.health
+    )
+    assert isinstance(stored["findings"], list) and "notes" in stored
+    architecture = json.loads((tmp_path / "health" / "architecture.json").read_text())
+    assert "residual" in json.dumps(architecture)
+    drawn = {p.stem for p in (tmp_path / "health" / "plots").glob("*.png")}
+    assert {"training_history", "gradient_flow", "dormant_units", "health_radar"} <= drawn
+
+
+def test_a_model_that_learned_nothing_is_not_healthy(digits: Dataset) -> None:
+    callback = healthtune.HealthCallback((digits.x_val, digits.y_val))
+    fit(residual_model(), digits, callback, epochs=2, rate=1e-7)
+    assert callback.report is not None and callback.health is not None
+    assert callback.health < 0.5 and not callback.report.gate.learned
+    assert any(f.severity == "critical" for f in callback.report.findings)
+
+
+class Subclassed(keras.Model):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.flat = layers.Flatten()
+        self.hidden = layers.Dense(32, activation="relu")
+        self.out = layers.Dense(10)  # logits
+
+    def call(self, x):  # type: ignore[no-untyped-def]
+        return self.out(self.hidden(self.flat(x)))
+
+
+class Scale(layers.Layer):  # type: ignore[misc]
+    """A custom layer with a weight: healthtune does not know it."""
+
+    def build(self, shape):  # type: ignore[no-untyped-def]
+        self.scale = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+    def call(self, x):  # type: ignore[no-untyped-def]
+        return x * self.scale
+
+
+def test_subclassed_models_logits_and_custom_layers_are_probed_as_far_as_possible(digits: Dataset) -> None:
+    subclassed = healthtune.HealthCallback((digits.x_val, digits.y_val))
+    keras.utils.set_random_seed(0)
+    model = Subclassed()
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(digits.x_train, digits.y_train, validation_data=(digits.x_val, digits.y_val), epochs=3,
+              callbacks=[subclassed], verbose=0)  # fmt: skip
+    assert subclassed.report is not None and set(subclassed.report.metrics) == set(METRIC_NAMES)
+    assert subclassed.report.inputs["val_accuracy"] > 0.6
+    probabilities = class_probabilities(model, digits.x_val[:5])  # logits become probabilities
+    assert np.allclose(probabilities.sum(axis=1), 1.0) and np.all(probabilities >= 0)
+    assert subclassed.report.snapshots[-1].gradients  # gradients still measured
+    assert not subclassed.report.snapshots[-1].activity and any(
+        "dormant units not probed" in n for n in subclassed.notes
+    )
+
+    inputs = keras.Input((8, 8, 1))
+    hidden = layers.Dense(32, activation="relu", name="hidden")(layers.Flatten()(inputs))
+    custom = keras.Model(inputs, layers.Dense(10, activation="softmax")(Scale(name="my_scale")(hidden)))
+    callback = healthtune.HealthCallback((digits.x_val, keras.utils.to_categorical(digits.y_val, 10)))
+    fit(custom, digits, callback, epochs=2, loss="categorical_crossentropy",
+        y=keras.utils.to_categorical(digits.y_train, 10))  # fmt: skip
+    assert callback.report is not None and any("my_scale (Scale)" in note for note in callback.notes)
+    assert "my_scale" in {g.layer for g in callback.report.snapshots[-1].gradients}
+
+
+def test_diagnose_judges_a_trained_model_after_the_fact(digits: Dataset) -> None:
+    keras.utils.set_random_seed(0)
+    model = residual_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(digits.x_train, digits.y_train, validation_data=(digits.x_val, digits.y_val), epochs=3,
+                        verbose=0)  # fmt: skip
+    report = healthtune.diagnose(model, digits.x_val, digits.y_val, history=history)
+    assert set(report.metrics) == set(METRIC_NAMES) and len(report.snapshots) == 1
+    assert report.snapshots[0].epoch == 3 and report.details["convergence_quality"]["improvement"] > 0.5
+    assert report.details["training_stability"]["batches"] == 0  # per-batch losses need the callback
+    notes: list[str] = []
+    alone = healthtune.diagnose(model, digits.x_val, digits.y_val, notes=notes)
+    assert alone.metrics["convergence_quality"] > 0.3 and any("final validation loss" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({"validation_data": ([1, 2, 3], [1, 2])}, "validation_data must hold the same non-zero number"),
+        ({"validation_data": "val.npz"}, "validation_data must be (x, y) arrays"),
+        ({"validation_data": ([1], [1]), "frequency": 0}, "frequency must be an integer >= 1"),
+    ],
+)
+def test_bad_arguments_name_the_field(kwargs: dict[str, object], text: str) -> None:
+    with pytest.raises(ConfigError, match=text.replace("(", r"\(").replace(")", r"\)")):
+        healthtune.HealthCallback(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_sigmoid_classifier_on_flat_rows_is_probed_and_plotted(digits: Dataset, tmp_path: Path) -> None:
+    # digits 0 against 1 as 64 numbers per row: a binary, tabular problem with batch norm and dropout
+    def rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = y < 2
+        return x[keep].reshape(int(keep.sum()), -1), y[keep]
+
+    x_train, y_train = rows(digits.x_train, digits.y_train)
+    x_val, y_val = rows(digits.x_val, digits.y_val)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), layers.Dense(16, activation="relu", name="hidden"),
+                              layers.BatchNormalization(name="norm"), layers.Dropout(0.2),
+                              layers.Dense(1, activation="sigmoid", name="out")])  # fmt: skip
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    callback = healthtune.HealthCallback((x_val, y_val), output_dir=tmp_path)
+    model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=3, verbose=0, callbacks=[callback])
+    assert callback.report is not None and callback.notes == []  # batch norm and dropout are known layers
+    assert {g.layer for g in callback.report.snapshots[-1].gradients} == {"hidden", "norm", "out"}
+    assert callback.report.inputs["num_classes"] == 2 and callback.report.gate.learned
+    drawn = {p.stem for p in (tmp_path / "plots").glob("*.png")}
+    assert {
+        "confusion_matrix",
+        "calibration",
+        "gradient_flow",
+    } <= drawn and "misclassified_examples" not in drawn
