@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import logging
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from healthtune.core.choices import Mode
 from healthtune.run.events import (
@@ -19,6 +21,41 @@ from healthtune.run.events import (
     TrialStartedData,
 )
 from healthtune.server.jobs_store import JobStatus
+from healthtune.server.requests import OptimizationRequest
+
+logger = logging.getLogger(__name__)
+Stored = TypeVar("Stored", bound=BaseModel)
+
+
+def from_stored(model: type[Stored], data: object) -> Stored | None:
+    """`data` (a JSON object the jobs table kept) as `model`; a field an older version stored that no
+    longer validates is left out (logged) rather than failing the listing. None without its required fields."""
+    if not isinstance(data, Mapping):
+        return None
+    values = {name: value for name, value in data.items() if name in model.model_fields}
+    while True:
+        try:
+            return model.model_validate(values)
+        except ValidationError as error:
+            bad = {str(e["loc"][0]) for e in error.errors() if e["loc"]} & values.keys()
+            if not bad:
+                return None
+            logger.warning("stored %s fields %s no longer validate; left out", model.__name__, sorted(bad))
+            values = {name: value for name, value in values.items() if name not in bad}
+
+
+class JobResult(BaseModel):
+    """A job's outcome, summed up by its job process (run.json keeps the whole run); a rescore updates it."""
+
+    best_trial: int | None = Field(None, description="the number of the best trial")
+    best_score: float | None = Field(None, description="its score with the weights in force")
+    best_val_accuracy: float | None = None
+    best_test_accuracy: float | None = None
+    best_model_file: str | None = Field(
+        None, description="the optimized .keras file's name, once it is saved"
+    )
+    trials: int | None = Field(None, description="trials the run recorded")
+    elapsed_seconds: float | None = None
 
 
 class JobOut(BaseModel):
@@ -42,10 +79,13 @@ class JobOut(BaseModel):
         0.0, description="time spent running over all attempts, the one in progress included"
     )
     error: str | None = None
-    result: dict[str, Any] | None = None
+    result: JobResult | None = None
     cancel_requested: bool = False
     attempts: int = Field(0, description="how many times the job was started (1 + resumes)")
-    request: dict[str, Any] = Field(default_factory=dict)
+    request: OptimizationRequest | None = Field(
+        None,
+        description="what was asked for when the job was submitted (for a run found on disk: its config)",
+    )
     terminal: bool = Field(False, description="the job has ended (completed, failed, cancelled, interrupted)")
     can_resume: bool = Field(
         False, description="resume would continue its study (failed, cancelled, interrupted)"

@@ -17,7 +17,8 @@ from healthtune.server.external_runs import ExternalRuns, is_external
 from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, Job, JobStatus, JobStore
 from healthtune.server.lock import ServerLock
 from healthtune.server.progress import ProgressCache
-from healthtune.server.schemas import JobOut
+from healthtune.server.requests import OptimizationRequest
+from healthtune.server.schemas import JobOut, JobResult, from_stored
 from healthtune.server.settings import ServerSettings
 from healthtune.server.supervisor import JobSupervisor
 from healthtune.server.tensorboards import TensorBoards
@@ -100,10 +101,10 @@ class AppState:
             finished_at=job.finished_at,
             run_seconds=round(job.seconds_running(time.time()), 3),
             error=job.error,
-            result=job.result,
+            result=from_stored(JobResult, job.result),
             cancel_requested=job.cancel_requested,
             attempts=job.attempts,
-            request=job.request,
+            request=from_stored(OptimizationRequest, job.request),
             terminal=job.status in TERMINAL,
             can_resume=job.status in RESUMABLE and not external,
             can_rescore=job.status in RESCORABLE and mode in (Mode.HEALTH, Mode.PARETO) and not external,

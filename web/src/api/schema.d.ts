@@ -976,10 +976,7 @@ export interface components {
             run_seconds: number;
             /** Error */
             error?: string | null;
-            /** Result */
-            result?: {
-                [key: string]: unknown;
-            } | null;
+            result?: components["schemas"]["JobResult"] | null;
             /**
              * Cancel Requested
              * @default false
@@ -991,10 +988,8 @@ export interface components {
              * @default 0
              */
             attempts: number;
-            /** Request */
-            request?: {
-                [key: string]: unknown;
-            };
+            /** @description what was asked for when the job was submitted (for a run found on disk: its config) */
+            request?: components["schemas"]["OptimizationRequest"] | null;
             /**
              * Terminal
              * @description the job has ended (completed, failed, cancelled, interrupted)
@@ -1031,6 +1026,38 @@ export interface components {
             offset: number;
             /** Limit */
             limit: number;
+        };
+        /**
+         * JobResult
+         * @description A job's outcome, summed up by its job process (run.json keeps the whole run); a rescore updates it.
+         */
+        JobResult: {
+            /**
+             * Best Trial
+             * @description the number of the best trial
+             */
+            best_trial?: number | null;
+            /**
+             * Best Score
+             * @description its score with the weights in force
+             */
+            best_score?: number | null;
+            /** Best Val Accuracy */
+            best_val_accuracy?: number | null;
+            /** Best Test Accuracy */
+            best_test_accuracy?: number | null;
+            /**
+             * Best Model File
+             * @description the optimized .keras file's name, once it is saved
+             */
+            best_model_file?: string | null;
+            /**
+             * Trials
+             * @description trials the run recorded
+             */
+            trials?: number | null;
+            /** Elapsed Seconds */
+            elapsed_seconds?: number | null;
         };
         /**
          * JobStatus

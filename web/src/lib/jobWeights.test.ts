@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { OptimizationRequest, WeightsIn } from "../api/client";
 import { bestOf, jobWeights } from "./jobWeights";
 import { BUILTIN_DEFAULTS } from "./weights";
 
 const proportions = BUILTIN_DEFAULTS.health_component_proportions;
+/** A submitted request that only says what these tests read: its weights. */
+const asked = (weights?: WeightsIn) => ({ weights }) as OptimizationRequest;
 
 describe("jobWeights", () => {
   it("uses the weights in force after a re-score, not the submitted request's", () => {
     const job = {
       weights: { accuracy_weight: 0.55, health_overall_weight: 0.45, health_component_proportions: proportions },
-      request: { weights: { accuracy_weight: 0.7, health_overall_weight: 0.3 } },
+      request: asked({ accuracy_weight: 0.7, health_overall_weight: 0.3 }),
     };
     const w = jobWeights(job, BUILTIN_DEFAULTS);
     expect(w.accuracy_weight).toBe(0.55);
@@ -16,7 +19,7 @@ describe("jobWeights", () => {
   });
 
   it("falls back to the request, completing missing parts", () => {
-    const w = jobWeights({ request: { weights: { accuracy_weight: 0.8 } } }, BUILTIN_DEFAULTS);
+    const w = jobWeights({ request: asked({ accuracy_weight: 0.8 }) }, BUILTIN_DEFAULTS);
     expect(w.accuracy_weight).toBe(0.8);
     expect(w.health_overall_weight).toBeCloseTo(0.2);
     expect(w.health_component_proportions).toEqual(proportions);
@@ -24,7 +27,7 @@ describe("jobWeights", () => {
 
   it("falls back to the defaults without any weights", () => {
     expect(jobWeights(undefined, BUILTIN_DEFAULTS).accuracy_weight).toBe(0.7);
-    expect(jobWeights({ weights: {}, request: {} }, BUILTIN_DEFAULTS).health_overall_weight).toBeCloseTo(0.3);
+    expect(jobWeights({ weights: {}, request: asked() }, BUILTIN_DEFAULTS).health_overall_weight).toBeCloseTo(0.3);
   });
 });
 

@@ -1,13 +1,9 @@
 /** The scoring weights and the best trial of a job as they are now (after any re-score), as pure functions. */
+import type { Job } from "../api/client";
 import type { WeightsLike } from "./weights";
 
-interface JobLike {
-  /** the weights in force (updated by a re-score) */
-  weights?: Record<string, unknown> | undefined;
-  /** what was asked for when the job was submitted */
-  request?: Record<string, unknown> | undefined;
-  result?: Record<string, unknown> | null | undefined;
-}
+/** The parts of a job these functions read: the weights in force, the submitted request, the result. */
+type JobLike = Partial<Pick<Job, "weights" | "request" | "result">>;
 
 function complete(w: Partial<WeightsLike>, defaults: WeightsLike): WeightsLike {
   const accuracy = w.accuracy_weight ?? (w.health_overall_weight != null ? 1 - w.health_overall_weight : defaults.accuracy_weight);
@@ -25,7 +21,7 @@ function complete(w: Partial<WeightsLike>, defaults: WeightsLike): WeightsLike {
 export function jobWeights(job: JobLike | undefined, defaults: WeightsLike): WeightsLike {
   const inForce = job?.weights as Partial<WeightsLike> | undefined;
   if (inForce && (inForce.accuracy_weight != null || inForce.health_overall_weight != null)) return complete(inForce, defaults);
-  return complete(((job?.request ?? {}).weights ?? {}) as Partial<WeightsLike>, defaults);
+  return complete((job?.request?.weights ?? {}) as Partial<WeightsLike>, defaults);
 }
 
 interface ProgressLike {
@@ -38,9 +34,8 @@ interface ProgressLike {
  * does (a re-score changes the result, not the study's progress counters).
  */
 export function bestOf(job: JobLike & { status?: string }, progress: ProgressLike | undefined, ended: boolean): { trial: number | null; score: number | null } {
-  const result = (job.result ?? {}) as Record<string, unknown>;
-  const resultTrial = typeof result.best_trial === "number" ? result.best_trial : null;
-  const resultScore = typeof result.best_score === "number" ? result.best_score : null;
+  const resultTrial = job.result?.best_trial ?? null;
+  const resultScore = job.result?.best_score ?? null;
   const liveTrial = progress?.best_trial ?? null;
   const liveScore = progress?.best_score ?? null;
   if (ended && resultTrial != null) return { trial: resultTrial, score: resultScore ?? liveScore };

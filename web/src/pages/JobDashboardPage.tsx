@@ -52,7 +52,7 @@ export function JobDashboardPage() {
   const scoring = useScoringDefaults();
   const terminal = job.data?.terminal ?? false;
   const trials = useTrials(jobId, !terminal);
-  const modelFile = (job.data?.result as Record<string, unknown> | null | undefined)?.best_model_file;
+  const modelFile = job.data?.result?.best_model_file;
   // the job's result names the model file once it is saved: only then ask for it (no 404s while it trains)
   const best = useBestModel(jobId, typeof modelFile === "string" && modelFile !== "");
   const bought = useHealthBought(jobId, terminal && typeof modelFile === "string" && modelFile !== "");
@@ -133,7 +133,7 @@ export function JobDashboardPage() {
   const bestPoint = points.find((p) => p.number === bestNumber);
   const running = j.status === "running" || j.status === "queued";
   const external = j.origin === "external";
-  const epochs = status.data?.epochs_per_trial ?? Number((j.request as Record<string, unknown>).max_epochs_per_trial ?? 0);
+  const epochs = status.data?.epochs_per_trial ?? (j.request?.max_epochs_per_trial ?? 0);
   const downloadReason = best.data
     ? null
     : j.status === "failed"

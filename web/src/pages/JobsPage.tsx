@@ -70,7 +70,6 @@ export function JobsPage() {
             </thead>
             <tbody>
               {jobs.data.items.map((job) => {
-                const result = (job.result ?? {}) as Record<string, unknown>;
                 return (
                   <tr key={job.id} className="clickable" onClick={() => navigate(`/jobs/${job.id}`)}>
                     <td>
@@ -84,7 +83,7 @@ export function JobsPage() {
                     <td title={job.dataset}>{datasetLabel(job.dataset)}</td>
                     <td>{job.mode}</td>
                     <td>{job.trials}</td>
-                    <td>{num(result.best_score as number | undefined, 4)}</td>
+                    <td>{num(job.result?.best_score, 4)}</td>
                     <td className="small">{dateTime(job.created_at)}</td>
                   </tr>
                 );

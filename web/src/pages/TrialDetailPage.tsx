@@ -64,7 +64,7 @@ export default function TrialDetailPage() {
   const gate = healthGate(metrics.health_gate);
   const health = gatedHealth(weightedHealth(metrics.health as Record<string, number> | undefined, weights.health_component_proportions), gate);
   const descriptions = Object.fromEntries((space.data ?? []).map((p) => [p.name, p.description]));
-  const best = (job.data?.result as Record<string, unknown> | null | undefined)?.best_trial === t.number;
+  const best = job.data?.result?.best_trial === t.number;
   const runName = job.data?.run_name ?? jobId;
   const reason = t.prune_reason ?? t.failure_reason ?? t.error;
 
