@@ -52,7 +52,7 @@ def test_what_else_reaches_descriptor_2_during_the_block_comes_through_after_it(
 @pytest.mark.parametrize("level", ["2", "0"])
 def test_the_first_tensorflow_import_follows_tf_cpp_min_log_level(level: str) -> None:
     script = (
-        "from healthtune import native_logs\n"
+        "from healthtune.core import native_logs\n"
         "native_logs.install()\n"
         "import tensorflow as tf\n"
         "assert type(tf.__loader__).__name__ == 'SourceFileLoader'\n"  # TensorFlow sees its own loader
