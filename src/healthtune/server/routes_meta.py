@@ -76,6 +76,7 @@ def default_scoring_weights() -> DefaultWeights:
         health_overall_weight=scoring.DEFAULT_HEALTH_OVERALL_WEIGHT,
         health_component_proportions=dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS),
         descriptions=dict(METRIC_DESCRIPTIONS),
+        near_tie_standard_errors=scoring.NEAR_TIE_STANDARD_ERRORS,
     )
 
 

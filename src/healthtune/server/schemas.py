@@ -280,6 +280,10 @@ class DefaultWeights(BaseModel):
     health_overall_weight: float
     health_component_proportions: dict[str, float]
     descriptions: dict[str, str] = Field(default_factory=dict, description="what each health metric measures")
+    near_tie_standard_errors: float = Field(
+        description="with health in the score, the best trial is the highest score among trials whose validation "
+        "objective is within this many standard errors of the best one"
+    )
 
 
 class SearchParam(BaseModel):

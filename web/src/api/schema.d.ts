@@ -795,6 +795,11 @@ export interface components {
             descriptions?: {
                 [key: string]: string;
             };
+            /**
+             * Near Tie Standard Errors
+             * @description with health in the score, the best trial is the highest score among trials whose validation objective is within this many standard errors of the best one
+             */
+            near_tie_standard_errors: number;
         };
         /** EpochEndedData */
         EpochEndedData: {

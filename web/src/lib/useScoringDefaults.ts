@@ -4,6 +4,8 @@ import { BUILTIN_DEFAULTS, type WeightsLike } from "./weights";
 export interface ScoringDefaults {
   weights: WeightsLike;
   descriptions: Record<string, string>;
+  /** the near-tie band of the best-trial rule, in standard errors (null until the server has answered) */
+  nearTieStandardErrors: number | null;
   /** true when the server's defaults could not be read and the built-in copy is used */
   fallback: boolean;
   loading: boolean;
@@ -17,6 +19,7 @@ export function useScoringDefaults(): ScoringDefaults {
     return {
       weights: query.data,
       descriptions: query.data.descriptions ?? {},
+      nearTieStandardErrors: query.data.near_tie_standard_errors,
       fallback: false,
       loading: false,
       retry: () => void query.refetch(),
@@ -25,6 +28,7 @@ export function useScoringDefaults(): ScoringDefaults {
   return {
     weights: BUILTIN_DEFAULTS,
     descriptions: {},
+    nearTieStandardErrors: null,
     fallback: query.isError,
     loading: query.isPending,
     retry: () => void query.refetch(),

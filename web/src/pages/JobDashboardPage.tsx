@@ -220,7 +220,7 @@ export function JobDashboardPage() {
       )}
 
       <section className="stats section" aria-label="Summary">
-        <Stat label="Best score" value={num(top.score, 4)} help="The objective of the best trial: accuracy in simple mode, the weighted accuracy + health score otherwise. With health in the score, the best trial is the highest score among the trials whose validation accuracy is within one standard error of the most accurate one: health breaks near-ties, it does not buy accuracy." testId="best-score" />
+        <Stat label="Best score" value={num(top.score, 4)} help={`The objective of the best trial: accuracy in simple mode, the weighted accuracy + health score otherwise. With health in the score, the best trial is the highest score among the trials whose validation accuracy is ${scoring.nearTieStandardErrors == null ? "within validation noise" : `within ${scoring.nearTieStandardErrors} standard error${scoring.nearTieStandardErrors === 1 ? "" : "s"}`} of the most accurate one: health breaks near-ties, it does not buy accuracy.`} testId="best-score" />
         <Stat label="Best accuracy" value={pct(bestPoint?.accuracy ?? progress?.best_val_accuracy)} help="Validation accuracy of the best trial (the test split is only reported, never used to select)." />
         <Stat label="Best health" value={num(bestPoint?.health, 3)} help="Weighted health of the best trial, from 0 (unhealthy) to 1: the six metrics times their shares." />
         <Stat label="Parameters (best)" value={bestPoint?.paramCount != null ? bestPoint.paramCount.toLocaleString() : "–"} help="Weights in the best network; fewer for the same accuracy is better (parameter efficiency)." />
