@@ -115,7 +115,7 @@ class RunningTrial(BaseModel):
 
 
 class BaselineOut(BaseModel):
-    """A reference model fitted on the run's training split (baselines.py), scored like the trials."""
+    """A reference model fitted on the run's training split (evaluation/baselines.py), scored like the trials."""
 
     name: str = Field(description="majority or linear")
     description: str
@@ -207,7 +207,7 @@ class BestModel(BaseModel):
 
 
 class MeasuredTrial(BaseModel):
-    """One trial measured on the test split at the end of its run (health_bought.py)."""
+    """One trial measured on the test split at the end of its run (run/health_bought.py)."""
 
     trial: int
     score: float | None = None
