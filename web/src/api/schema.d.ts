@@ -667,7 +667,7 @@ export interface components {
     schemas: {
         /**
          * BaselineOut
-         * @description A reference model fitted on the run's training split (baselines.py), scored like the trials.
+         * @description A reference model fitted on the run's training split (evaluation/baselines.py), scored like the trials.
          */
         BaselineOut: {
             /**
@@ -1093,7 +1093,7 @@ export interface components {
         };
         /**
          * MeasuredTrial
-         * @description One trial measured on the test split at the end of its run (health_bought.py).
+         * @description One trial measured on the test split at the end of its run (run/health_bought.py).
          */
         MeasuredTrial: {
             /** Trial */
