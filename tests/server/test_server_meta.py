@@ -23,7 +23,7 @@ def test_default_weights_come_from_the_scoring_module(client: TestClient) -> Non
     assert weights["health_overall_weight"] == scoring.DEFAULT_HEALTH_OVERALL_WEIGHT
     assert weights["health_component_proportions"] == dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
     assert set(weights["descriptions"]) == set(METRIC_NAMES)
-    assert weights["near_tie_standard_errors"] == scoring.NEAR_TIE_STANDARD_ERRORS  # the UI explains the rule with it
+    assert weights["near_tie_standard_errors"] == scoring.NEAR_TIE_STANDARD_ERRORS  # the UI explains it
 
 
 def test_search_space_explains_every_parameter_with_its_default(client: TestClient) -> None:

@@ -63,7 +63,7 @@ class OptimizationResult:
     storage_url: str
     elapsed_seconds: float = 0.0
     health_bought: dict[str, Any] | None = None  # the pick beside the accuracy-only pick (health_bought.py)
-    baselines: list[dict[str, Any]] = field(default_factory=list)  # majority and linear (evaluation/baselines.py)
+    baselines: list[dict[str, Any]] = field(default_factory=list)  # majority and linear (evaluation/)
     baseline_verdict: dict[str, Any] | None = None  # does the best network beat the linear baseline?
 
     @property

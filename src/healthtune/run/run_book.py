@@ -40,7 +40,7 @@ class RunBook:
         self.config = config
         self.weights = weights
         self.paths = RunPaths(config.run_dir)
-        self.baselines: list[dict[str, Any]] = []  # majority and linear (evaluation/baselines.py), once fitted
+        self.baselines: list[dict[str, Any]] = []  # majority and linear (evaluation/), once fitted
 
     def verdict(self, best: TrialRecord | None) -> dict[str, Any] | None:
         """Whether the best network beats the linear baseline, and what to try when it does not."""
