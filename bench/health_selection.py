@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,9 +166,12 @@ def picks(trials: list[Any]) -> dict[str, int]:
     return {name: record.number for name, record in chosen.items() if record is not None}
 
 
-def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> dict[str, float]:
-    """Health-aware minus accuracy-only pick, averaged over SUBPOOL_DRAWS random 10-trial runs drawn from
-    the pool (in points; positive = health-aware better), and the share of runs where the picks differ."""
+def subpool_effect(
+    trials: list[Any], measured: dict[int, dict[str, Any]], pick: Callable[[list[Any]], int] | None = None
+) -> dict[str, float]:
+    """`pick` (default: the health-aware pick) minus the accuracy-only pick, averaged over SUBPOOL_DRAWS
+    random 10-trial runs drawn from the pool (in points; positive = `pick` better), and the share of runs
+    where the picks differ."""
     import random
 
     rng = random.Random(0)
@@ -175,9 +179,11 @@ def subpool_effect(trials: list[Any], measured: dict[int, dict[str, Any]]) -> di
     deltas, changed = [], 0
     for _ in range(SUBPOOL_DRAWS):
         drawn = set(rng.sample(numbers, min(SUBPOOL_SIZE, len(numbers))))
-        chosen = picks([t for t in trials if t.number in drawn])
-        health, accuracy = measured[chosen["health-aware"]], measured[chosen["accuracy only"]]
-        changed += chosen["health-aware"] != chosen["accuracy only"]
+        run = [t for t in trials if t.number in drawn]
+        chosen = picks(run)
+        other = pick(run) if pick else chosen["health-aware"]
+        health, accuracy = measured[other], measured[chosen["accuracy only"]]
+        changed += other != chosen["accuracy only"]
         deltas.append([health["test_accuracy"] - accuracy["test_accuracy"],
                        accuracy["calibration_error"] - health["calibration_error"],
                        health["corrupted_accuracy"] - accuracy["corrupted_accuracy"],

@@ -13,12 +13,9 @@ Run: .venv/bin/python bench/validation_signal.py POOL_DIR [POOL_DIR ...]   (e.g.
 from __future__ import annotations
 
 import json
-import random
 import sys
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import health_selection as selection_bench  # the pools' measures and trial records
@@ -51,30 +48,24 @@ def validation_outcomes(run_dir: Path, numbers: list[int]) -> dict[int, dict[str
 def report(run_dir: Path) -> str:
     from scipy.stats import spearmanr
 
-    from healthtune.run.health_bought import accuracy_pick
     from healthtune.run.selection import near_ties
 
-    measured = {int(p.name.split("_")[1]): json.loads((p / selection_bench.MEASURES).read_text())
-                for p in (run_dir / "trials").iterdir() if (p / selection_bench.MEASURES).is_file()}  # fmt: skip
+    measured = selection_bench.measure_pool(run_dir)  # cached by health_selection.py
     numbers = sorted(measured)
     val = validation_outcomes(run_dir, numbers)
     trials = [t for t in selection_bench.pool_trials(run_dir, measured) if t.state == "complete"]
     rho = {name: spearmanr([val[n][name] for n in numbers], [measured[n][name] for n in numbers]).statistic
            for name in ("calibration_error", "corrupted_accuracy")}  # fmt: skip
-    rng, deltas, differ = random.Random(0), [], 0
-    for _ in range(selection_bench.SUBPOOL_DRAWS):
-        drawn = set(rng.sample(numbers, min(selection_bench.SUBPOOL_SIZE, len(numbers))))
-        run = [t for t in trials if t.number in drawn]
-        accurate = accuracy_pick(run)
-        pick = max(near_ties(run), key=lambda t: (val[t.number]["corrupted_accuracy"]
-                                                  - val[t.number]["calibration_error"], -t.number))  # fmt: skip
-        differ += pick.number != accurate.number
-        h, a = measured[pick.number], measured[accurate.number]
-        deltas.append([h["test_accuracy"] - a["test_accuracy"], a["calibration_error"] - h["calibration_error"],
-                       h["corrupted_accuracy"] - a["corrupted_accuracy"], a["gap"] - h["gap"]])  # fmt: skip
-    effect = np.mean(deltas, axis=0) * 100
+
+    def by_validation_outcomes(run: list[Any]) -> int:
+        return max(near_ties(run), key=lambda t: (val[t.number]["corrupted_accuracy"]
+                                                  - val[t.number]["calibration_error"], -t.number)).number  # fmt: skip
+
+    effect = selection_bench.subpool_effect(trials, measured, by_validation_outcomes)
     return (f"| {run_dir.name} | {rho['calibration_error']:+.2f} | {rho['corrupted_accuracy']:+.2f} | "
-            f"{differ / selection_bench.SUBPOOL_DRAWS:.0%} | " + " | ".join(f"{v:+.2f}" for v in effect) + " |")  # fmt: skip
+            f"{effect['picks differ']:.0%} | "
+            + " | ".join(f"{effect[k]:+.2f}" for k in ("test acc", "-calibration error", "corrupted acc", "-gap"))
+            + " |")  # fmt: skip
 
 
 def main() -> None:

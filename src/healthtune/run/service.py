@@ -85,7 +85,7 @@ def write_archive(paths: RunPaths, archive: Path) -> Path:
     return archive
 
 
-def health_bought(paths: RunPaths) -> dict[str, Any] | None:
+def recorded_health_bought(paths: RunPaths) -> dict[str, Any] | None:
     """The picked model beside the accuracy-only pick, as run.json keeps it (None if never measured)."""
     data = _read_json(paths.run_file) or {}
     found = data.get("health_bought")

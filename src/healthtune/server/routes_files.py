@@ -153,11 +153,11 @@ def health_bought(job_id: str, state: State) -> HealthBoughtOut:
     """The picked model beside the one validation accuracy alone would pick: test accuracy,
     calibration error and accuracy on corrupted inputs, measured once when the run ended (and
     re-paired by a rescore)."""
-    from healthtune.run.service import health_bought as measured
+    from healthtune.run.service import recorded_health_bought
 
     job = state.job(job_id)
     _require_ended(job, "the comparison is made when it ends")
-    found = measured(state.run_paths(job))
+    found = recorded_health_bought(state.run_paths(job))
     if found is None:
         raise HTTPException(
             404,
