@@ -91,7 +91,7 @@ def test_a_tiny_training_set_overfits_even_at_its_best_epoch(
         batch_size=16,
     )  # fmt: skip
     details = report.details["convergence_quality"]
-    assert details["best_epoch"] < 40 and details["final_val_loss"] == details["best_val_loss"]
+    assert details["best_epoch"] < 40  # the validation loss bottomed out long before the last epoch
     assert details["train_val_gap"] > 0.1 and details["overfitting_penalty"] > 0.3
     assert report.metrics["convergence_quality"] < 0.6
     overfitting = [
