@@ -51,12 +51,15 @@ class Pool:
     max_samples: int | None = None
     vocab_size: int = 20000
     sequence_length: int = 200
+    seed: int = 7
 
 
 POOLS = {
     "digits": Pool("digits", epochs=8, batch_size=32),
     "fashion": Pool("fashion_mnist", epochs=4, batch_size=64, max_samples=12_500),  # 10,000 to train
-    "mnist": Pool("mnist", epochs=4, batch_size=64, max_samples=12_500),  # held out for the redesign
+    "mnist": Pool("mnist", epochs=4, batch_size=64, max_samples=12_500),  # held out for step 4
+    # held out for step 5: other draws (seed), half the images, more epochs, smaller batches
+    "fashion_small": Pool("fashion_mnist", epochs=6, batch_size=32, max_samples=6_250, seed=11),
     "reuters": Pool(
         f"csv:{SHARED / 'reuters-r8'}", epochs=4, batch_size=64, vocab_size=10_000, sequence_length=120
     ),
@@ -75,7 +78,7 @@ def build_pool(name: str, pool: Pool, size: int, root: Path) -> Path:
         dataset=pool.dataset, run_name=f"pool_{name}", results_root=root, data_dir=BENCH_DATA_DIR,
         trials=size, max_epochs_per_trial=pool.epochs, batch_size=pool.batch_size, max_samples=pool.max_samples,
         vocab_size=pool.vocab_size, sequence_length=pool.sequence_length, sampler="random", pruner="none",
-        health_pruning=False, plot_mode="none", tensorboard=False, seed=7,
+        health_pruning=False, plot_mode="none", tensorboard=False, seed=pool.seed,
     )  # fmt: skip
     started = time.perf_counter()
     result = optimize(config)
@@ -102,7 +105,7 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
 
     from healthtune.core.paths import RunPaths
     from healthtune.evaluation.outcomes import measure_outcomes
-    from healthtune.run.health_bought import OUTCOME_SEED
+    from healthtune.health.defaults import OUTCOME_SEED
     from healthtune.run.results import load_run
     from healthtune.training.feeding import predict
     from healthtune.training.spec import DataSpec, load_trial_data
@@ -137,17 +140,54 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
     return measured
 
 
+def validation_outcomes(run_dir: Path, numbers: list[int]) -> dict[int, dict[str, Any]]:
+    """Calibration error and corrupted accuracy of each trial's model on the *validation* split, as
+    calibration and robustness measure them at the end of a trial (cached as val_outcomes.json)."""
+    import keras
+
+    from healthtune.core.paths import RunPaths
+    from healthtune.evaluation.outcomes import measure_outcomes
+    from healthtune.health.defaults import OUTCOME_SEED
+    from healthtune.training.feeding import predict
+    from healthtune.training.spec import DataSpec, load_trial_data
+
+    found, dataset = {}, None
+    for number in numbers:
+        files = RunPaths(run_dir).trial(number)
+        cache = files.trial_dir / "val_outcomes.json"
+        if not cache.is_file():
+            if dataset is None:
+                dataset = load_trial_data(DataSpec(**json.loads(files.config.read_text())["spec"]["data"]))
+            model = keras.saving.load_model(files.model, compile=False)
+            outcomes = measure_outcomes(lambda x, m=model: predict(m, x), dataset.x_val, dataset.y_val,
+                                        seed=OUTCOME_SEED)  # fmt: skip
+            cache.write_text(json.dumps(outcomes.to_dict()))
+        found[number] = json.loads(cache.read_text())
+    return found
+
+
 def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]:
-    """The pool's measured trials; those trained before trials stored `val_examples` get it filled in."""
+    """The pool's measured trials. Those trained before trials stored `val_examples` get it filled in,
+    and those trained before calibration and robustness existed get both from their saved models."""
     from dataclasses import replace
 
+    from healthtune.health.outcome_metrics import calibration_score, robustness_score
     from healthtune.run.results import load_run
 
-    return [
-        replace(t, metrics={"val_examples": measured[t.number]["val_examples"], **t.metrics})
-        for t in load_run(run_dir).trials
-        if t.number in measured
-    ]
+    trials = [t for t in load_run(run_dir).trials if t.number in measured]
+    val = validation_outcomes(run_dir, [t.number for t in trials])
+    filled = []
+    for t in trials:
+        health = dict(t.metrics.get("health") or {})
+        if health and "robustness" not in health:
+            outcomes, chance = val[t.number], float(t.metrics["health_gate"]["chance"])
+            health["calibration"] = calibration_score(outcomes["calibration_error"])
+            health["robustness"] = robustness_score(
+                outcomes["corruptions"], outcomes["test_accuracy"], chance
+            ).score
+        metrics = {"val_examples": measured[t.number]["val_examples"], **t.metrics, "health": health}
+        filled.append(replace(t, metrics=metrics))
+    return filled
 
 
 def picks(trials: list[Any]) -> dict[str, int]:
@@ -225,13 +265,12 @@ def spearman(a: list[float], b: list[float]) -> float:
     return float(rho)
 
 
-def correlations(run_dir: Path, measured: dict[int, dict[str, Any]]) -> dict[str, dict[str, float]]:
+def correlations(pool: list[Any], measured: dict[int, dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Spearman rho of each signal with each outcome across the pool (sign: higher signal, better outcome)."""
     from healthtune.core.scoring import ScoringWeights
-    from healthtune.run.results import load_run
 
     weights = ScoringWeights.resolve()
-    trials = [t for t in load_run(run_dir).trials if t.number in measured and t.metrics.get("health")]
+    trials = [t for t in pool if t.metrics.get("health")]
     signals: dict[str, list[float]] = {name: [] for name in weights.health_component_proportions}
     signals.update({"health (composite)": [], "score": [], "val_accuracy": [], "-alpha (WeightWatcher)": []})
     outcomes: dict[str, list[float]] = {"test_accuracy": [], "-calibration_error": [], "corrupted_accuracy": [],
@@ -283,7 +322,7 @@ def report(
                                                               "-gap")) + " |"]  # fmt: skip
     lines += ["", "Spearman rank correlation with each outcome across the pool (higher: the signal predicts it):", "",
               "| signal | test acc | -calibration error | corrupted acc | -gap |", "| --- | --- | --- | --- | --- |"]  # fmt: skip
-    rho = correlations(run_dir, measured)
+    rho = correlations(trials, measured)
     for signal, by_outcome in rho.items():
         cells = [f"{value:+.2f}" if np.isfinite(value) else "n/a (constant)" for value in by_outcome.values()]
         lines.append(f"| {signal} | " + " | ".join(cells) + " |")
@@ -341,6 +380,7 @@ def main() -> None:
     for name in args.datasets.split(","):
         run_dir = build_pool(name, POOLS[name], args.pool, args.save)
         measured = measure_pool(run_dir)
+        pool_trials(run_dir, measured)  # measures the validation outcomes too
         if args.measure_only:
             print(f"[{name}] {len(measured)} trials measured")
             continue

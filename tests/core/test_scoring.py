@@ -12,7 +12,32 @@ from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS, object
 def test_defaults() -> None:
     weights = ScoringWeights()
     assert (weights.accuracy_weight, weights.health_overall_weight) == (0.70, 0.30)
-    assert list(weights.health_component_proportions.values()) == [0.15, 0.30, 0.0, 0.15, 0.30, 0.10]
+    assert list(weights.health_component_proportions.values()) == [
+        0.05,
+        0.10,
+        0.0,
+        0.05,
+        0.10,
+        0.0,
+        0.20,
+        0.50,
+    ]
+
+
+def test_proportions_written_before_calibration_and_robustness_still_load() -> None:
+    six = {"neuron_utilization": 0.15, "parameter_efficiency": 0.30, "training_stability": 0.0,
+           "gradient_health": 0.15, "convergence_quality": 0.30, "accuracy_consistency": 0.10}  # fmt: skip
+    weights = ScoringWeights(0.7, 0.3, six)
+    assert weights.health_component_proportions["calibration"] == 0.0
+    assert weights.health_component_proportions["robustness"] == 0.0
+    stored = dict.fromkeys(six, 0.5)  # a trial stored before them: they score 1, not measured
+    assert ScoringWeights().health(stored) == pytest.approx(
+        0.5
+        * sum(six_share for name, six_share in DEFAULT_HEALTH_COMPONENT_PROPORTIONS.items() if name in six)
+        + sum(share for name, share in DEFAULT_HEALTH_COMPONENT_PROPORTIONS.items() if name not in six)
+    )
+    with pytest.raises(ConfigError, match="missing \\['accuracy_consistency'\\]"):
+        ScoringWeights(0.7, 0.3, {k: v for k, v in six.items() if k != "accuracy_consistency"})
 
 
 def test_seed_examples_fill_the_other_weight() -> None:
@@ -26,7 +51,8 @@ def test_seed_examples_fill_the_other_weight() -> None:
 def test_small_rounding_is_normalized() -> None:
     weights = ScoringWeights(0.705, 0.3)
     assert weights.accuracy_weight + weights.health_overall_weight == pytest.approx(1.0)
-    proportions = {**DEFAULT_HEALTH_COMPONENT_PROPORTIONS, "neuron_utilization": 0.155}
+    nudged = DEFAULT_HEALTH_COMPONENT_PROPORTIONS["neuron_utilization"] + 0.005
+    proportions = {**DEFAULT_HEALTH_COMPONENT_PROPORTIONS, "neuron_utilization": nudged}
     assert sum(ScoringWeights(0.7, 0.3, proportions).health_component_proportions.values()) == pytest.approx(
         1.0
     )

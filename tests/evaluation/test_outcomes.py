@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from healthtune.core.scoring import ScoringWeights
-from healthtune.evaluation.outcomes import (
+from healthtune.evaluation.outcomes import Outcomes, measure_outcomes
+from healthtune.health.corruptions import (
     IMAGE_CORRUPTIONS,
-    Outcomes,
     corrupt_images,
     corrupt_texts,
     expected_calibration_error,
-    measure_outcomes,
 )
 from healthtune.run.health_bought import compare, summarize, trials_to_measure
 from healthtune.run.results import TrialRecord

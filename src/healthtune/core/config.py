@@ -103,7 +103,7 @@ class OptimizationConfig:
         default=None, metadata=_help("share of the score given to health; accuracy_weight + this = 1")
     )
     health_component_proportions: Mapping[str, float] | None = field(
-        default=None, metadata=_help("how health splits over the six metrics (name=share, summing to 1)")
+        default=None, metadata=_help("how health splits over the eight metrics (name=share, summing to 1)")
     )
     objective: Objective = field(
         default=Objective.ACCURACY,

@@ -1,4 +1,4 @@
-"""HealthReport: the six metrics, the learning gate, the overfitting gap and the findings of one model."""
+"""HealthReport: the eight metrics, the learning gate, the overfitting gap and the findings of one model."""
 
 from __future__ import annotations
 
@@ -20,11 +20,13 @@ from healthtune.health.learning import (
     make_gate,
 )
 from healthtune.health.metrics import MetricResult
+from healthtune.health.outcome_metrics import calibration, robustness
 from healthtune.health.probes import ProbeSnapshot
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-REPORT_VERSION = 2
-"""health.json's layout: 2 adds the gate and the inputs that re-scoring needs to recompute every metric."""
+REPORT_VERSION = 3
+"""health.json's layout: 2 adds the gate and the inputs that re-scoring needs to recompute every metric;
+3 adds calibration and robustness (measured on validation predictions: not recomputable from version 2)."""
 
 
 @dataclass
@@ -40,7 +42,7 @@ class HealthReport:
     inputs: dict[str, Any] = field(default_factory=dict)  # what the metrics were computed from
 
     def weighted(self, proportions: Mapping[str, float]) -> float:
-        """Sum of proportion x metric over the six metrics, before the gate."""
+        """Sum of proportion x metric over the metrics, before the gate."""
         return float(sum(proportions[name] * self.metrics[name] for name in m.METRIC_NAMES))
 
     def overall(self, proportions: Mapping[str, float]) -> float:
@@ -83,8 +85,10 @@ def analyze(
     snapshots: Sequence[ProbeSnapshot],
     history: Mapping[str, list[float]],
     val_accuracy: float,
+    x_val: np.ndarray,
     y_val: np.ndarray,
-    val_predictions: np.ndarray,
+    val_probabilities: np.ndarray,
+    predict: Callable[[np.ndarray], np.ndarray],
     num_classes: int,
     params: int,
     seed: int = 0,
@@ -93,20 +97,29 @@ def analyze(
 ) -> HealthReport:
     """Compute every metric from what training and the probes recorded, then explain the problems.
 
+    `val_probabilities` are the model's class probabilities on (`x_val`, `y_val`); `predict` gives them
+    for other inputs: robustness measures the model on corrupted copies of the validation inputs.
+
     `train_accuracy` is the accuracy on training examples measured after training (trainer.diagnose).
     `efficiency` = (the run's objective on validation, its chance value) when the objective is not
     accuracy: parameter_efficiency then judges what the run optimizes.
     """
+    chance = chance_level(num_classes, y_val)
+    known = {
+        "accuracy_consistency": m.accuracy_consistency(y_val, np.argmax(val_probabilities, axis=1), seed),
+        "calibration": calibration(val_probabilities, y_val),
+        "robustness": robustness(predict, x_val, y_val, clean_accuracy=val_accuracy, chance=chance),
+    }
     return assemble(
         snapshots=snapshots,
         history=history,
         val_accuracy=val_accuracy,
         num_classes=num_classes,
         params=params,
-        chance=chance_level(num_classes, y_val),
+        chance=chance,
         chance_loss=chance_loss(num_classes, y_val),
         train_accuracy=train_accuracy,
-        known={"accuracy_consistency": m.accuracy_consistency(y_val, val_predictions, seed)},
+        known=known,
         efficiency=efficiency,
     )
 
@@ -124,8 +137,9 @@ def assemble(
     known: Mapping[str, MetricResult],
     efficiency: tuple[float, float] | None = None,
 ) -> HealthReport:
-    """The report from everything but the validation labels, which accuracy_consistency needs: it comes in
-    `known`, with any metric that cannot be computed again (re-scoring rebuilds stored trials here)."""
+    """The report from everything but the validation predictions, which accuracy_consistency, calibration
+    and robustness need: they come in `known`, with any metric that cannot be computed again (re-scoring
+    rebuilds stored trials here)."""
     history = dict(history)
     judged, judged_chance = efficiency or (val_accuracy, chance)  # what parameter_efficiency weighs
     compute: dict[str, Callable[[], MetricResult]] = {
@@ -148,6 +162,8 @@ def assemble(
         *f.convergence_findings(results["convergence_quality"]),
         *f.efficiency_findings(results["parameter_efficiency"]),
         *f.consistency_findings(results["accuracy_consistency"]),
+        *f.calibration_findings(results["calibration"]),
+        *f.robustness_findings(results["robustness"]),
     ]
     found += f.threshold_findings(metrics, found)
     found.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])

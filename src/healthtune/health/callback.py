@@ -60,13 +60,14 @@ def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _accuracy_and_loss(model: Any, x: np.ndarray, labels: np.ndarray) -> tuple[float, float, np.ndarray, int]:
+    """Accuracy, cross-entropy, the class probabilities and the number of classes."""
     probabilities = class_probabilities(model, x)
     predicted = np.argmax(probabilities, axis=1)
     picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1.0)
     return (
         float(np.mean(predicted == labels)),
         float(-np.mean(np.log(picked))),
-        predicted,
+        probabilities,
         probabilities.shape[1],
     )
 
@@ -148,7 +149,7 @@ def diagnose(
     output_dir: str | Path | None = None,
     seed: int = 0,
 ) -> HealthReport:
-    """The health of a trained Keras classifier: the six metrics, findings and gate, from what can be judged now.
+    """The health of a trained Keras classifier: the eight metrics, findings and gate, from what can be judged now.
 
     `history` is a `keras.callbacks.History` (what `fit` returns) or its `.history` dict; without it,
     convergence is judged from the final validation loss alone. Without per-batch losses (only
@@ -163,7 +164,7 @@ def diagnose(
         epochs = len(_history_dict(history).get("loss", [])) or 1
         taken = take_snapshot(prober, epochs, notes)
         snapshots = [taken] if taken else []
-    accuracy, loss, predicted, num_classes = _accuracy_and_loss(model, x, labels)
+    accuracy, loss, probabilities, num_classes = _accuracy_and_loss(model, x, labels)
     recorded = _history_dict(history)
     if not recorded.get("val_loss"):
         recorded.update(val_loss=[loss], val_accuracy=[accuracy])
@@ -177,8 +178,10 @@ def diagnose(
         snapshots=snapshots,
         history=recorded,
         val_accuracy=accuracy,
+        x_val=x,
         y_val=labels,
-        val_predictions=predicted,
+        val_probabilities=probabilities,
+        predict=lambda inputs: class_probabilities(model, inputs),
         num_classes=num_classes,
         params=int(model.count_params()),
         seed=seed,
@@ -256,7 +259,7 @@ class HealthCallback(keras.callbacks.Callback):  # type: ignore[misc]
 
     It probes the model on a fixed batch of the validation data every `frequency` epochs (dormant units,
     gradient norms and update ratios per layer), records every batch's loss, and when training ends sets
-    `report` (the six metrics, findings and gate; `report.findings`, `report.metrics`), `health` (the
+    `report` (the eight metrics, findings and gate; `report.findings`, `report.metrics`), `health` (the
     composite with the default weights) and `notes` (what could not be probed, and why). With
     `output_dir` it also writes health.json, architecture.json and, with `plots`, the diagnostic plots
     drawn on the validation data. A probe that cannot run is a note, never an error in `fit`.

@@ -237,6 +237,40 @@ def learning_findings(gate: HealthGate, accuracy: float) -> list[Finding]:
     ]  # fmt: skip
 
 
+def calibration_findings(result: MetricResult) -> list[Finding]:
+    details = result.details
+    if result.score >= d.METRIC_THRESHOLDS["calibration"] or "calibration_error" not in details:
+        return []
+    confidence, accuracy = details["mean_confidence"], details["accuracy"]
+    over = confidence > accuracy
+    return [
+        Finding("warning", "calibration", None,
+                f"{'overconfident' if over else 'underconfident'}: {confidence:.0%} sure on average, right "
+                f"{accuracy:.0%} of the time (calibration error {details['calibration_error']:.3f})",
+                "A calibrated model is right 80% of the time when it says 80%. This one's probabilities "
+                "cannot be read as chances, so thresholds and rankings built on them mislead.",
+                "fewer epochs, label smoothing or dropout; or calibrate its outputs afterwards (temperature "
+                "scaling on the validation split)." if over else "more epochs or less regularization.")
+    ]  # fmt: skip
+
+
+def robustness_findings(result: MetricResult) -> list[Finding]:
+    details = result.details
+    if result.score >= d.METRIC_THRESHOLDS["robustness"] or not details.get("corruptions"):
+        return []
+    worst = min(details["corruptions"], key=details["corruptions"].get)
+    return [
+        Finding("warning", "robustness", None,
+                f"fragile: {details['corrupted_accuracy']:.1%} accuracy on corrupted inputs against "
+                f"{details['clean_accuracy']:.1%} on clean ones (worst: {worst.replace('_', ' ')}, "
+                f"{details['corruptions'][worst]:.1%})",
+                f"Small, label-preserving changes to the validation inputs take away {1 - result.score:.0%} of "
+                "what the model learned above chance: it leans on details that real inputs will not keep.",
+                "data augmentation (the kind of change it fails on), dropout or batch normalization, a "
+                "smaller model.")
+    ]  # fmt: skip
+
+
 def threshold_findings(metrics: dict[str, float], found: list[Finding]) -> list[Finding]:
     """A finding for every metric below its threshold that no other finding names yet."""
     named = {finding.metric for finding in found}

@@ -1,4 +1,5 @@
-"""The six health metrics, each in [0, 1] (1 = healthy), with the raw diagnostics behind every score.
+"""The health metrics, each in [0, 1] (1 = healthy), with the raw diagnostics behind every score; the six
+about training are computed here, calibration and robustness in health.outcome_metrics.
 
 Formulas are documented in docs/health.md; thresholds live in health/defaults.py.
 """
@@ -23,7 +24,12 @@ METRIC_NAMES = (
     "gradient_health",
     "convergence_quality",
     "accuracy_consistency",
+    "calibration",
+    "robustness",
 )
+OUTCOME_METRICS = ("calibration", "robustness")
+"""Measured on the trained model's validation predictions, not on its training: a trial stored before they
+existed (health.json version 2 or older) cannot have them recomputed and scores 1 on both (not measured)."""
 
 
 @dataclass
@@ -56,6 +62,12 @@ METRIC_DESCRIPTIONS = {
     "least 1%, and how well the model generalizes (train vs validation accuracy, a rising validation loss).",
     "accuracy_consistency": "Whether the accuracy differs across five folds of the validation split by more "
     "than sampling noise explains. Low: the accuracy depends on which examples the model sees.",
+    "calibration": "Whether the model's confidence matches how often it is right on validation (1 minus the "
+    "expected calibration error / 0.25). Low: its probabilities cannot be trusted; train fewer epochs, add "
+    "label smoothing or dropout.",
+    "robustness": "Share of what the model learned above chance that it keeps on corrupted validation inputs "
+    "(noise, blur, low contrast, shifts, rotations; dropped or swapped words for text). Low: small changes "
+    "to the input break it; add data augmentation, dropout or batch norm.",
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from healthtune.health.analyzer import REPORT_VERSION, HealthReport, assemble
-from healthtune.health.metrics import MetricResult, consistency_score
+from healthtune.health.metrics import OUTCOME_METRICS, MetricResult, consistency_score
 from healthtune.health.probes import ProbeSnapshot
 
 
@@ -47,6 +47,16 @@ def recompute_report(
             "underfitting check: the accuracy on training examples after training was not stored"
         )
     known = {"accuracy_consistency": _consistency(details.get("accuracy_consistency", {}), stored, notes)}
+    for name in OUTCOME_METRICS:
+        known[name] = (
+            _as_stored(name, stored, details) if name in stored.get("metrics", {}) else _not_measured(name)
+        )
+    if any(name not in stored.get("metrics", {}) for name in OUTCOME_METRICS):
+        notes.append(
+            "calibration and robustness score 1 (not measured): they need the model's validation predictions, "
+            "which the version that trained this trial did not measure (among trials all trained before, they do "
+            "not change which one is picked)"
+        )
     if not history.get("batch_loss") or not history.get("val_loss"):
         for name in ("training_stability", "convergence_quality"):
             known[name] = _as_stored(name, stored, details)
@@ -75,6 +85,10 @@ def _consistency(details: Mapping[str, Any], stored: Mapping[str, Any], notes: l
         "accuracy_consistency kept as stored (spread not corrected for sampling noise): the fold size was not stored"
     )
     return _as_stored("accuracy_consistency", stored, details)
+
+
+def _not_measured(name: str) -> MetricResult:
+    return MetricResult(1.0, {"note": f"{name} was not measured by the version that trained this trial"})
 
 
 def _as_stored(name: str, stored: Mapping[str, Any], details: Mapping[str, Any]) -> MetricResult:

@@ -12,6 +12,7 @@ from healthtune.core.config import Mode
 from healthtune.core.paths import RunPaths, TrialPaths
 from healthtune.core.scoring import ScoringWeights
 from healthtune.evaluation.outcomes import Outcomes, measure_outcomes
+from healthtune.health.defaults import OUTCOME_SEED
 from healthtune.run.results import TrialRecord, write_json
 from healthtune.run.selection import select_best
 
@@ -21,7 +22,6 @@ logger = logging.getLogger(__name__)
 MEASURED_TRIALS = 4
 """Trials measured at the end of a run: the chosen one, the accuracy-only pick, and the next best by
 score, so a re-score that moves the pick a little still finds its outcomes."""
-OUTCOME_SEED = 0  # the same corrupted inputs for every model of every run
 COMPARED = ("test_accuracy", "calibration_error", "corrupted_accuracy")
 
 

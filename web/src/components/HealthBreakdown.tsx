@@ -21,7 +21,7 @@ interface Props {
   descriptions: Record<string, string>;
 }
 
-/** The six metrics with their weighted contribution to the score, and the findings with their fixes. */
+/** The eight metrics with their weighted contribution to the score, and the findings with their fixes. */
 export function HealthBreakdown({ health, accuracy, weights, mode, descriptions }: Props) {
   if (!health) return <p className="muted">No health report for this trial (it was pruned or failed before the probes ran, or probes were off).</p>;
   const metrics = (health.metrics ?? {}) as Record<string, number | null>;
@@ -44,7 +44,7 @@ export function HealthBreakdown({ health, accuracy, weights, mode, descriptions 
   return (
     <div className="grid grid-2">
       <div>
-        <h3>Six health metrics</h3>
+        <h3>Eight health metrics</h3>
         <p className="muted small">
           Each metric is in [0, 1], 1 = healthy. Its weight is its share of the health weight; weight × value is what it adds
           to the score.

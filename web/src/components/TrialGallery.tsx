@@ -61,7 +61,7 @@ export function TrialGallery({ jobId, runName, points, best, reasons, descriptio
             label="Trials (.csv)"
             path={`api/jobs/${jobId}/trials.csv`}
             filename={`${runName}_trials.csv`}
-            help="Every trial as a row: state, score, accuracy, the six health metrics, metrics and params_* columns (for a spreadsheet or pandas)."
+            help="Every trial as a row: state, score, accuracy, the eight health metrics, metrics and params_* columns (for a spreadsheet or pandas)."
           />
         )}
       </div>

@@ -17,6 +17,8 @@ export const METRIC_COLORS: Record<string, string> = {
   gradient_health: "#ca8a04",
   convergence_quality: "#0891b2",
   accuracy_consistency: "#4f46e5",
+  calibration: "#16a34a",
+  robustness: "#b91c1c",
 };
 const ACCURACY_COLOR = "#0f766e";
 
@@ -30,7 +32,7 @@ interface Props {
 }
 
 /**
- * Three tiers: accuracy vs health overall (sum 100%); health overall split into six metrics whose
+ * Three tiers: accuracy vs health overall (sum 100%); health overall split into eight metrics whose
  * weights always add up to it. The displayed numbers always sum to exactly 100.0%.
  */
 export function WeightSliders({ state, onChange, descriptions, disabled = false, disabledReason }: Props) {
@@ -73,7 +75,7 @@ export function WeightSliders({ state, onChange, descriptions, disabled = false,
       <SliderRow
         id={`${id}-health`}
         label="Health overall weight"
-        help="How much the network's health counts; the six metrics below split it between them."
+        help="How much the network's health counts; the eight metrics below split it between them."
         value={state.health}
         display={`${formatPercent(shown.health)}%`}
         onChange={(v) => onChange(setHealthOverall(state, v))}

@@ -2,11 +2,11 @@
  * Three-tier scoring weights and their auto-balancing, as pure functions (no React).
  *
  * Tier 1: accuracy weight + health overall weight = 100%.
- * Tier 2: changing the health overall weight rescales the six sub-components proportionally.
- * Tier 3: changing one sub-component rescales the other five proportionally, so that together they
+ * Tier 2: changing the health overall weight rescales the eight sub-components proportionally.
+ * Tier 3: changing one sub-component rescales the other seven proportionally, so that together they
  *         keep summing to the health overall weight.
  *
- * The state keeps the health *proportions* (shares of the health part, summing to 1), not the six
+ * The state keeps the health *proportions* (shares of the health part, summing to 1), not the eight
  * absolute weights, so that nothing is lost at the extremes: at 0% health the proportions survive and
  * come back when health is raised again. Displayed values come from `displayWeights`, which rounds so
  * that the displayed percentages always sum to exactly 100 (largest-remainder rounding).
@@ -26,12 +26,14 @@ export const BUILTIN_DEFAULTS = {
   accuracy_weight: 0.7,
   health_overall_weight: 0.3,
   health_component_proportions: {
-    neuron_utilization: 0.15,
-    parameter_efficiency: 0.3,
+    neuron_utilization: 0.05,
+    parameter_efficiency: 0.1,
     training_stability: 0,
-    gradient_health: 0.15,
-    convergence_quality: 0.3,
-    accuracy_consistency: 0.1,
+    gradient_health: 0.05,
+    convergence_quality: 0.1,
+    accuracy_consistency: 0,
+    calibration: 0.2,
+    robustness: 0.5,
   } as Record<string, number>,
 };
 
@@ -82,14 +84,14 @@ export function setAccuracy(state: WeightState, accuracy: number): WeightState {
   return { ...state, accuracy: a, health: clean(100 - a) };
 }
 
-/** Tier 2: set the health overall weight; accuracy becomes the rest and the six sub-components scale with it. */
+/** Tier 2: set the health overall weight; accuracy becomes the rest and the eight sub-components scale with it. */
 export function setHealthOverall(state: WeightState, health: number): WeightState {
   const h = clean(clamp(health, 0, 100));
   return { ...state, health: h, accuracy: clean(100 - h) };
 }
 
 /**
- * Tier 3: set one sub-component's share of the health part (percent of health, 0..100); the other five
+ * Tier 3: set one sub-component's share of the health part (percent of health, 0..100); the other seven
  * are rescaled proportionally to fill the rest. If they were all 0, they share the rest equally.
  */
 export function setComponentShare(state: WeightState, name: string, sharePercent: number): WeightState {
@@ -111,7 +113,7 @@ export function setComponentShare(state: WeightState, name: string, sharePercent
 
 /**
  * Tier 3, in points of the total score: set one sub-component's weight (0..health); the others rescale
- * so the six keep summing to the health overall weight. With health at 0 nothing can change.
+ * so the eight keep summing to the health overall weight. With health at 0 nothing can change.
  */
 export function setComponentWeight(state: WeightState, name: string, weightPercent: number): WeightState {
   if (state.health <= EPS) return state;

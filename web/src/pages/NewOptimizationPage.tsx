@@ -286,7 +286,7 @@ export function NewOptimizationPage() {
         <h3 style={{ marginTop: "1rem" }}>
           Scoring weights{" "}
           <InfoTip label="scoring weights">
-            score = accuracy weight × validation accuracy + health weight × health; health = the six metrics below, each
+            score = accuracy weight × validation accuracy + health weight × health; health = the eight metrics below, each
             with its share. Switching modes restores the defaults.
           </InfoTip>
         </h3>

@@ -105,7 +105,7 @@ export default function TrialDetailPage() {
         <h2 id="health-title">
           Health breakdown{" "}
           <InfoTip label="health">
-            A network can reach good accuracy while parts of it do nothing or learn unstably. These six metrics show where;
+            A network can reach good accuracy while parts of it do nothing or learn unstably. These eight metrics show where;
             the findings say why it matters and what to try.
           </InfoTip>
         </h2>

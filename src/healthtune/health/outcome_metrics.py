@@ -1,0 +1,58 @@
+"""calibration and robustness: the two health metrics about how the trained model behaves on validation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from healthtune.health import defaults as d
+from healthtune.health.corruptions import corrupted_accuracies, expected_calibration_error
+from healthtune.health.metrics import MetricResult, clip
+
+
+def calibration(probabilities: np.ndarray, labels: np.ndarray) -> MetricResult:
+    """1 - ECE / CALIBRATION_ERROR_AT_ZERO: whether the model's confidence on validation matches how
+    often it is right (ECE: the expected calibration error over 15 confidence bins)."""
+    if len(labels) == 0:
+        return MetricResult(1.0, {"note": "no validation examples: not measured"})
+    if not np.isfinite(probabilities).all():
+        return MetricResult(0.0, {"note": "the model's probabilities are not finite (NaN or infinite)"})
+    error = expected_calibration_error(probabilities, labels)
+    confidence = float(probabilities.max(axis=1).mean())
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
+    return MetricResult(
+        calibration_score(error),
+        {"calibration_error": error, "mean_confidence": confidence, "accuracy": accuracy,
+         "examples": len(labels)},
+    )  # fmt: skip
+
+
+def calibration_score(error: float) -> float:
+    """The metric from an expected calibration error: 1 at 0, falling linearly to 0 at 0.25."""
+    return clip(1 - error / d.CALIBRATION_ERROR_AT_ZERO)
+
+
+def robustness_score(corruptions: Mapping[str, float], clean_accuracy: float, chance: float) -> MetricResult:
+    """Share of what the model learned above chance that it keeps under corruption:
+    (mean corrupted accuracy - chance) / (clean accuracy - chance), on validation."""
+    corrupted = float(np.mean(list(corruptions.values()))) if corruptions else clean_accuracy
+    learned = clean_accuracy - chance
+    score = clip((corrupted - chance) / learned) if learned > 0 else 0.0
+    return MetricResult(
+        score,
+        {"corrupted_accuracy": corrupted, "clean_accuracy": clean_accuracy, "chance": chance,
+         "corruptions": dict(corruptions)},
+    )  # fmt: skip
+
+
+def robustness(
+    predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, labels: np.ndarray, *, clean_accuracy: float,
+    chance: float,
+) -> MetricResult:  # fmt: skip
+    """robustness_score from the model's accuracy on corrupted copies of validation inputs (at most
+    2,000 of them; health.corruptions says which corruptions suit which inputs)."""
+    if len(labels) == 0:
+        return MetricResult(1.0, {"note": "no validation examples: not measured"})
+    accuracies = corrupted_accuracies(predict, x, labels, seed=d.OUTCOME_SEED)
+    return robustness_score(accuracies, clean_accuracy, chance)

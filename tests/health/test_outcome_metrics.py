@@ -1,0 +1,64 @@
+"""calibration and robustness: known predictions, and a planted shortcut that real training learns."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from healthtune.data import Dataset
+from healthtune.health.findings import calibration_findings, robustness_findings
+from healthtune.health.outcome_metrics import calibration, robustness_score
+
+
+def test_calibration_scores_the_gap_between_confidence_and_accuracy() -> None:
+    labels = np.array([0, 1, 0, 0])
+    honest = np.array([[0.5, 0.5], [0.5, 0.5], [1.0, 0.0], [1.0, 0.0]])
+    assert calibration(honest, labels).score == pytest.approx(1.0)
+    overconfident = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])  # calibration error 0.4
+    result = calibration(overconfident, labels)
+    assert result.score == 0.0 and result.details["calibration_error"] == pytest.approx(0.4)
+    (finding,) = calibration_findings(result)
+    assert finding.metric == "calibration" and finding.title.startswith("underconfident")
+    assert calibration(np.full((2, 2), np.nan), np.array([0, 1])).score == 0.0
+
+
+def test_robustness_is_the_share_of_learning_kept_under_corruption() -> None:
+    result = robustness_score({"blur": 0.55, "shift": 0.35}, clean_accuracy=0.9, chance=0.1)
+    assert result.score == pytest.approx((0.45 - 0.1) / (0.9 - 0.1))
+    (finding,) = robustness_findings(result)
+    assert "worst: shift, 35.0%" in finding.title
+    assert robustness_score({"blur": 0.95}, clean_accuracy=0.9, chance=0.1).score == 1.0
+    assert robustness_score({"blur": 0.1}, clean_accuracy=0.1, chance=0.1).score == 0.0  # learned nothing
+
+
+def _shortcut(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Noise images whose only signal is one brighter pixel placed by the label: a shortcut."""
+    out = rng.uniform(0.0, 0.45, size=x.shape).astype(np.float32)
+    out[np.arange(len(y)), 1 + y // 5, 1 + (y % 5), 0] = 0.6
+    return out
+
+
+def test_a_model_that_learned_a_shortcut_is_fragile_and_a_real_one_is_not(  # type: ignore[no-untyped-def]
+    train_and_diagnose, digits: Dataset
+) -> None:
+    rng = np.random.default_rng(0)
+    planted = dataclasses.replace(
+        digits,
+        x_train=_shortcut(digits.x_train, digits.y_train, rng),
+        x_val=_shortcut(digits.x_val, digits.y_val, rng),
+    )
+
+    def net() -> keras.Model:
+        return keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(64, activation="relu"),
+                                 layers.Dense(10, activation="softmax")])  # fmt: skip
+
+    shortcut = train_and_diagnose(net, dataset=planted, epochs=15)
+    real = train_and_diagnose(net, epochs=5)
+    assert shortcut.details["robustness"]["clean_accuracy"] > 0.9  # it learned the shortcut well
+    assert shortcut.metrics["robustness"] < 0.5 < real.metrics["robustness"]  # measured 0.43 and 0.75
+    assert [f.title for f in shortcut.findings if f.metric == "robustness" and f.title.startswith("fragile")]
+    assert not [f for f in real.findings if f.metric == "robustness"]
