@@ -1512,7 +1512,7 @@ export interface components {
             health_overall_weight?: number | null;
             /**
              * Health Component Proportions
-             * @description how health splits over the six metrics (name=share, summing to 1)
+             * @description how health splits over the eight metrics (name=share, summing to 1)
              */
             health_component_proportions?: {
                 [key: string]: number;
@@ -2032,7 +2032,7 @@ export interface components {
             health_overall_weight?: number | null;
             /**
              * Health Component Proportions
-             * @description how health splits over the six metrics (name=share, summing to 1)
+             * @description how health splits over the eight metrics (name=share, summing to 1)
              */
             health_component_proportions?: {
                 [key: string]: number;

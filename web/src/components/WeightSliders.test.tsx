@@ -5,7 +5,7 @@ import { BUILTIN_DEFAULTS, fromWeights, simpleModeWeights, type WeightState } fr
 import { WeightSliders } from "./WeightSliders";
 import { WORKED } from "../test/weights";
 
-const METRICS = Object.keys(BUILTIN_DEFAULTS.health_component_proportions);
+const METRICS = Object.keys(WORKED.health_component_proportions); // the six of the worked examples
 
 
 function Harness({ initial, disabled = false }: { initial: WeightState; disabled?: boolean }) {

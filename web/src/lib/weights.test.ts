@@ -14,15 +14,9 @@ import {
 } from "./weights";
 import { WORKED } from "../test/weights";
 
-const NAMES = [
-  "neuron_utilization",
-  "parameter_efficiency",
-  "training_stability",
-  "gradient_health",
-  "convergence_quality",
-  "accuracy_consistency",
-];
-
+/** The metrics a state weighs, in its order: the worked examples name six, today's defaults eight. */
+const names = (state: WeightState): string[] => Object.keys(state.proportions);
+const NAMES = Object.keys(WORKED.health_component_proportions);
 
 function defaults(): WeightState {
   return fromWeights(WORKED);
@@ -30,7 +24,7 @@ function defaults(): WeightState {
 
 function components(state: WeightState): number[] {
   const shown = displayWeights(state);
-  return NAMES.map((n) => shown.components[n]!);
+  return names(state).map((n) => shown.components[n]!);
 }
 
 function sumTenths(values: number[]): number {
@@ -39,11 +33,11 @@ function sumTenths(values: number[]): number {
 
 function expectSumsExact(state: WeightState): void {
   const shown = displayWeights(state);
-  const comps = NAMES.map((n) => shown.components[n]!);
+  const comps = names(state).map((n) => shown.components[n]!);
   expect(sumTenths([shown.accuracy, ...comps])).toBe(1000);
   expect(sumTenths([shown.accuracy, shown.health])).toBe(1000);
   expect(sumTenths(comps)).toBe(Math.round(shown.health * 10));
-  expect(sumTenths(NAMES.map((n) => shown.shares[n]!))).toBe(1000);
+  expect(sumTenths(names(state).map((n) => shown.shares[n]!))).toBe(1000);
   for (const v of [shown.accuracy, shown.health, ...comps]) {
     expect(v).toBeGreaterThanOrEqual(0);
     expect(v).toBeLessThanOrEqual(100);
@@ -52,9 +46,9 @@ function expectSumsExact(state: WeightState): void {
 }
 
 describe("the defaults", () => {
-  it("are the server's: 70/30, the health part 4.5/9.0/0.0/4.5/9.0/3.0", () => {
+  it("are the server's: 70/30, the health part 1.5/3.0/0.0/1.5/3.0/0.0/6.0/15.0", () => {
     const state = fromWeights(BUILTIN_DEFAULTS);
-    expect(components(state)).toEqual([4.5, 9.0, 0.0, 4.5, 9.0, 3.0]);
+    expect(components(state)).toEqual([1.5, 3.0, 0.0, 1.5, 3.0, 0.0, 6.0, 15.0]);
     expectSumsExact(state);
   });
 
