@@ -32,7 +32,10 @@ def test_robustness_is_the_share_of_learning_kept_under_corruption() -> None:
     (finding,) = robustness_findings(result)
     assert "worst: shift, 35.0%" in finding.title
     assert robustness_score({"blur": 0.95}, clean_accuracy=0.9, chance=0.1).score == 1.0
-    assert robustness_score({"blur": 0.1}, clean_accuracy=0.1, chance=0.1).score == 0.0  # learned nothing
+    at_chance = robustness_score({"blur": 0.1}, clean_accuracy=0.1, chance=0.1)
+    assert at_chance.score == 0.0
+    (finding,) = robustness_findings(at_chance)
+    assert finding.title.startswith("nothing to keep")
 
 
 def _shortcut(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -258,6 +258,15 @@ def robustness_findings(result: MetricResult) -> list[Finding]:
     details = result.details
     if result.score >= d.METRIC_THRESHOLDS["robustness"] or not details.get("corruptions"):
         return []
+    if details["clean_accuracy"] <= details["chance"]:
+        return [
+            Finding("warning", "robustness", None,
+                    f"nothing to keep: {details['clean_accuracy']:.1%} on clean inputs is not above chance "
+                    f"({details['chance']:.1%})",
+                    "Robustness is the share of what the model learned that survives corrupted inputs; a model "
+                    "that learned nothing has nothing to keep, so it scores 0.",
+                    "make it learn first (see the learning finding).")
+        ]  # fmt: skip
     worst = min(details["corruptions"], key=details["corruptions"].get)
     return [
         Finding("warning", "robustness", None,
