@@ -10,7 +10,7 @@ and of WeightWatcher's alpha with those outcomes says which signal predicts them
 
 Peers: WeightWatcher reads the saved Keras models; install it first (not a healthtune dependency):
     .venv/bin/pip install weightwatcher
-Run: .venv/bin/python bench/health_selection.py [--datasets digits,fashion,reuters,mnist] [--pool 30]
+Run: .venv/bin/python bench/health_selection.py [--datasets digits,fashion,reuters,mnist,fashion_small] [--pool 30]
      [--save DIR] [--markdown FILE] [--measure-only]
 Targets: on each dataset the health-aware pick keeps test accuracy within 0.5 points of the
 accuracy-only pick and beats it on at least two of the out-of-sample measures; the composite

@@ -39,9 +39,10 @@ def test_robustness_is_the_share_of_learning_kept_under_corruption() -> None:
 
 
 def _shortcut(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Noise images whose only signal is one brighter pixel placed by the label: a shortcut."""
-    out = rng.uniform(0.0, 0.45, size=x.shape).astype(np.float32)
-    out[np.arange(len(y)), 1 + y // 5, 1 + (y % 5), 0] = 0.6
+    """Faint noise images whose only signal is the brightness of one pixel, set by the label: a shortcut
+    that any change of brightness, focus or position breaks."""
+    out = rng.uniform(0.0, 0.02, size=x.shape).astype(np.float32)
+    out[:, 3, 3, 0] = (y + 0.5) / 10
     return out
 
 
@@ -59,9 +60,9 @@ def test_a_model_that_learned_a_shortcut_is_fragile_and_a_real_one_is_not(  # ty
         return keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(64, activation="relu"),
                                  layers.Dense(10, activation="softmax")])  # fmt: skip
 
-    shortcut = train_and_diagnose(net, dataset=planted, epochs=15)
+    shortcut = train_and_diagnose(net, dataset=planted, epochs=40, optimizer=keras.optimizers.Adam(0.01))
     real = train_and_diagnose(net, epochs=5)
-    assert shortcut.details["robustness"]["clean_accuracy"] > 0.9  # it learned the shortcut well
-    assert shortcut.metrics["robustness"] < 0.5 < real.metrics["robustness"]  # measured 0.43 and 0.75
+    assert shortcut.details["robustness"]["clean_accuracy"] > 0.9  # it learned the shortcut
+    assert shortcut.metrics["robustness"] < 0.5 < real.metrics["robustness"]  # measured 0.24 and 0.77
     assert [f.title for f in shortcut.findings if f.metric == "robustness" and f.title.startswith("fragile")]
     assert not [f for f in real.findings if f.metric == "robustness"]

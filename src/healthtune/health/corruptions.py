@@ -15,7 +15,10 @@ IMAGE_CORRUPTIONS = ("gaussian_noise", "blur", "contrast", "shift", "rotation")
 TEXT_CORRUPTIONS = ("word_dropout", "word_swaps")
 FEATURE_CORRUPTIONS = ("feature_noise", "feature_dropout")
 NOISE_STD = 0.1  # of the pixel range ([0, 1] for built-in images)
-BLUR_SIGMA = 1.0  # pixels
+BLUR_SIGMA = (
+    1.0 / 28
+)  # of the image's shorter side (1 pixel on 28x28 MNIST): relative to the size, like the shift,
+# so 8x8 digits get the same blur as MNIST rather than one that smears a stroke over half the image
 CONTRAST_FACTOR = 0.4  # distance from each image's mean pixel kept
 SHIFT_FRACTION = 0.1  # of the image's side
 ROTATION_DEGREES = 15.0
@@ -59,7 +62,8 @@ def corrupt_images(x: np.ndarray, kind: str, rng: np.random.Generator) -> np.nda
     if kind == "gaussian_noise":
         out = x + rng.normal(0.0, NOISE_STD * (high - low), size=x.shape).astype(np.float32)
     elif kind == "blur":
-        out = ndimage.gaussian_filter(x, sigma=(0, BLUR_SIGMA, BLUR_SIGMA, 0))
+        sigma = BLUR_SIGMA * min(height, width)
+        out = ndimage.gaussian_filter(x, sigma=(0, sigma, sigma, 0))
     elif kind == "contrast":
         mean = x.mean(axis=(1, 2, 3), keepdims=True)
         out = (x - mean) * CONTRAST_FACTOR + mean
