@@ -26,14 +26,14 @@ export const BUILTIN_DEFAULTS = {
   accuracy_weight: 0.7,
   health_overall_weight: 0.3,
   health_component_proportions: {
-    neuron_utilization: 0.05,
-    parameter_efficiency: 0.1,
+    neuron_utilization: 0.1,
+    parameter_efficiency: 0.15,
     training_stability: 0,
     gradient_health: 0.05,
     convergence_quality: 0.1,
     accuracy_consistency: 0,
-    calibration: 0.2,
-    robustness: 0.5,
+    calibration: 0.15,
+    robustness: 0.45,
   } as Record<string, number>,
 };
 
