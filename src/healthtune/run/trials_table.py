@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from healthtune.core.scoring import ScoringWeights
-from healthtune.health.metrics import METRIC_NAMES
+from healthtune.health.metrics import METRIC_NAMES, OUTCOME_METRICS
 
 LEADING_COLUMNS = ("number", "state", "score", "val_accuracy", "test_accuracy", "health")
 METRIC_COLUMNS = (
@@ -76,7 +76,8 @@ def trial_rows(
     for trial in trials:
         metrics = trial.get("metrics") or {}
         health = metrics.get("health") or {}
-        complete_health = all(name in health for name in METRIC_NAMES)
+        # trials stored before calibration and robustness still get their health (those two score 1)
+        complete_health = all(name in health for name in METRIC_NAMES if name not in OUTCOME_METRICS)
         params = trial.get("params") or {}
         per_class = (metrics.get("per_class") or {}).get("test") or {}
         rows.append(
