@@ -197,7 +197,7 @@ def test_misclassified_texts_are_decoded_with_the_vocabulary(lstm_trial) -> None
     assert first["text"].split()[:5] == [vocabulary[t] for t in tokens[:5]]
 
 
-def test_health_radar_has_the_six_metrics_and_the_weighted_scores(trial) -> None:  # type: ignore[no-untyped-def]
+def test_health_radar_has_every_metric_and_the_weighted_scores(trial) -> None:  # type: ignore[no-untyped-def]
     data = load(trial.out_dir, "health_radar")
     weights = trial.context.weights
     assert list(data["metrics"]) == list(METRIC_NAMES)

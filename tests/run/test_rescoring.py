@@ -11,6 +11,7 @@ import pytest
 from healthtune import OptimizationConfig, ScoringWeights, optimize, rescore
 from healthtune.core.exceptions import ConfigError
 from healthtune.core.scoring import DEFAULT_HEALTH_COMPONENT_PROPORTIONS
+from healthtune.health.analyzer import REPORT_VERSION
 
 
 def test_pareto_run_then_rescore_picks_by_weights_without_training(tmp_path: Path) -> None:
@@ -123,8 +124,9 @@ def test_health_mode_prunes_diverging_trials_instead_of_failing(tmp_path: Path) 
 
 
 def _as_before_gates(run_dir: Path) -> dict[int, dict[str, float]]:
-    """Rewrite a run as the previous version stored it: health.json without version, gate and inputs, one
-    split of fold accuracies and no fold size, and trial metrics without a gate. Returns the metrics."""
+    """Rewrite a run as an early version stored it: health.json without version, gate, inputs, calibration
+    and robustness, one split of fold accuracies and no fold size, and trial metrics without a gate.
+    Returns the metrics."""
     run_file = run_dir / "run.json"
     run = json.loads(run_file.read_text())
     metrics = {}
@@ -135,6 +137,8 @@ def _as_before_gates(run_dir: Path) -> dict[int, dict[str, float]]:
         metrics[trial["number"]] = dict(stored["metrics"])
         for key in ("version", "gate", "inputs", "weighted"):
             stored.pop(key)
+        for name in ("calibration", "robustness"):
+            stored["metrics"].pop(name), stored["details"].pop(name), trial["metrics"]["health"].pop(name)
         folds = stored["details"]["accuracy_consistency"]["fold_accuracies"][0]
         stored["details"]["accuracy_consistency"] = {"fold_accuracies": folds, "std": 0.03}
         stored["metrics"]["accuracy_consistency"] = 0.4  # what 1 - std / 0.05 gave
@@ -156,7 +160,7 @@ def test_rescore_recomputes_health_stored_before_the_learning_gate(tmp_path: Pat
     weights = ScoringWeights.resolve(accuracy_weight=0.5)
     for trial in rescored.trials:
         stored = json.loads((result.run_dir / "trials" / f"trial_{trial.number}" / "health.json").read_text())
-        assert stored["version"] == 2 and stored["gate"] == trial.metrics["health_gate"]
+        assert stored["version"] == REPORT_VERSION and stored["gate"] == trial.metrics["health_gate"]
         # the probes and losses were kept, so these come out as a new run computes them ...
         for name in ("neuron_utilization", "gradient_health"):
             assert trial.metrics["health"][name] == fresh[trial.number][name]
@@ -164,6 +168,9 @@ def test_rescore_recomputes_health_stored_before_the_learning_gate(tmp_path: Pat
         assert trial.metrics["health"]["accuracy_consistency"] == 0.4
         assert any("accuracy_consistency kept as stored" in note for note in notes[str(trial.number)])
         assert any("chance = 1 / classes" in note for note in notes[str(trial.number)])
+        # calibration and robustness need the model's predictions: not measured, they score 1
+        assert trial.metrics["health"]["calibration"] == trial.metrics["health"]["robustness"] == 1.0
+        assert any("calibration and robustness score 1" in note for note in notes[str(trial.number)])
         assert trial.score == pytest.approx(weights.total(trial.metrics["val_accuracy"], trial.metrics["health"],
                                                           trial.metrics["health_gate"]))  # fmt: skip
     again = rescore(result.run_dir, {"accuracy_weight": 0.5})  # now current: nothing left to recompute
