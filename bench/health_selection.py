@@ -142,26 +142,31 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
 
 def validation_outcomes(run_dir: Path, numbers: list[int]) -> dict[int, dict[str, Any]]:
     """Calibration error and corrupted accuracy of each trial's model on the *validation* split, as
-    calibration and robustness measure them at the end of a trial (cached as val_outcomes.json)."""
+    calibration and robustness measure them at the end of a trial (cached as val_outcomes_v2.json)."""
     import keras
 
     from healthtune.core.paths import RunPaths
-    from healthtune.evaluation.outcomes import measure_outcomes
-    from healthtune.health.defaults import OUTCOME_SEED
+    from healthtune.health.corruptions import corrupted_accuracies, expected_calibration_error
+    from healthtune.health.defaults import OUTCOME_SEED, ROBUSTNESS_EXAMPLES
     from healthtune.training.feeding import predict
     from healthtune.training.spec import DataSpec, load_trial_data
 
     found, dataset = {}, None
     for number in numbers:
         files = RunPaths(run_dir).trial(number)
-        cache = files.trial_dir / "val_outcomes.json"
+        cache = files.trial_dir / "val_outcomes_v2.json"  # v2: the metric's own subset (ROBUSTNESS_EXAMPLES)
         if not cache.is_file():
             if dataset is None:
                 dataset = load_trial_data(DataSpec(**json.loads(files.config.read_text())["spec"]["data"]))
             model = keras.saving.load_model(files.model, compile=False)
-            outcomes = measure_outcomes(lambda x, m=model: predict(m, x), dataset.x_val, dataset.y_val,
-                                        seed=OUTCOME_SEED)  # fmt: skip
-            cache.write_text(json.dumps(outcomes.to_dict()))
+            probabilities = predict(model, dataset.x_val)
+            outcomes = {
+                "test_accuracy": float(np.mean(probabilities.argmax(axis=1) == dataset.y_val)),  # on validation
+                "calibration_error": expected_calibration_error(probabilities, dataset.y_val),
+                "corruptions": corrupted_accuracies(lambda x, m=model: predict(m, x), dataset.x_val, dataset.y_val,
+                                                    seed=OUTCOME_SEED, limit=ROBUSTNESS_EXAMPLES),
+            }  # fmt: skip
+            cache.write_text(json.dumps(outcomes))
         found[number] = json.loads(cache.read_text())
     return found
 

@@ -126,16 +126,17 @@ def corruptions_for(
 
 
 def corrupted_accuracies(
-    predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, labels: np.ndarray, *, seed: int = 0
-) -> dict[str, float]:
-    """Accuracy under each corruption that suits `x`, on at most MAX_CORRUPTED_EXAMPLES of its examples.
+    predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, labels: np.ndarray, *, seed: int = 0,
+    limit: int = MAX_CORRUPTED_EXAMPLES,
+) -> dict[str, float]:  # fmt: skip
+    """Accuracy under each corruption that suits `x`, on at most `limit` of its examples.
 
     The same `seed` gives the same subset and the same corruptions, so the models of a run are compared
     on identical inputs."""
     rng = np.random.default_rng(seed)
     subset = np.arange(len(labels))
-    if len(subset) > MAX_CORRUPTED_EXAMPLES:
-        subset = np.sort(rng.choice(subset, MAX_CORRUPTED_EXAMPLES, replace=False))
+    if len(subset) > limit:
+        subset = np.sort(rng.choice(subset, limit, replace=False))
     kinds, corrupt = corruptions_for(x)
     accuracies: dict[str, float] = {}
     for kind in kinds:

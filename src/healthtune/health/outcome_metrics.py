@@ -51,8 +51,8 @@ def robustness(
     chance: float,
 ) -> MetricResult:  # fmt: skip
     """robustness_score from the model's accuracy on corrupted copies of validation inputs (at most
-    2,000 of them; health.corruptions says which corruptions suit which inputs)."""
+    ROBUSTNESS_EXAMPLES of them; health.corruptions says which corruptions suit which inputs)."""
     if len(labels) == 0:
         return MetricResult(1.0, {"note": "no validation examples: not measured"})
-    accuracies = corrupted_accuracies(predict, x, labels, seed=d.OUTCOME_SEED)
+    accuracies = corrupted_accuracies(predict, x, labels, seed=d.OUTCOME_SEED, limit=d.ROBUSTNESS_EXAMPLES)
     return robustness_score(accuracies, clean_accuracy, chance)
