@@ -1,7 +1,7 @@
 """Health validity: planted pathologies with known ground truth, trained on real data, 3 seeds each.
 
 Datasets: scikit-learn's digits, a 6,000-image Fashion-MNIST subset, Reuters R8 (text). Cases are in
-bench/validity_cases.py. Per dataset, case and seed it prints health, the six metrics (* = below its
+bench/validity_cases.py. Per dataset, case and seed it prints health, the metrics (* = below its
 threshold), the warning and critical findings, and whether the expected metric flagged the case
 (metric below its threshold, or a warning or critical finding naming it). Then it checks the targets:
 - every pathological case ranks below every healthy reference of its dataset in the same seed, by at
