@@ -140,35 +140,32 @@ def measure_pool(run_dir: Path) -> dict[int, dict[str, Any]]:
     return measured
 
 
-def validation_outcomes(run_dir: Path, numbers: list[int]) -> dict[int, dict[str, Any]]:
-    """Calibration error and corrupted accuracy of each trial's model on the *validation* split, as
-    calibration and robustness measure them at the end of a trial (cached as val_outcomes_v2.json)."""
+def outcome_metrics(run_dir: Path, trial: Any) -> dict[str, float]:
+    """calibration and robustness of a trial trained before they existed, computed from its saved model by
+    the metrics' own code, as a trial now computes them when it ends (cached as outcome_metrics.json)."""
     import keras
 
     from healthtune.core.paths import RunPaths
-    from healthtune.health.corruptions import corrupted_accuracies, expected_calibration_error
-    from healthtune.health.defaults import OUTCOME_SEED, ROBUSTNESS_EXAMPLES
+    from healthtune.health.outcome_metrics import calibration, robustness
     from healthtune.training.feeding import predict
     from healthtune.training.spec import DataSpec, load_trial_data
 
-    found, dataset = {}, None
-    for number in numbers:
-        files = RunPaths(run_dir).trial(number)
-        cache = files.trial_dir / "val_outcomes_v2.json"  # v2: the metric's own subset (ROBUSTNESS_EXAMPLES)
-        if not cache.is_file():
-            if dataset is None:
-                dataset = load_trial_data(DataSpec(**json.loads(files.config.read_text())["spec"]["data"]))
-            model = keras.saving.load_model(files.model, compile=False)
-            probabilities = predict(model, dataset.x_val)
-            outcomes = {
-                "test_accuracy": float(np.mean(probabilities.argmax(axis=1) == dataset.y_val)),  # on validation
-                "calibration_error": expected_calibration_error(probabilities, dataset.y_val),
-                "corruptions": corrupted_accuracies(lambda x, m=model: predict(m, x), dataset.x_val, dataset.y_val,
-                                                    seed=OUTCOME_SEED, limit=ROBUSTNESS_EXAMPLES),
-            }  # fmt: skip
-            cache.write_text(json.dumps(outcomes))
-        found[number] = json.loads(cache.read_text())
-    return found
+    files = RunPaths(run_dir).trial(trial.number)
+    cache = files.trial_dir / "outcome_metrics.json"
+    if not cache.is_file():
+        dataset = load_trial_data(DataSpec(**json.loads(files.config.read_text())["spec"]["data"]))
+        model = keras.saving.load_model(files.model, compile=False)
+        probabilities = predict(model, dataset.x_val)
+        accuracy = float(np.mean(probabilities.argmax(axis=1) == dataset.y_val))
+        chance = float(trial.metrics["health_gate"]["chance"])
+        found = {
+            "calibration": calibration(probabilities, dataset.y_val).score,
+            "robustness": robustness(lambda x: predict(model, x), dataset.x_val, dataset.y_val,
+                                     clean_accuracy=accuracy, chance=chance).score,
+        }  # fmt: skip
+        cache.write_text(json.dumps(found))
+    values: dict[str, float] = json.loads(cache.read_text())
+    return values
 
 
 def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]:
@@ -176,20 +173,13 @@ def pool_trials(run_dir: Path, measured: dict[int, dict[str, Any]]) -> list[Any]
     and those trained before calibration and robustness existed get both from their saved models."""
     from dataclasses import replace
 
-    from healthtune.health.outcome_metrics import calibration_score, robustness_score
     from healthtune.run.results import load_run
 
-    trials = [t for t in load_run(run_dir).trials if t.number in measured]
-    val = validation_outcomes(run_dir, [t.number for t in trials])
     filled = []
-    for t in trials:
+    for t in (t for t in load_run(run_dir).trials if t.number in measured):
         health = dict(t.metrics.get("health") or {})
         if health and "robustness" not in health:
-            outcomes, chance = val[t.number], float(t.metrics["health_gate"]["chance"])
-            health["calibration"] = calibration_score(outcomes["calibration_error"])
-            health["robustness"] = robustness_score(
-                outcomes["corruptions"], outcomes["test_accuracy"], chance
-            ).score
+            health |= outcome_metrics(run_dir, t)
         metrics = {"val_examples": measured[t.number]["val_examples"], **t.metrics, "health": health}
         filled.append(replace(t, metrics=metrics))
     return filled
@@ -385,7 +375,7 @@ def main() -> None:
     for name in args.datasets.split(","):
         run_dir = build_pool(name, POOLS[name], args.pool, args.save)
         measured = measure_pool(run_dir)
-        pool_trials(run_dir, measured)  # measures the validation outcomes too
+        pool_trials(run_dir, measured)  # computes calibration and robustness for trials trained before them
         if args.measure_only:
             print(f"[{name}] {len(measured)} trials measured")
             continue

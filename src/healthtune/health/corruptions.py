@@ -15,10 +15,9 @@ IMAGE_CORRUPTIONS = ("gaussian_noise", "blur", "contrast", "shift", "rotation")
 TEXT_CORRUPTIONS = ("word_dropout", "word_swaps")
 FEATURE_CORRUPTIONS = ("feature_noise", "feature_dropout")
 NOISE_STD = 0.1  # of the pixel range ([0, 1] for built-in images)
-BLUR_SIGMA = (
-    1.0 / 28
-)  # of the image's shorter side (1 pixel on 28x28 MNIST): relative to the size, like the shift,
-# so 8x8 digits get the same blur as MNIST rather than one that smears a stroke over half the image
+# Blur and shift are relative to the image's size, so 8x8 digits get the blur MNIST gets (1 pixel on 28x28)
+# rather than one that smears a stroke over half the image.
+BLUR_SIGMA = 1.0 / 28  # of the image's shorter side
 CONTRAST_FACTOR = 0.4  # distance from each image's mean pixel kept
 SHIFT_FRACTION = 0.1  # of the image's side
 ROTATION_DEGREES = 15.0

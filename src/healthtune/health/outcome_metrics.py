@@ -22,15 +22,10 @@ def calibration(probabilities: np.ndarray, labels: np.ndarray) -> MetricResult:
     confidence = float(probabilities.max(axis=1).mean())
     accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
     return MetricResult(
-        calibration_score(error),
+        clip(1 - error / d.CALIBRATION_ERROR_AT_ZERO),
         {"calibration_error": error, "mean_confidence": confidence, "accuracy": accuracy,
          "examples": len(labels)},
     )  # fmt: skip
-
-
-def calibration_score(error: float) -> float:
-    """The metric from an expected calibration error: 1 at 0, falling linearly to 0 at 0.25."""
-    return clip(1 - error / d.CALIBRATION_ERROR_AT_ZERO)
 
 
 def robustness_score(corruptions: Mapping[str, float], clean_accuracy: float, chance: float) -> MetricResult:
