@@ -60,7 +60,8 @@ def test_cnn_architecture_follows_the_schema_and_the_model(cnn: Any) -> None:
     assert conv_1.width == log_scale(8) and conv_3.width == log_scale(4)  # spatial size, log-scaled
     assert conv_3.depth > conv_1.depth  # more filters, deeper block
     dense = visualization.layer("dense_1")
-    assert (dense.units, dense.activation, dense.height, dense.depth) == (128, "relu", 0.5, 0.5)
+    assert (dense.units, dense.activation, dense.height, dense.depth) == (128, "linear", 0.5, 0.5)
+    assert visualization.layer("dense_act_1").activation == "relu"  # after dense_bn_1, as in the conv blocks
     zs = [layer.position_z for layer in visualization.layers]
     assert zs == sorted(zs) and len(set(zs)) == len(zs)
     assert visualization.max_layer_width == max(layer.width for layer in visualization.layers)

@@ -43,7 +43,7 @@ def test_health_of_a_trained_cnn(digits: Dataset) -> None:
     assert conv_1.update_ratio == gradients["conv_1"].update_ratio
     assert conv_1.gradient_state == "ok" and conv_1.health_state in ("ok", "info", "warning", "critical")
     assert visualization.layer("bn_1").dormant_share is None  # batch norm is not a unit's output
-    assert visualization.layer("dense_1").dormancy_source == "dense_1"
+    assert visualization.layer("dense_1").dormancy_source == "dense_act_1"  # through dense_bn_1, as conv_1
     assert visualization.layer("pool_1").health_state is None  # nothing measured there
     assert visualization.health_score == report.overall(DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
     assert visualization.health_color.startswith("#")

@@ -55,5 +55,5 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
         x = layers.GlobalAveragePooling2D(name="global_pool")(x)
     else:
         x = layers.Flatten(name="flatten")(x)
-    outputs = add_dense_head(x, config, num_classes)
+    outputs = add_dense_head(x, config, num_classes, batch_norm=config.batch_norm)
     return keras.Model(inputs, outputs, name="healthtune_cnn")

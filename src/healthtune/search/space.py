@@ -104,8 +104,8 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
               "the next (2 doubles them).", (CNN,), choices=(1.0, 1.5, 2.0)),
     ParamSpec("kernel_size", "categorical", "Width of each convolution window in pixels.",
               (CNN,), choices=(3, 5)),
-    ParamSpec("batch_norm", "categorical", "Batch normalization after each convolution: steadier, faster "
-              "training and fewer dead units.", (CNN,), choices=(True, False)),
+    ParamSpec("batch_norm", "categorical", "Batch normalization after each convolution and each hidden dense "
+              "layer: steadier, faster training and fewer dead units.", (CNN,), choices=(True, False)),
     ParamSpec("pooling", "categorical", "How each block halves the image: keep the strongest response "
               "(max) or the average.", (CNN,), choices=("max", "avg")),
     ParamSpec("global_pooling", "categorical", "Average each feature map to one number before the head "
