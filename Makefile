@@ -63,11 +63,19 @@ lint: dev
 	$(BIN)/ruff format --check src tests bench docs
 	$(BIN)/mypy
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), whole files per process so that a module's
+# trained fixtures are built once. The schemathesis contract test runs on its own: its generated
+# items share one node id, and xdist, which schedules by node id, would run only one of them.
+TEST_WORKERS ?= 2
+CONTRACT_TEST := tests/server/test_server_schema.py
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
 test-python: dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL) --ignore=$(CONTRACT_TEST)
+	$(BIN)/pytest $(CONTRACT_TEST)
 
 test-jax: dev
-	KERAS_BACKEND=jax $(BIN)/pytest -m jax_core
+	KERAS_BACKEND=jax $(BIN)/pytest $(PARALLEL) -m jax_core
 
 ## make bench: every CPU benchmark (about an hour on 2 cores); bench/gpu_search.py runs only on a GPU machine
 bench: dev ui
