@@ -1,4 +1,4 @@
-"""Draws docs/figures/health_example.png: the six metrics and the health of a healthy CNN vs a net with dead ReLU units."""
+"""Draws docs/figures/health_example.png: the health metrics and the health of a healthy CNN vs a net with dead ReLU units."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def main() -> None:
         data,
     )  # fmt: skip
 
-    # the six metrics, then health: the weighted metrics through the learning gate and the critical cap
+    # the metrics, then health: the weighted metrics through the learning gate and the critical cap
     def bars(report):  # type: ignore[no-untyped-def]
         return [report.metrics[m] for m in METRIC_NAMES] + [
             report.overall(DEFAULT_HEALTH_COMPONENT_PROPORTIONS)

@@ -1,4 +1,4 @@
-"""Model health: probes during training, the six metrics, findings, and the report in health.json."""
+"""Model health: probes during training, the eight metrics, findings, and the report in health.json."""
 
 from healthtune.health.metrics import METRIC_NAMES
 

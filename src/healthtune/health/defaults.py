@@ -14,8 +14,9 @@ DORMANCY_TAU = 0.025
 DORMANT_SHARES = {"info": 0.10, "warning": 0.50, "critical": 0.90}
 """Severity of a layer's dormant share. Critical (which caps health) only when the layer passes almost no
 signal; a warning when half of it is wasted; info from a tenth. Trained ReLU layers commonly keep 10-40%
-dormant units without harm (the references of bench/health_validity.py: up to 25% on digits, 47-68% in
-the dense head of the default CNN on Fashion-MNIST, which still learns)."""
+dormant units without harm (the references of bench/health_validity.py: up to 25% on digits; 47-78% in
+the dense head of the default CNN on Fashion-MNIST, which still learned, before that head was
+batch-normalized)."""
 
 VANISHING_GRADIENT = 1e-7
 """A layer whose gradient L2 norm is below this learns nothing."""

@@ -1,4 +1,4 @@
-"""The learning gate and the critical cap: how the weighted health of the six metrics becomes a model's health.
+"""The learning gate and the critical cap: how the weighted health of the metrics becomes a model's health.
 
 health = min(weighted x learning_factor, cap), learning_factor = min(1, gain / LEARNED_GAIN), and
 cap = CRITICAL_HEALTH_CAP while a critical finding stands (else 1). The gate does not depend on the

@@ -1,4 +1,4 @@
-"""Health radar: the six health metrics on one polar chart, with the weighted health and total score."""
+"""Health radar: the health metrics on one polar chart, with the weighted health and total score."""
 
 from __future__ import annotations
 
