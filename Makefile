@@ -71,7 +71,7 @@ CONTRACT_TEST := tests/server/test_server_schema.py
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 test-python: dev
-	$(BIN)/pytest $(PARALLEL) --ignore=$(CONTRACT_TEST)
+	$(BIN)/pytest $(PARALLEL) --durations=15 --ignore=$(CONTRACT_TEST)
 	$(BIN)/pytest $(CONTRACT_TEST)
 
 test-jax: dev
