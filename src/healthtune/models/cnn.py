@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from healthtune.models.augmentation import add_augmentation
-from healthtune.models.config import ModelConfig
+from healthtune.models.config import BATCH_NORM_MOMENTUM, ModelConfig
 from healthtune.models.head import add_dense_head
 
 if TYPE_CHECKING:
@@ -40,9 +40,7 @@ def build_cnn(config: ModelConfig, input_shape: tuple[int, ...], num_classes: in
                 name=f"conv_{conv_number}",
             )(x)
             if config.batch_norm:
-                # momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a few hundred
-                # steps; with 0.99, small datasets validate on stale statistics and look like chance.
-                x = layers.BatchNormalization(momentum=0.9, name=f"bn_{conv_number}")(x)
+                x = layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"bn_{conv_number}")(x)
             x = layers.Activation(config.activation, name=f"act_{conv_number}")(x)
         # Small inputs (8x8 digits) cannot be halved by every block: pool only while it fits.
         if min(height, width) >= 2:

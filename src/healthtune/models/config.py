@@ -59,6 +59,10 @@ NETWORK_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 """Defaults that depend on the network ("cnn" or the text encoder); the learning rate's are in learning_rates.py."""
 
+BATCH_NORM_MOMENTUM = 0.9
+"""Of every batch normalization the builders add (Keras: 0.99): the moving statistics settle within a
+few hundred steps; with 0.99, small datasets validate on stale statistics and look like chance."""
+
 NETWORK_DEFAULT: Any = None
 """A field left at this takes its network's default in __post_init__ (NETWORK_DEFAULTS, learning_rates.py)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from healthtune.models.config import ModelConfig
+from healthtune.models.config import BATCH_NORM_MOMENTUM, ModelConfig
 
 
 def add_dense_head(x: Any, config: ModelConfig, num_classes: int, *, batch_norm: bool = False) -> Any:
@@ -21,7 +21,7 @@ def add_dense_head(x: Any, config: ModelConfig, num_classes: int, *, batch_norm:
     for index in range(1, config.dense_layers + 1):
         if batch_norm:
             x = layers.Dense(config.dense_units, use_bias=False, name=f"dense_{index}")(x)
-            x = layers.BatchNormalization(momentum=0.9, name=f"dense_bn_{index}")(x)
+            x = layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"dense_bn_{index}")(x)
             x = layers.Activation(config.activation, name=f"dense_act_{index}")(x)
         else:
             x = layers.Dense(config.dense_units, activation=config.activation, name=f"dense_{index}")(x)
