@@ -92,6 +92,29 @@ def test_noisy_training_labels_show_as_a_negative_gap() -> None:
     assert convergence_quality(history, num_classes=10).details["underfitting_penalty"] == 0.0
 
 
+def _gap_findings(gap: float, val_loss: list[float]) -> dict[str, str]:
+    history = {
+        "val_loss": val_loss,
+        "accuracy": [0.9] * len(val_loss),
+        "val_accuracy": [0.9 - gap] * len(val_loss),
+    }
+    result = convergence_quality(history, num_classes=10, train_accuracy=0.9)
+    return {f.title.split(":")[0]: f.severity for f in convergence_findings(result)}
+
+
+def test_a_gap_is_overfitting_once_validation_gets_worse() -> None:
+    still_improving = [1.0, 0.6, 0.45, 0.4, 0.38]
+    past_its_best = [1.0, 0.6, 0.45, 0.5, 0.55]
+    # a 7-point gap while validation still improves: information, not a fault
+    assert _gap_findings(0.07, still_improving) == {"generalization gap": "info"}
+    findings = _gap_findings(0.07, past_its_best)
+    assert findings["overfitting"] == "warning"
+    assert any(title.startswith("validation loss rose") for title in findings)
+    # past the critical gap, validation's trajectory does not matter
+    assert _gap_findings(0.2, still_improving) == {"overfitting": "critical"}
+    assert list(_gap_findings(0.03, past_its_best)) == ["validation loss rose after epoch 3 (0.450 -> 0.550)"]
+
+
 def test_fold_spread_within_sampling_noise_is_consistent() -> None:
     # the reference: 97.8% on 5 folds of 54 examples, fold accuracies 0.94-1.0
     folds = [[0.944, 0.963, 1.0, 0.981, 1.0]] * 10

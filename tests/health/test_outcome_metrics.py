@@ -23,7 +23,24 @@ def test_calibration_scores_the_gap_between_confidence_and_accuracy() -> None:
     assert result.score == 0.0 and result.details["calibration_error"] == pytest.approx(0.4)
     (finding,) = calibration_findings(result)
     assert finding.metric == "calibration" and finding.title.startswith("underconfident")
+    assert finding.severity == "warning"  # 0.4 off: the probabilities say little
     assert calibration(np.full((2, 2), np.nan), np.array([0, 1])).score == 0.0
+
+
+def test_a_cautious_model_gets_an_info_and_an_overconfident_one_a_warning() -> None:
+    sure = np.tile([0.85, 0.15], (10, 1))  # 85% sure of class 0 every time
+    cautious = calibration(sure, np.zeros(10, dtype=int))  # right every time: error 0.15
+    overconfident = calibration(sure, np.array([0] * 7 + [1] * 3))  # right 70%: error 0.15
+    assert cautious.score == pytest.approx(overconfident.score) == pytest.approx(0.4)
+    ((cautious_finding,), (overconfident_finding,)) = (
+        calibration_findings(cautious),
+        calibration_findings(overconfident),
+    )
+    assert (cautious_finding.severity, cautious_finding.title.split(":")[0]) == ("info", "underconfident")
+    assert (overconfident_finding.severity, overconfident_finding.title.split(":")[0]) == (
+        "warning",
+        "overconfident",
+    )
 
 
 def test_robustness_is_the_share_of_learning_kept_under_corruption() -> None:

@@ -153,12 +153,22 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
     details = result.details
     found = []
     gap = details.get("train_val_gap", 0.0)
-    if gap > d.OVERFITTING_GAP:
+    best, final = details.get("best_val_loss"), details.get("final_val_loss")
+    loss_rose = best is not None and final is not None and final > best * (1 + d.VAL_LOSS_RISE)
+    if gap > d.OVERFITTING_CRITICAL_GAP or (gap > d.OVERFITTING_GAP and loss_rose):
         found.append(
             Finding("critical" if gap > d.OVERFITTING_CRITICAL_GAP else "warning", "convergence_quality", None,
                     f"overfitting: train accuracy is {gap:.1%} above validation accuracy",
                     "The model memorizes the training examples instead of learning what generalizes.",
                     "add dropout or weight decay, use more data or augmentation, or stop earlier.")
+        )  # fmt: skip
+    elif gap > d.OVERFITTING_GAP:
+        found.append(
+            Finding("info", "convergence_quality", None,
+                    f"generalization gap: train accuracy is {gap:.1%} above validation accuracy",
+                    "The model fits its training examples better than unseen ones, but its validation loss was "
+                    "still near its best when training ended: more epochs have not yet made it worse.",
+                    "watch the gap as epochs grow; dropout, weight decay or augmentation narrow it.")
         )  # fmt: skip
     if details.get("gap_source") == "evaluated" and gap < d.UNDERFITTING_GAP:
         found.append(
@@ -168,13 +178,7 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "labels disagree with the inputs (label noise) or regularization holds the model back.",
                     "check the training labels for mistakes, or lower dropout and weight decay.")
         )  # fmt: skip
-    best, final = details.get("best_val_loss"), details.get("final_val_loss")
-    if (
-        best is not None
-        and final is not None
-        and final > best * (1 + d.VAL_LOSS_RISE)
-        and details.get("best_epoch")
-    ):
+    if loss_rose and details.get("best_epoch"):
         found.append(
             Finding("warning", "convergence_quality", None,
                     f"validation loss rose after epoch {details['best_epoch']} ({best:.3f} -> {final:.3f})",
@@ -243,12 +247,15 @@ def calibration_findings(result: MetricResult) -> list[Finding]:
         return []
     confidence, accuracy = details["mean_confidence"], details["accuracy"]
     over = confidence > accuracy
+    cautious = not over and details["calibration_error"] < d.UNDERCONFIDENT_WARNING_ERROR
     return [
-        Finding("warning", "calibration", None,
+        Finding("info" if cautious else "warning", "calibration", None,
                 f"{'overconfident' if over else 'underconfident'}: {confidence:.0%} sure on average, right "
                 f"{accuracy:.0%} of the time (calibration error {details['calibration_error']:.3f})",
                 "A calibrated model is right 80% of the time when it says 80%. This one's probabilities "
-                "cannot be read as chances, so thresholds and rankings built on them mislead.",
+                "cannot be read as chances, so thresholds built on them mislead"
+                + (": it is right more often than it says, so a rule that waits for a high probability defers "
+                   "answers that were right." if cautious else "."),
                 "fewer epochs, label smoothing or dropout; or calibrate its outputs afterwards (temperature "
                 "scaling on the validation split)." if over else "more epochs or less regularization.")
     ]  # fmt: skip
