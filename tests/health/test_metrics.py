@@ -113,6 +113,15 @@ def test_a_gap_is_overfitting_once_validation_gets_worse() -> None:
     # past the critical gap, validation's trajectory does not matter
     assert _gap_findings(0.2, still_improving) == {"overfitting": "critical"}
     assert list(_gap_findings(0.03, past_its_best)) == ["validation loss rose after epoch 3 (0.450 -> 0.550)"]
+    # the returned model is the best epoch's, but early stopping's patience epochs saw validation worsen
+    history = {"val_loss": still_improving, "accuracy": [0.9] * 5, "val_accuracy": [0.83] * 5}
+    stopped = convergence_quality(
+        history, num_classes=10, train_accuracy=0.9, after_best_val_loss=[0.4, 0.45]
+    )
+    assert stopped.score == convergence_quality(history, num_classes=10, train_accuracy=0.9).score
+    assert {f.title.split(":")[0]: f.severity for f in convergence_findings(stopped)} == {
+        "overfitting": "warning"
+    }
 
 
 def test_fold_spread_within_sampling_noise_is_consistent() -> None:

@@ -76,6 +76,13 @@ def test_a_trial_returns_its_best_epoch_when_validation_loss_rises(
     assert evaluate(saved, dataset.x_val, dataset.y_val)[0]["accuracy"] == metrics["val_accuracy"]
     health = json.loads((directory / "health.json").read_text())
     assert max(s["epoch"] for s in health["snapshots"]) == best  # health describes the returned model
+    # ... and remembers that validation got worse after it: the overfitting finding reads that
+    convergence = health["details"]["convergence_quality"]
+    assert convergence["final_val_loss"] == pytest.approx(history["val_loss"][best - 1], rel=1e-6)
+    lowest = int(np.argmin(history["val_loss"]))
+    assert convergence["peak_val_loss_after_best"] == pytest.approx(
+        max(history["val_loss"][lowest:]), rel=1e-6
+    )
 
 
 def test_patience_stops_the_trial_on_the_same_path(

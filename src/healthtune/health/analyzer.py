@@ -94,6 +94,7 @@ def analyze(
     seed: int = 0,
     train_accuracy: float | None = None,
     efficiency: tuple[float, float] | None = None,
+    after_best_val_loss: Sequence[float] = (),
 ) -> HealthReport:
     """Compute every metric from what training and the probes recorded, then explain the problems.
 
@@ -103,6 +104,9 @@ def analyze(
     `train_accuracy` is the accuracy on training examples measured after training (trainer.diagnose).
     `efficiency` = (the run's objective on validation, its chance value) when the objective is not
     accuracy: parameter_efficiency then judges what the run optimizes.
+    `history` ends at the epoch whose weights the model holds; `after_best_val_loss` are the validation
+    losses of the epochs trained past it (early stopping's patience), which tell overfitting apart from
+    a gap that validation has not paid for yet.
     """
     chance = chance_level(num_classes, y_val)
     known = {
@@ -121,6 +125,7 @@ def analyze(
         train_accuracy=train_accuracy,
         known=known,
         efficiency=efficiency,
+        after_best_val_loss=after_best_val_loss,
     )
 
 
@@ -136,6 +141,7 @@ def assemble(
     train_accuracy: float | None,
     known: Mapping[str, MetricResult],
     efficiency: tuple[float, float] | None = None,
+    after_best_val_loss: Sequence[float] = (),
 ) -> HealthReport:
     """The report from everything but the validation predictions, which accuracy_consistency, calibration
     and robustness need: they come in `known`, with any metric that cannot be computed again (re-scoring
@@ -148,7 +154,7 @@ def assemble(
         "training_stability": lambda: m.training_stability(history.get("batch_loss", []), chance_loss),
         "gradient_health": lambda: gradient_health(snapshots),
         "convergence_quality": lambda: m.convergence_quality(
-            history, num_classes, train_accuracy, chance_loss
+            history, num_classes, train_accuracy, chance_loss, after_best_val_loss
         ),
     }
     results = {name: known[name] if name in known else compute[name]() for name in m.METRIC_NAMES}

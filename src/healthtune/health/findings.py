@@ -155,7 +155,11 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
     gap = details.get("train_val_gap", 0.0)
     best, final = details.get("best_val_loss"), details.get("final_val_loss")
     loss_rose = best is not None and final is not None and final > best * (1 + d.VAL_LOSS_RISE)
-    if gap > d.OVERFITTING_CRITICAL_GAP or (gap > d.OVERFITTING_GAP and loss_rose):
+    # after the lowest validation loss, early stopping's patience epochs included (reports made before
+    # peak_val_loss_after_best existed judge from their last epoch)
+    peak = details.get("peak_val_loss_after_best", final)
+    got_worse = best is not None and peak is not None and peak > best * (1 + d.VAL_LOSS_RISE)
+    if gap > d.OVERFITTING_CRITICAL_GAP or (gap > d.OVERFITTING_GAP and got_worse):
         found.append(
             Finding("critical" if gap > d.OVERFITTING_CRITICAL_GAP else "warning", "convergence_quality", None,
                     f"overfitting: train accuracy is {gap:.1%} above validation accuracy",
@@ -166,8 +170,8 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
         found.append(
             Finding("info", "convergence_quality", None,
                     f"generalization gap: train accuracy is {gap:.1%} above validation accuracy",
-                    "The model fits its training examples better than unseen ones, but its validation loss was "
-                    "still near its best when training ended: more epochs have not yet made it worse.",
+                    "The model fits its training examples better than unseen ones, but its validation loss never "
+                    "rose far above its best: more epochs have not yet made it worse.",
                     "watch the gap as epochs grow; dropout, weight decay or augmentation narrow it.")
         )  # fmt: skip
     if details.get("gap_source") == "evaluated" and gap < d.UNDERFITTING_GAP:

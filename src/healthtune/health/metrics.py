@@ -170,6 +170,7 @@ def convergence_quality(
     num_classes: int,
     train_accuracy: float | None = None,
     chance_loss: float | None = None,
+    after_best_val_loss: Sequence[float] = (),
 ) -> MetricResult:
     """(improvement + improved share + credit x generalization) / 3.
 
@@ -182,6 +183,9 @@ def convergence_quality(
     nothing earns nothing for not overfitting.
     `train_accuracy` is measured after training on training examples; without it, the last epoch's
     running train accuracy gives the gap (and no underfitting penalty: it lags the model).
+    `after_best_val_loss` (epochs trained past the returned one) does not change the score, which judges
+    the returned model; `peak_val_loss_after_best` keeps the highest validation loss after its lowest, so
+    the overfitting finding can tell whether more epochs made validation worse.
     """
     val_loss = [v for v in history.get("val_loss", []) if math.isfinite(v)]
     if not val_loss:
@@ -216,6 +220,9 @@ def convergence_quality(
             "final_val_loss": val_loss[-1],
             "best_val_loss": min(val_loss),
             "best_epoch": int(np.argmin(val_loss)) + 1,
+            "peak_val_loss_after_best": max(
+                [*val_loss[int(np.argmin(val_loss)) :], *(v for v in after_best_val_loss if math.isfinite(v))]
+            ),
             "improvement": improvement,
             "improved_share": improved_share,
             "train_val_gap": gap,

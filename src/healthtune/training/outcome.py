@@ -43,3 +43,9 @@ class TrainingOutcome:
             key: values[:batches] if key == "batch_loss" else values[: self.best_epoch]
             for key, values in self.history.items()
         }
+
+    def after_best(self) -> dict[str, list[float]]:
+        """The per-epoch history of the epochs trained past the returned one (empty when it is the last)."""
+        if not self.best_epoch or self.best_epoch >= self.epochs_trained:
+            return {}
+        return {key: values[self.best_epoch :] for key, values in self.history.items() if key != "batch_loss"}

@@ -173,6 +173,7 @@ def diagnose(
         seed=seed,
         train_accuracy=train["accuracy"] if len(dataset.y_train) else None,
         efficiency=efficiency,
+        after_best_val_loss=outcome.after_best().get("val_loss", []),
     )
     return report, val
 
