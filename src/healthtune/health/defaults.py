@@ -69,10 +69,10 @@ is the same failure without a NaN."""
 OVERFITTING_GAP = 0.05
 """Train minus validation accuracy above this counts as overfitting: the generalization part of
 convergence_quality starts to fall, and a finding names the gap. Up to OVERFITTING_CRITICAL_GAP it is
-a warning only once the validation loss has risen from its best (VAL_LOSS_RISE): while validation
-still improves, a gap is what a model that fits its training images well shows (the Fashion-MNIST
-references of bench/health_validity.py: 6.7-7.8% with the validation loss at its lowest in the last
-epoch), so it is information to watch, not yet a fault."""
+a warning only once the validation loss has risen VAL_LOSS_RISE above its lowest, early stopping's
+extra epochs included; before that a gap is what a model that fits its training images well shows (the
+Fashion-MNIST references of bench/health_validity.py: 6.7-7.8% with no rise, the planted overfitting
+cases 19-150% of rise), so it is an info to watch, not yet a fault."""
 
 OVERFITTING_CRITICAL_GAP = 0.15
 """Train minus validation accuracy above this is a critical finding (and caps health): the model gets

@@ -199,6 +199,7 @@ def convergence_quality(
             improved += 1
         best = min(best, value)
     improved_share = improved / len(val_loss)
+    lowest = int(np.argmin(val_loss))
     val = history.get("val_accuracy", [])
     gap = overfitting_gap(history) if train_accuracy is None or not val else train_accuracy - val[-1]
     penalties = {
@@ -219,9 +220,9 @@ def convergence_quality(
             "initial_loss": start,
             "final_val_loss": val_loss[-1],
             "best_val_loss": min(val_loss),
-            "best_epoch": int(np.argmin(val_loss)) + 1,
+            "best_epoch": lowest + 1,
             "peak_val_loss_after_best": max(
-                [*val_loss[int(np.argmin(val_loss)) :], *(v for v in after_best_val_loss if math.isfinite(v))]
+                [*val_loss[lowest:], *(v for v in after_best_val_loss if math.isfinite(v))]
             ),
             "improvement": improvement,
             "improved_share": improved_share,

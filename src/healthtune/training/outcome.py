@@ -44,8 +44,8 @@ class TrainingOutcome:
             for key, values in self.history.items()
         }
 
-    def after_best(self) -> dict[str, list[float]]:
-        """The per-epoch history of the epochs trained past the returned one (empty when it is the last)."""
-        if not self.best_epoch or self.best_epoch >= self.epochs_trained:
-            return {}
-        return {key: values[self.best_epoch :] for key, values in self.history.items() if key != "batch_loss"}
+    def val_loss_after_best(self) -> list[float]:
+        """The validation losses of the epochs trained past the returned one (empty when it is the last)."""
+        if not self.best_epoch:
+            return []
+        return list(self.history.get("val_loss", [])[self.best_epoch :])

@@ -173,7 +173,7 @@ def diagnose(
         seed=seed,
         train_accuracy=train["accuracy"] if len(dataset.y_train) else None,
         efficiency=efficiency,
-        after_best_val_loss=outcome.after_best().get("val_loss", []),
+        after_best_val_loss=outcome.val_loss_after_best(),
     )
     return report, val
 
