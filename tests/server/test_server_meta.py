@@ -24,6 +24,7 @@ def test_default_weights_come_from_the_scoring_module(client: TestClient) -> Non
     assert weights["health_component_proportions"] == dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS)
     assert set(weights["descriptions"]) == set(METRIC_NAMES)
     assert weights["near_tie_standard_errors"] == scoring.NEAR_TIE_STANDARD_ERRORS  # the UI explains it
+    assert weights["near_tie_loss_tolerance"] == scoring.NEAR_TIE_LOSS_TOLERANCE
 
 
 def test_search_space_explains_every_parameter_with_its_default(client: TestClient) -> None:

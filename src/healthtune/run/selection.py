@@ -1,4 +1,4 @@
-"""Picking the best trial: by weighted score, and in `pareto` mode only from the Pareto set of trials that learned."""
+"""Picking the best trial: by weighted score among the near ties, and in `pareto` mode only from the Pareto set of trials that learned."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from healthtune.core.config import Mode
-from healthtune.core.scoring import NEAR_TIE_STANDARD_ERRORS, ScoringWeights, score, scored_accuracy
+from healthtune.core.scoring import (
+    NEAR_TIE_LOSS_TOLERANCE,
+    NEAR_TIE_STANDARD_ERRORS,
+    ScoringWeights,
+    score,
+    scored_accuracy,
+)
 from healthtune.health.defaults import NOT_LEARNED_GAIN
 from healthtune.health.learning import HealthGate, learning_gain
 from healthtune.run.results import TrialRecord
@@ -83,17 +89,36 @@ def near_ties(records: Sequence[TrialRecord]) -> list[TrialRecord]:
     return [r for r in records if scored_accuracy(r.metrics) >= floor]
 
 
+def lowest_losses(records: Sequence[TrialRecord]) -> list[TrialRecord]:
+    """The trials whose validation loss is within NEAR_TIE_LOSS_TOLERANCE of the lowest (relative).
+
+    A non-finite loss (a diverged model) drops out; a trial stored without one (before the rule) stays.
+    """
+    losses = {r.number: _loss(r) for r in records}
+    finite = [loss for loss in losses.values() if loss is not None and math.isfinite(loss)]
+    if not finite:
+        return list(records)
+    ceiling = min(finite) + abs(min(finite)) * NEAR_TIE_LOSS_TOLERANCE + 1e-12
+    return [r for r in records if (loss := losses[r.number]) is None or loss <= ceiling]
+
+
+def _loss(record: TrialRecord) -> float | None:
+    value = record.metrics.get("val_loss")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def select_best(
     records: Sequence[TrialRecord], mode: Mode, weights: ScoringWeights, pareto: Sequence[int] = ()
 ) -> TrialRecord | None:
     """The complete trial with the highest weighted score (the earliest one on ties); when the score
-    weighs accuracy and health, only among the near ties of the most accurate trial: health breaks
-    ties, it does not buy accuracy (accuracy_weight=0 asks for health alone and gets it)."""
+    weighs accuracy and health, only among the near ties of the most accurate trial whose validation
+    loss is close to the lowest of them: health breaks ties, it does not buy accuracy
+    (accuracy_weight=0 asks for health alone and gets it)."""
     candidates = [r for r in records if r.state == "complete" and r.metrics.get("val_accuracy") is not None]
     if mode is Mode.PARETO and pareto:
         candidates = [r for r in candidates if r.number in set(pareto)]
     if not candidates:
         return None
     if mode is not Mode.SIMPLE and 0 < weights.health_overall_weight < 1:  # health alone: as asked
-        candidates = near_ties(candidates)
+        candidates = lowest_losses(near_ties(candidates))
     return max(candidates, key=lambda r: (score(mode, weights, r.metrics), -r.number))

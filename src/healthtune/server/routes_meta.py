@@ -77,6 +77,7 @@ def default_scoring_weights() -> DefaultWeights:
         health_component_proportions=dict(scoring.DEFAULT_HEALTH_COMPONENT_PROPORTIONS),
         descriptions=dict(METRIC_DESCRIPTIONS),
         near_tie_standard_errors=scoring.NEAR_TIE_STANDARD_ERRORS,
+        near_tie_loss_tolerance=scoring.NEAR_TIE_LOSS_TOLERANCE,
     )
 
 

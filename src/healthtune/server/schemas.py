@@ -284,6 +284,10 @@ class DefaultWeights(BaseModel):
         description="with health in the score, the best trial is the highest score among trials whose validation "
         "objective is within this many standard errors of the best one"
     )
+    near_tie_loss_tolerance: float = Field(
+        description="before health decides, near ties whose validation loss is more than this share above the "
+        "lowest of them drop out"
+    )
 
 
 class SearchParam(BaseModel):

@@ -800,6 +800,11 @@ export interface components {
              * @description with health in the score, the best trial is the highest score among trials whose validation objective is within this many standard errors of the best one
              */
             near_tie_standard_errors: number;
+            /**
+             * Near Tie Loss Tolerance
+             * @description before health decides, near ties whose validation loss is more than this share above the lowest of them drop out
+             */
+            near_tie_loss_tolerance: number;
         };
         /** EpochEndedData */
         EpochEndedData: {
