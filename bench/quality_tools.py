@@ -37,13 +37,21 @@ def dataset_name(name: str) -> str:
     if name == "r8_400":
         folder = WORK / "r8_400"
         if not (folder / "train.csv").is_file():
-            import pandas as pd
+            import csv
+
             from sklearn.model_selection import train_test_split
 
             folder.mkdir(parents=True, exist_ok=True)
-            train = pd.read_csv(SHARED / "reuters-r8" / "train.csv")
-            small, _ = train_test_split(train, train_size=400, random_state=SEED, stratify=train["label"])
-            small.to_csv(folder / "train.csv", index=False)
+            with (SHARED / "reuters-r8" / "train.csv").open(newline="") as source:
+                reader = csv.DictReader(source)
+                fields, rows = list(reader.fieldnames or ()), list(reader)
+            small, _ = train_test_split(
+                rows, train_size=400, random_state=SEED, stratify=[r["label"] for r in rows]
+            )
+            with (folder / "train.csv").open("w", newline="") as target:
+                writer = csv.DictWriter(target, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(small)
             (folder / "test.csv").write_bytes((SHARED / "reuters-r8" / "test.csv").read_bytes())
         return f"csv:{folder}"
     if name == "fashion":

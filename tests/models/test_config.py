@@ -25,6 +25,7 @@ def _dataset(kind: DataKind, shape: tuple[int, ...]) -> Dataset:
     ("field", "value", "message"),
     [
         ("conv_blocks", 0, "conv_blocks must be in [1, 6], got conv_blocks=0"),
+        ("word_dropout", 0.95, "word_dropout must be in [0.0, 0.9], got word_dropout=0.95"),
         ("optimizer", "adagrad", "optimizer must be one of ['adam', 'adamw', 'sgd', 'rmsprop']"),
         ("learning_rate", 0.0, "learning_rate must be in"),
         ("architecture", "transformer", "architecture must be one of ['cnn', 'lstm']"),
@@ -65,7 +66,7 @@ def test_lstm_builder_masks_padding_and_stacks_layers() -> None:
     )
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     names = [layer.name for layer in model.layers]
-    assert names[:2] == ["tokens", "embedding"] and "bilstm_2" in names
+    assert names[:3] == ["tokens", "word_dropout", "embedding"] and "bilstm_2" in names
     assert model.get_layer("embedding").mask_zero
     assert model.output_shape == (None, 3)
 
@@ -75,7 +76,9 @@ def test_bag_of_embeddings_averages_the_words_without_padding() -> None:
     config = ModelConfig(architecture=Architecture.LSTM, embedding_dim=8)
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     assert config.text_encoder == "bag_of_embeddings" and config.dense_layers == 0
-    assert [layer.name for layer in model.layers] == ["tokens", "embedding", "average", "predictions"]
+    assert [layer.name for layer in model.layers] == [
+        "tokens", "word_dropout", "embedding", "average", "dense_dropout", "predictions"
+    ]  # fmt: skip
     assert model.get_layer("embedding").mask_zero
     tokens = np.array([[5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]])
     probabilities = np.asarray(model.predict(tokens, verbose=0))
@@ -88,7 +91,8 @@ def test_conv1d_text_stacks_convolutions_and_max_pools() -> None:
                          conv1d_filters=8, conv1d_kernel_size=3, embedding_dim=8)  # fmt: skip
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     names = [layer.name for layer in model.layers]
-    assert names == ["tokens", "embedding", "conv1d_1", "conv1d_2", "max_pool", "predictions"]
+    assert names == ["tokens", "word_dropout", "embedding", "conv1d_1", "conv1d_2", "max_pool", "dense_dropout",
+                     "predictions"]  # fmt: skip
     assert model.get_layer("conv1d_2").output.shape == (None, 12, 8)
 
 

@@ -85,7 +85,7 @@ def test_legend_lists_only_the_types_present(cnn: Any, lstm: Any) -> None:
     lstm_types = {
         entry["type"] for entry in ModelVisualizer().visualize(lstm).to_dict()["cytoscape"]["legend"]
     }
-    assert lstm_types == {"InputLayer", "Embedding", "Bidirectional", "Dense", "Dropout"}
+    assert lstm_types == {"InputLayer", "WordDropout", "Embedding", "Bidirectional", "Dense", "Dropout"}
 
 
 def test_lstm_architecture(lstm: Any) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from healthtune.models.config import ModelConfig
 from healthtune.models.head import add_dense_head
+from healthtune.models.text_input import embedded_tokens
 
 if TYPE_CHECKING:
     import keras
@@ -22,8 +23,7 @@ def build_bag_of_embeddings(
     import keras
     from keras import layers
 
-    inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
-    x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
+    inputs, x = embedded_tokens(config, sequence_length, vocab_size, mask_zero=True)
     x = layers.GlobalAveragePooling1D(name="average")(x)
     outputs = add_dense_head(x, config, num_classes)
     return keras.Model(inputs, outputs, name="healthtune_bag_of_embeddings")

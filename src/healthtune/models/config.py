@@ -38,6 +38,7 @@ NUMERIC_LIMITS: dict[str, tuple[float, float]] = {
     "lstm_dropout": (0.0, 0.9),
     "recurrent_dropout": (0.0, 0.9),
     "dense_dropout": (0.0, 0.9),
+    "word_dropout": (0.0, 0.9),
     "learning_rate": (1e-7, 10.0),
     "momentum": (0.0, 0.999),
     "weight_decay": (0.0, 1.0),
@@ -107,6 +108,7 @@ class ModelConfig:
     conv1d_layers: int = 1
     conv1d_filters: int = 128
     conv1d_kernel_size: int = 5
+    word_dropout: float = 0.2
     # dense head (both)
     activation: str = "relu"
     dense_layers: int = NETWORK_DEFAULT

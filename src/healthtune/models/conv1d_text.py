@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from healthtune.models.config import ModelConfig
 from healthtune.models.head import add_dense_head
+from healthtune.models.text_input import embedded_tokens
 
 if TYPE_CHECKING:
     import keras
@@ -22,8 +23,7 @@ def build_conv1d_text(
     import keras
     from keras import layers
 
-    inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
-    x = layers.Embedding(vocab_size, config.embedding_dim, name="embedding")(inputs)
+    inputs, x = embedded_tokens(config, sequence_length, vocab_size, mask_zero=False)
     for index in range(1, config.conv1d_layers + 1):
         x = layers.Conv1D(
             config.conv1d_filters,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from healthtune.models.config import ModelConfig
 from healthtune.models.head import add_dense_head
+from healthtune.models.text_input import embedded_tokens
 
 if TYPE_CHECKING:
     import keras
@@ -16,8 +17,7 @@ def build_lstm(config: ModelConfig, sequence_length: int, vocab_size: int, num_c
     import keras
     from keras import layers
 
-    inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
-    x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
+    inputs, x = embedded_tokens(config, sequence_length, vocab_size, mask_zero=True)
     for index in range(1, config.lstm_layers + 1):
         lstm = layers.LSTM(
             config.lstm_units,

@@ -126,6 +126,8 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
               (LSTM,), choices=("bag_of_embeddings", "conv1d", "lstm")),
     ParamSpec("embedding_dim", "categorical", "Length of the vector that represents each word.",
               (LSTM,), choices=(32, 64, 128)),
+    ParamSpec("word_dropout", "float", "Share of a text's words hidden at random at each training step, so the "
+              "network learns from all of its words instead of leaning on a few.", (LSTM,), 0.0, 0.4),
     ParamSpec("lstm_layers", "int", "LSTM only: stacked LSTM layers; the second one reads the first one's "
               "outputs.", (LSTM,), 1, 2, condition=_TEXT_LSTM),
     ParamSpec("lstm_units", "categorical", "LSTM only: memory cells per LSTM layer (and direction).",
@@ -145,7 +147,8 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
               choices=("relu", "leaky_relu", "gelu", "swish")),
     ParamSpec("dense_layers", "int", "Fully connected hidden layers before the output layer.", low=0, high=2),
     ParamSpec("dense_units", "categorical", "Units per hidden dense layer.", choices=(64, 128, 256)),
-    ParamSpec("dense_dropout", "float", "Share of dense units dropped at random while training.",
+    ParamSpec("dense_dropout", "float", "Share of hidden dense units dropped at random while training "
+              "(with no hidden layer: of the features that reach the output layer).",
               low=0.0, high=0.5),
     ParamSpec("optimizer", "categorical", "The update rule: Adam and AdamW adapt the step per weight, "
               "SGD with momentum is simple and robust, RMSprop scales by recent gradient size.",

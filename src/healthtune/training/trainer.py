@@ -190,6 +190,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
     from healthtune.core.choices import Objective
     from healthtune.core.objectives import objective_value, per_class, recall_findings, resolve_class_weights
     from healthtune.models import ModelConfig, build_model
+    from healthtune.models.word_dropout import for_saving
 
     started = time.perf_counter()
     trial_dir = Path(spec.trial_dir)
@@ -275,7 +276,7 @@ def run_trial(spec: TrialSpec, reporter: Any = None) -> TrialResult:
                 "test": per_class(dataset.y_test, np.argmax(test_probabilities, axis=1), dataset.class_names)
                 if len(dataset.y_test) else {}}  # fmt: skip
     report.findings.extend(recall_findings(by_class["validation"]))
-    model.save(files.model)
+    for_saving(model).save(files.model)  # plain Keras loads it: no healthtune layer inside
     finished = time.perf_counter()
     probed = outcome.health is not None
     kept = outcome.up_to_best()  # the returned model's epochs

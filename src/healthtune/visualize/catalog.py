@@ -70,6 +70,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Dropout": "Zeroes a random share of its inputs while training (never at inference), so the network "
     "cannot rely on any single unit: against overfitting.",
     "SpatialDropout2D": "Drops whole feature maps while training, against overfitting.",
+    "WordDropout": "Hides a random share of a text's words while training (they become padding), so the "
+    "network learns from all its words instead of a few telling ones; nothing is hidden at inference.",
+    "Identity": "Passes its input through unchanged (in a saved text model: where word dropout was while "
+    "training).",
     "Flatten": "Unrolls the feature maps into one long vector for the dense layers; no weights.",
     "Reshape": "Gives the values a new shape without changing them.",
     "Dense": "Fully connected: each unit computes a weighted sum of all inputs plus a bias, then its "
