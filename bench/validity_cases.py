@@ -145,8 +145,13 @@ def _sgd(rate: float, momentum: float = 0.0) -> Callable[[], Any]:
     return make
 
 
-UNREGULARIZED = {"conv_dropout": 0.0, "dense_dropout": 0.0, "lstm_dropout": 0.0, "word_dropout": 0.0,
-                 "weight_decay": 0.0}
+UNREGULARIZED = {
+    "conv_dropout": 0.0,
+    "dense_dropout": 0.0,
+    "lstm_dropout": 0.0,
+    "word_dropout": 0.0,
+    "weight_decay": 0.0,
+}
 CASES = [
     Case("reference", None, _configured()),
     Case("small", None, _configured(filters=16, dense_units=32, embedding_dim=16)),
