@@ -76,13 +76,37 @@ def test_bag_of_embeddings_averages_the_words_without_padding() -> None:
     config = ModelConfig(architecture=Architecture.LSTM, embedding_dim=8)
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     assert config.text_encoder == "bag_of_embeddings" and config.dense_layers == 0
+    assert config.dense_dropout == 0.0 and config.word_dropout == 0.1
     assert [layer.name for layer in model.layers] == [
-        "tokens", "word_dropout", "embedding", "average", "dense_dropout", "predictions"
-    ]  # fmt: skip
+        "tokens",
+        "word_dropout",
+        "embedding",
+        "average",
+        "predictions",
+    ]
     assert model.get_layer("embedding").mask_zero
     tokens = np.array([[5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]])
     probabilities = np.asarray(model.predict(tokens, verbose=0))
     assert np.allclose(probabilities[0], probabilities[1])  # padding does not dilute the average
+
+
+@pytest.mark.jax_core
+def test_dense_dropout_without_a_hidden_layer_drops_the_pooled_features() -> None:
+    config = ModelConfig(
+        architecture=Architecture.LSTM, embedding_dim=8, dense_dropout=0.25, word_dropout=0.0
+    )
+    model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
+    assert [layer.name for layer in model.layers] == [
+        "tokens",
+        "embedding",
+        "average",
+        "dense_dropout",
+        "predictions",
+    ]
+    assert model.get_layer("dense_dropout").rate == 0.25
+    # the CNN and the LSTM keep their dropout after the hidden layer by default
+    assert ModelConfig().dense_dropout == 0.3
+    assert ModelConfig(architecture=Architecture.LSTM, text_encoder="lstm").dense_dropout == 0.3
 
 
 @pytest.mark.jax_core
@@ -91,8 +115,7 @@ def test_conv1d_text_stacks_convolutions_and_max_pools() -> None:
                          conv1d_filters=8, conv1d_kernel_size=3, embedding_dim=8)  # fmt: skip
     model = build_model(config, _dataset(DataKind.TEXT, (12,)), total_steps=10)
     names = [layer.name for layer in model.layers]
-    assert names == ["tokens", "word_dropout", "embedding", "conv1d_1", "conv1d_2", "max_pool", "dense_dropout",
-                     "predictions"]  # fmt: skip
+    assert names == ["tokens", "word_dropout", "embedding", "conv1d_1", "conv1d_2", "max_pool", "predictions"]
     assert model.get_layer("conv1d_2").output.shape == (None, 12, 8)
 
 

@@ -127,7 +127,7 @@ SEARCH_SPACE: tuple[ParamSpec, ...] = (
     ParamSpec("embedding_dim", "categorical", "Length of the vector that represents each word.",
               (LSTM,), choices=(32, 64, 128)),
     ParamSpec("word_dropout", "float", "Share of a text's words hidden at random at each training step, so the "
-              "network learns from all of its words instead of leaning on a few.", (LSTM,), 0.0, 0.4),
+              "network learns from all of its words instead of leaning on a few.", (LSTM,), 0.0, 0.3),
     ParamSpec("lstm_layers", "int", "LSTM only: stacked LSTM layers; the second one reads the first one's "
               "outputs.", (LSTM,), 1, 2, condition=_TEXT_LSTM),
     ParamSpec("lstm_units", "categorical", "LSTM only: memory cells per LSTM layer (and direction).",
