@@ -13,9 +13,9 @@ class WordDropout(keras.layers.Layer):  # type: ignore[misc]
 
     Padding is masked out of the encoders (a bag of embeddings averages only the words left), so the
     network cannot lean on a few telling words and learns from all of them, as the word dropout of
-    deep averaging networks (Iyyer et al., 2015). It is the identity at inference. On Reuters R8
-    (7 seeds) it raised the default bag of embeddings' test accuracy from 0.9694 to 0.9728 on average
-    (docs/quality.md).
+    deep averaging networks (Iyyer et al., 2015). It is the identity at inference. At 0.1 it raised the
+    default bag of embeddings' Reuters R8 test accuracy from 0.9694 to 0.9711 (7 seeds) and from 0.9127
+    to 0.9226 on 400-document draws (5 seeds; docs/quality.md).
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
