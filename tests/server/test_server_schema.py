@@ -22,6 +22,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.config._checks import NegativeDataRejectionConfig
 from tests.server.live import Server
 
 from healthtune.server import ServerSettings, create_app
@@ -48,6 +49,10 @@ SCHEMA = _schema()
 schema = schemathesis.openapi.from_dict(SCHEMA)
 # Valid requests and invalid ones (wrong types, out-of-range values): the second kind must be refused
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+# An invalid body can also be refused for its size (413, max_request_kb) before it is read
+schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
+    expected_statuses=[*NegativeDataRejectionConfig().expected_statuses, 413]
+)
 
 
 @schema.parametrize()
