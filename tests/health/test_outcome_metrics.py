@@ -10,6 +10,8 @@ import pytest
 from keras import layers
 
 from healthtune.data import Dataset
+from healthtune.health.corruptions import calibration_gaps, expected_calibration_error
+from healthtune.health.defaults import METRIC_THRESHOLDS, UNDERCONFIDENCE_WEIGHT
 from healthtune.health.findings import calibration_findings, robustness_findings
 from healthtune.health.outcome_metrics import calibration, robustness_score
 
@@ -18,20 +20,26 @@ def test_calibration_scores_the_gap_between_confidence_and_accuracy() -> None:
     labels = np.array([0, 1, 0, 0])
     honest = np.array([[0.5, 0.5], [0.5, 0.5], [1.0, 0.0], [1.0, 0.0]])
     assert calibration(honest, labels).score == pytest.approx(1.0)
-    overconfident = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])  # calibration error 0.4
-    result = calibration(overconfident, labels)
-    assert result.score == 0.0 and result.details["calibration_error"] == pytest.approx(0.4)
+    # 90% sure and right half the time, 60% sure and always right: 0.2 over and 0.2 under
+    mixed = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])
+    assert calibration_gaps(mixed, labels) == pytest.approx((0.2, 0.2))
+    result = calibration(mixed, labels)
+    assert (
+        result.details["calibration_error"] == pytest.approx(0.4) == expected_calibration_error(mixed, labels)
+    )
+    assert result.score == 0.0  # 0.2 + 0.4 x 0.2 counted: beyond 0.25
     (finding,) = calibration_findings(result)
-    assert finding.metric == "calibration" and finding.title.startswith("underconfident")
-    assert finding.severity == "warning"  # 0.4 off: the probabilities say little
+    assert finding.metric == "calibration" and finding.severity == "warning"
+    assert finding.title.startswith("overconfident") and "0.200 over, 0.200 under" in finding.title
     assert calibration(np.full((2, 2), np.nan), np.array([0, 1])).score == 0.0
 
 
-def test_a_cautious_model_gets_an_info_and_an_overconfident_one_a_warning() -> None:
+def test_underconfidence_counts_less_and_is_warned_from_where_its_score_falls_below_the_threshold() -> None:
     sure = np.tile([0.85, 0.15], (10, 1))  # 85% sure of class 0 every time
-    cautious = calibration(sure, np.zeros(10, dtype=int))  # right every time: error 0.15
-    overconfident = calibration(sure, np.array([0] * 7 + [1] * 3))  # right 70%: error 0.15
-    assert cautious.score == pytest.approx(overconfident.score) == pytest.approx(0.4)
+    cautious = calibration(sure, np.zeros(10, dtype=int))  # right every time: error 0.15, all under
+    overconfident = calibration(sure, np.array([0] * 7 + [1] * 3))  # right 70%: error 0.15, all over
+    assert overconfident.score == pytest.approx(1 - 0.15 / 0.25)
+    assert cautious.score == pytest.approx(1 - UNDERCONFIDENCE_WEIGHT * 0.15 / 0.25) == pytest.approx(0.76)
     ((cautious_finding,), (overconfident_finding,)) = (
         calibration_findings(cautious),
         calibration_findings(overconfident),
@@ -41,6 +49,11 @@ def test_a_cautious_model_gets_an_info_and_an_overconfident_one_a_warning() -> N
         "warning",
         "overconfident",
     )
+    timid = calibration(np.tile([0.6, 0.4], (10, 1)), np.zeros(10, dtype=int))  # error 0.4, all under
+    assert timid.score < METRIC_THRESHOLDS["calibration"]
+    assert [f.severity for f in calibration_findings(timid)] == ["warning"]
+    slightly = calibration(np.tile([0.95, 0.05], (10, 1)), np.zeros(10, dtype=int))  # error 0.05
+    assert calibration_findings(slightly) == []
 
 
 def test_robustness_is_the_share_of_learning_kept_under_corruption() -> None:

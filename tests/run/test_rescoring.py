@@ -176,3 +176,28 @@ def test_rescore_recomputes_health_stored_before_the_learning_gate(tmp_path: Pat
     again = rescore(result.run_dir, {"accuracy_weight": 0.5})  # now current: nothing left to recompute
     assert json.loads((result.run_dir / "run.json").read_text())["rescored"]["health_recomputed"] == {}
     assert [t.score for t in again.trials] == [t.score for t in rescored.trials]
+
+
+def test_rescore_splits_a_calibration_error_stored_as_one_number(tmp_path: Path) -> None:
+    """Version 3 stored the calibration error's total; re-scoring counts it as all over- or all
+    underconfident by the sign of mean confidence - accuracy, and says so."""
+    config = OptimizationConfig(
+        dataset="digits", executor="inline", mode="health", trials=1, max_epochs_per_trial=1, batch_size=32,  # type: ignore[arg-type]
+        results_root=tmp_path, run_name="v3_run", pruner="none", max_samples=300, plot_mode="none",  # type: ignore[arg-type]
+    )  # fmt: skip
+    result = optimize(config)
+    health_file = result.run_dir / "trials" / "trial_0" / "health.json"
+    stored = json.loads(health_file.read_text())
+    calibration = stored["details"]["calibration"]
+    for part in ("overconfidence", "underconfidence"):
+        calibration.pop(part)
+    calibration.update(
+        calibration_error=0.2, mean_confidence=0.7, accuracy=0.9
+    )  # cautious, as version 3 saw it
+    stored["metrics"]["calibration"], stored["version"] = 1 - 0.2 / 0.25, 3
+    health_file.write_text(json.dumps(stored))
+
+    (trial,) = rescore(result.run_dir, {}).trials
+    assert trial.metrics["health"]["calibration"] == pytest.approx(1 - 0.4 * 0.2 / 0.25)
+    notes = json.loads((result.run_dir / "run.json").read_text())["rescored"]["health_recomputed"]["0"]
+    assert any("all over- or all underconfident" in note for note in notes)

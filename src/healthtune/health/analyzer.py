@@ -24,9 +24,11 @@ from healthtune.health.outcome_metrics import calibration, robustness
 from healthtune.health.probes import ProbeSnapshot
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 """health.json's layout: 2 adds the gate and the inputs that re-scoring needs to recompute every metric;
-3 adds calibration and robustness (measured on validation predictions: not recomputable from version 2)."""
+3 adds calibration and robustness (measured on validation predictions: not recomputable from version 2);
+4 splits the calibration error into its overconfident and underconfident parts, which calibration weighs
+differently (version 3 stored the total, its mean confidence and its accuracy)."""
 
 
 @dataclass

@@ -37,17 +37,27 @@ def expected_calibration_error(
     The confidence of an example is its largest predicted probability; bins split [0, 1] evenly,
     a confidence of exactly 1 falls in the last one.
     """
+    over, under = calibration_gaps(probabilities, labels, bins)
+    return over + under
+
+
+def calibration_gaps(
+    probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS
+) -> tuple[float, float]:
+    """The expected calibration error split by direction: (overconfidence, underconfidence), the sums over
+    the bins whose mean confidence is above (below) their accuracy. They add up to the calibration error."""
     if len(labels) == 0:
-        return float("nan")
+        return float("nan"), float("nan")
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
     which = np.minimum((confidence * bins).astype(int), bins - 1)
-    error = 0.0
+    over = under = 0.0
     for b in range(bins):
         members = which == b
         if members.any():
-            error += members.mean() * abs(correct[members].mean() - confidence[members].mean())
-    return float(error)
+            gap = members.mean() * (confidence[members].mean() - correct[members].mean())
+            over, under = (over + gap, under) if gap > 0 else (over, under - gap)
+    return float(over), float(under)
 
 
 def corrupt_images(x: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:

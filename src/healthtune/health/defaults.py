@@ -163,12 +163,20 @@ from 1 at a perfectly calibrated model. Trained classifiers in the benchmark poo
 a model whose confidences are off by 25 points on average cannot be read as probabilities at all."""
 
 UNDERCONFIDENT_WARNING_ERROR = CALIBRATION_ERROR_AT_ZERO
-"""An underconfident model (less sure than it is right) gets a warning only from this calibration error
-on; below it, an info. Its score falls as an overconfident model's does, but the harm differs: an
-overconfident model's probabilities make users trust wrong answers, an underconfident one's make them
-double-check right ones. A small net with a batch-normalized head, 80% sure and right 97% of the time
-after 10 epochs on digits (error 0.17), is cautious, not sick; models trained on shuffled labels
+"""An underconfident model (less sure than it is right) gets a warning from this calibration error on;
+from the error at which an overconfident one gets its warning (calibration's threshold) up to it, an info.
+The harm differs: an overconfident model's probabilities make users trust wrong answers, an underconfident
+one's make them double-check right ones. A small net with a batch-normalized head, 80% sure and right 97%
+of the time after 10 epochs on digits (error 0.17), is cautious, not sick; models trained on shuffled labels
 (error 0.25 and more in bench/health_validity.py) still get the warning."""
+
+UNDERCONFIDENCE_WEIGHT = (
+    (1 - METRIC_THRESHOLDS["calibration"]) * CALIBRATION_ERROR_AT_ZERO / UNDERCONFIDENT_WARNING_ERROR
+)
+"""Share of the underconfident part of the calibration error that the calibration score counts (0.4): so
+that an underconfident model falls below calibration's threshold exactly where its finding becomes a
+warning, and the number and the words agree. Overconfidence counts in full, as in Thulasidasan et al.'s
+overconfidence error (2019): it is the direction that misleads."""
 
 ROBUSTNESS_EXAMPLES = 1000
 """Validation examples robustness corrupts (a fixed random subset beyond this): half of what "What health

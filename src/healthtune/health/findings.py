@@ -246,20 +246,31 @@ def learning_findings(gate: HealthGate, accuracy: float) -> list[Finding]:
 
 
 def calibration_findings(result: MetricResult) -> list[Finding]:
+    """A warning below calibration's threshold; an info for an underconfident model whose calibration error
+    is one an overconfident model would be warned for (its score counts that direction at 0.4)."""
     details = result.details
-    if result.score >= d.METRIC_THRESHOLDS["calibration"] or "calibration_error" not in details:
+    if "calibration_error" not in details:
         return []
-    confidence, accuracy = details["mean_confidence"], details["accuracy"]
-    over = confidence > accuracy
-    cautious = not over and details["calibration_error"] < d.UNDERCONFIDENT_WARNING_ERROR
+    confidence, accuracy, error = (
+        details["mean_confidence"],
+        details["accuracy"],
+        details["calibration_error"],
+    )
+    under = details.get("underconfidence", error if confidence <= accuracy else 0.0)
+    over = error - under >= under
+    warned = result.score < d.METRIC_THRESHOLDS["calibration"]
+    warned_if_over = 1 - error / d.CALIBRATION_ERROR_AT_ZERO < d.METRIC_THRESHOLDS["calibration"]
+    if not warned and (over or not warned_if_over):
+        return []
     return [
-        Finding("info" if cautious else "warning", "calibration", None,
+        Finding("warning" if warned else "info", "calibration", None,
                 f"{'overconfident' if over else 'underconfident'}: {confidence:.0%} sure on average, right "
-                f"{accuracy:.0%} of the time (calibration error {details['calibration_error']:.3f})",
+                f"{accuracy:.0%} of the time (calibration error {error:.3f}"
+                + (f": {error - under:.3f} over, {under:.3f} under)" if min(under, error - under) > 0.01 else ")"),
                 "A calibrated model is right 80% of the time when it says 80%. This one's probabilities "
                 "cannot be read as chances, so thresholds built on them mislead"
                 + (": it is right more often than it says, so a rule that waits for a high probability defers "
-                   "answers that were right." if cautious else "."),
+                   "answers that were right." if not over else "."),
                 "fewer epochs, label smoothing or dropout; or calibrate its outputs afterwards (temperature "
                 "scaling on the validation split)." if over else "more epochs or less regularization.")
     ]  # fmt: skip

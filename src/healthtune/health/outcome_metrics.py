@@ -7,24 +7,34 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from healthtune.health import defaults as d
-from healthtune.health.corruptions import corrupted_accuracies, expected_calibration_error
+from healthtune.health.corruptions import calibration_gaps, corrupted_accuracies
 from healthtune.health.metrics import MetricResult, clip
 
 
 def calibration(probabilities: np.ndarray, labels: np.ndarray) -> MetricResult:
-    """1 - ECE / CALIBRATION_ERROR_AT_ZERO: whether the model's confidence on validation matches how
-    often it is right (ECE: the expected calibration error over 15 confidence bins)."""
+    """calibration_score from the model's class probabilities on validation: whether its confidence
+    matches how often it is right, over 15 confidence bins."""
     if len(labels) == 0:
         return MetricResult(1.0, {"note": "no validation examples: not measured"})
     if not np.isfinite(probabilities).all():
         return MetricResult(0.0, {"note": "the model's probabilities are not finite (NaN or infinite)"})
-    error = expected_calibration_error(probabilities, labels)
+    over, under = calibration_gaps(probabilities, labels)
     confidence = float(probabilities.max(axis=1).mean())
     accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
+    return calibration_score(over, under, confidence=confidence, accuracy=accuracy, examples=len(labels))
+
+
+def calibration_score(
+    overconfidence: float, underconfidence: float, *, confidence: float, accuracy: float, examples: int
+) -> MetricResult:
+    """1 - (overconfidence + UNDERCONFIDENCE_WEIGHT x underconfidence) / CALIBRATION_ERROR_AT_ZERO: the
+    expected calibration error, its underconfident part counted at 0.4 (cautious probabilities mislead less)."""
+    counted = overconfidence + d.UNDERCONFIDENCE_WEIGHT * underconfidence
     return MetricResult(
-        clip(1 - error / d.CALIBRATION_ERROR_AT_ZERO),
-        {"calibration_error": error, "mean_confidence": confidence, "accuracy": accuracy,
-         "examples": len(labels)},
+        clip(1 - counted / d.CALIBRATION_ERROR_AT_ZERO),
+        {"calibration_error": overconfidence + underconfidence, "overconfidence": overconfidence,
+         "underconfidence": underconfidence, "mean_confidence": confidence, "accuracy": accuracy,
+         "examples": examples},
     )  # fmt: skip
 
 

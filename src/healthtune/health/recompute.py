@@ -13,6 +13,7 @@ from typing import Any
 
 from healthtune.health.analyzer import REPORT_VERSION, HealthReport, assemble
 from healthtune.health.metrics import OUTCOME_METRICS, MetricResult, consistency_score
+from healthtune.health.outcome_metrics import calibration_score
 from healthtune.health.probes import ProbeSnapshot
 
 
@@ -51,6 +52,8 @@ def recompute_report(
         known[name] = (
             _as_stored(name, stored, details) if name in stored.get("metrics", {}) else _not_measured(name)
         )
+    if "calibration_error" in details.get("calibration", {}):
+        known["calibration"] = _calibration(details["calibration"], notes)
     if any(name not in stored.get("metrics", {}) for name in OUTCOME_METRICS):
         notes.append(
             "calibration and robustness score 1 (not measured): they need the model's validation predictions, "
@@ -85,6 +88,29 @@ def _consistency(details: Mapping[str, Any], stored: Mapping[str, Any], notes: l
         "accuracy_consistency kept as stored (spread not corrected for sampling noise): the fold size was not stored"
     )
     return _as_stored("accuracy_consistency", stored, details)
+
+
+def _calibration(details: Mapping[str, Any], notes: list[str]) -> MetricResult:
+    error, confidence, accuracy = (
+        details["calibration_error"],
+        details["mean_confidence"],
+        details["accuracy"],
+    )
+    if "underconfidence" in details:
+        under = float(details["underconfidence"])
+    else:
+        under = float(error) if confidence <= accuracy else 0.0
+        notes.append(
+            "calibration's error counted as all over- or all underconfident, as the mean confidence is above or "
+            "below the accuracy: the version that trained this trial stored the error's total, not its two parts"
+        )
+    return calibration_score(
+        float(error) - under,
+        under,
+        confidence=confidence,
+        accuracy=accuracy,
+        examples=int(details["examples"]),
+    )
 
 
 def _not_measured(name: str) -> MetricResult:
