@@ -94,7 +94,10 @@ def weightwatcher_alpha(model: Any) -> float | None:
         return None
     logging.getLogger("weightwatcher").setLevel(logging.ERROR)
     watcher = ww.WeightWatcher(model=model)
-    summary = watcher.get_summary(watcher.analyze())
+    try:
+        summary = watcher.get_summary(watcher.analyze())
+    except ValueError:  # non-finite weights (a trial that diverged): no spectrum, no alpha
+        return None
     alpha = summary.get("alpha")
     return float(alpha) if alpha is not None and np.isfinite(alpha) else None
 
