@@ -14,13 +14,13 @@ def test_defaults() -> None:
     assert (weights.accuracy_weight, weights.health_overall_weight) == (0.70, 0.30)
     assert list(weights.health_component_proportions.values()) == [
         0.10,
-        0.15,
+        0.20,
         0.0,
         0.05,
         0.10,
         0.0,
         0.15,
-        0.45,
+        0.40,
     ]
 
 

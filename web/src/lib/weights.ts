@@ -27,13 +27,13 @@ export const BUILTIN_DEFAULTS = {
   health_overall_weight: 0.3,
   health_component_proportions: {
     neuron_utilization: 0.1,
-    parameter_efficiency: 0.15,
+    parameter_efficiency: 0.2,
     training_stability: 0,
     gradient_health: 0.05,
     convergence_quality: 0.1,
     accuracy_consistency: 0,
     calibration: 0.15,
-    robustness: 0.45,
+    robustness: 0.4,
   } as Record<string, number>,
 };
 
