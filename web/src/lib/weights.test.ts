@@ -46,9 +46,9 @@ function expectSumsExact(state: WeightState): void {
 }
 
 describe("the defaults", () => {
-  it("are the server's: 70/30, the health part 3.0/4.5/0.0/1.5/3.0/0.0/4.5/13.5", () => {
+  it("are the server's: 70/30, the health part 3.0/6.0/0.0/1.5/3.0/0.0/4.5/12.0", () => {
     const state = fromWeights(BUILTIN_DEFAULTS);
-    expect(components(state)).toEqual([3.0, 4.5, 0.0, 1.5, 3.0, 0.0, 4.5, 13.5]);
+    expect(components(state)).toEqual([3.0, 6.0, 0.0, 1.5, 3.0, 0.0, 4.5, 12.0]);
     expectSumsExact(state);
   });
 
