@@ -63,8 +63,9 @@ METRIC_DESCRIPTIONS = {
     "accuracy_consistency": "Whether the accuracy differs across five folds of the validation split by more "
     "than sampling noise explains. Low: the accuracy depends on which examples the model sees.",
     "calibration": "Whether the model's confidence matches how often it is right on validation (1 minus the "
-    "expected calibration error / 0.25). Low: its probabilities cannot be trusted; train fewer epochs, add "
-    "label smoothing or dropout.",
+    "expected calibration error / 0.25; being less sure than it is right counts 0.4 as much as being surer). "
+    "Low: its probabilities cannot be trusted; overconfident: train fewer epochs, add label smoothing or "
+    "dropout; underconfident: more epochs or less regularization.",
     "robustness": "Share of what the model learned above chance that it keeps on corrupted validation inputs "
     "(noise, blur, low contrast, shifts, rotations; dropped or swapped words for text). Low: small changes "
     "to the input break it; add data augmentation, dropout or batch norm.",
