@@ -108,11 +108,11 @@ async function flow(browser, server, { label, viewport, mobile }) {
     await page.locator("#field-trials").fill("2");
     await page.locator("#field-max_epochs_per_trial").fill("1");
     await page.locator("#field-plot_mode").selectOption("all");
-    // one slider moves, the others rebalance: health 30 -> 40 gives 60 / 4.0 6.0 0.0 2.0 4.0 0.0 6.0 18.0
+    // one slider moves, the others rebalance: health 30 -> 40 gives 60 / 4.0 8.0 0.0 2.0 4.0 0.0 6.0 16.0
     await page.getByTestId("slider-health").fill("40");
     assert((await page.getByTestId("value-accuracy").innerText()) === "60.0%", "accuracy rebalanced to 60.0%");
     assert((await page.getByTestId("value-neuron_utilization").innerText()) === "4.0%", "neuron utilization scaled to 4.0%");
-    assert((await page.getByTestId("value-robustness").innerText()) === "18.0%", "robustness scaled to 18.0%");
+    assert((await page.getByTestId("value-robustness").innerText()) === "16.0%", "robustness scaled to 16.0%");
     await page.getByTestId("slider-neuron_utilization").fill("35");
     assert((await page.getByTestId("value-neuron_utilization").innerText()) === "14.0%", "35% of a 40% health is 14.0%");
     // checked before sending: a narrowed range with low > high
