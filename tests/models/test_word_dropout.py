@@ -27,6 +27,18 @@ def test_word_dropout_hides_about_its_share_of_words_while_training_only() -> No
     assert not np.array_equal(np.asarray(layer(tokens, training=True)), dropped)  # a new choice each step
 
 
+@pytest.mark.jax_core
+def test_word_dropout_never_leaves_a_text_without_words() -> None:
+    """A bag of embeddings averages the words left: none left is 0 / 0, a NaN that ruins training."""
+    one_word = np.zeros((2000, 4), dtype="int32")
+    one_word[:, 0] = 7
+    dropped = np.asarray(WordDropout(0.9, seed=1)(one_word, training=True))
+    assert np.array_equal(dropped, one_word)  # each text's only word always stays
+    texts = np.tile(np.array([[3, 4, 0, 0]], dtype="int32"), (2000, 1))
+    dropped = np.asarray(WordDropout(0.9, seed=1)(texts, training=True))
+    assert (dropped != 0).any(axis=1).all() and (dropped != texts).any()  # some words go, never all
+
+
 @pytest.mark.parametrize("rate", [-0.1, 1.0])
 def test_word_dropout_rejects_a_rate_outside_0_1(rate: float) -> None:
     with pytest.raises(ValueError, match=r"rate must be in \[0, 1\)"):

@@ -30,7 +30,10 @@ class WordDropout(keras.layers.Layer):  # type: ignore[misc]
         if not training or self.rate == 0:
             return tokens
         keep = keras.random.uniform(keras.ops.shape(tokens), seed=self.seed_generator) >= self.rate
-        return keras.ops.where(keep, tokens, keras.ops.zeros_like(tokens))
+        dropped = keras.ops.where(keep, tokens, keras.ops.zeros_like(tokens))
+        # a text left without a word would average nothing (0 / 0: a NaN loss): it keeps all of its words
+        left = keras.ops.any(keras.ops.not_equal(dropped, 0), axis=-1, keepdims=True)
+        return keras.ops.where(left, dropped, tokens)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
