@@ -124,6 +124,45 @@ def test_a_gap_is_overfitting_once_validation_gets_worse() -> None:
     }
 
 
+def test_a_rise_after_the_best_epoch_without_a_gap_points_to_the_labels() -> None:
+    # Reuters R8 with 40% of its training labels shuffled: the returned (best) epoch's train accuracy
+    # is no higher than validation's, but early stopping's extra epochs memorized labels that
+    # contradict their texts and the validation loss rose 18%
+    history = {"val_loss": [1.2, 0.7, 0.5, 0.451], "accuracy": [0.87] * 4, "val_accuracy": [0.873] * 4}
+    result = convergence_quality(
+        history, num_classes=8, train_accuracy=0.871, chance_loss=1.4, after_best_val_loss=[0.504, 0.532]
+    )
+    (rose,) = convergence_findings(result)
+    assert (rose.severity, rose.title) == ("warning", "validation loss rose after epoch 4 (0.451 -> 0.532)")
+    assert "label noise" in rose.explanation and "Early stopping returned epoch 4" in rose.explanation
+    # a model near a loss of 0 moves 10% when an example or two flip: below 2% of the chance loss is noise
+    tiny = {"val_loss": [0.9, 0.2, 0.037], "accuracy": [1.0] * 3, "val_accuracy": [0.989] * 3}
+    assert not convergence_findings(
+        convergence_quality(tiny, num_classes=10, train_accuracy=1.0, after_best_val_loss=[0.05, 0.046])
+    )
+
+
+def test_a_run_that_ended_still_learning_is_told_so() -> None:
+    # the deep tanh stack trained by plain SGD on Fashion-MNIST: slow, accelerating, cut off by the budget
+    slow = {
+        "val_loss": [2.25, 2.17, 2.04, 1.83, 1.60, 1.45],
+        "accuracy": [0.56] * 6,
+        "val_accuracy": [0.59] * 6,
+    }
+    titles = [
+        f.title for f in convergence_findings(convergence_quality(slow, num_classes=10, train_accuracy=0.56))
+    ]
+    assert "still learning when training ended: the last epoch took 9% off the validation loss" in titles
+    # epochs after the best one mean the run had stopped improving; a near-flat end is converged
+    assert not convergence_findings(convergence_quality(slow, num_classes=10, after_best_val_loss=[1.5]))
+    converged = {
+        "val_loss": [0.74, 0.58, 0.49, 0.45, 0.436, 0.435],
+        "accuracy": [0.85] * 6,
+        "val_accuracy": [0.85] * 6,
+    }
+    assert not convergence_findings(convergence_quality(converged, num_classes=10, train_accuracy=0.85))
+
+
 def test_fold_spread_within_sampling_noise_is_consistent() -> None:
     # the reference: 97.8% on 5 folds of 54 examples, fold accuracies 0.94-1.0
     folds = [[0.944, 0.963, 1.0, 0.981, 1.0]] * 10

@@ -149,16 +149,23 @@ def stability_findings(result: MetricResult) -> list[Finding]:
     return found
 
 
+def _rose_clearly(best: float | None, peak: float | None, chance_loss: float | None) -> bool:
+    """`peak` is VAL_LOSS_RISE above `best`, and by VAL_LOSS_RISE_FLOOR of the chance loss (when known)."""
+    if best is None or peak is None:
+        return False
+    floor = d.VAL_LOSS_RISE_FLOOR * chance_loss if chance_loss else 0.0
+    return bool(peak > best * (1 + d.VAL_LOSS_RISE) and peak - best > floor)
+
+
 def convergence_findings(result: MetricResult) -> list[Finding]:
     details = result.details
     found = []
     gap = details.get("train_val_gap", 0.0)
     best, final = details.get("best_val_loss"), details.get("final_val_loss")
-    loss_rose = best is not None and final is not None and final > best * (1 + d.VAL_LOSS_RISE)
-    # after the lowest validation loss, early stopping's patience epochs included (reports made before
-    # peak_val_loss_after_best existed judge from their last epoch)
+    # the highest validation loss after the lowest, early stopping's patience epochs included (reports
+    # made before peak_val_loss_after_best existed judge from their last epoch)
     peak = details.get("peak_val_loss_after_best", final)
-    got_worse = best is not None and peak is not None and peak > best * (1 + d.VAL_LOSS_RISE)
+    got_worse = _rose_clearly(best, peak, details.get("initial_loss"))
     if gap > d.OVERFITTING_CRITICAL_GAP or (gap > d.OVERFITTING_GAP and got_worse):
         found.append(
             Finding("critical" if gap > d.OVERFITTING_CRITICAL_GAP else "warning", "convergence_quality", None,
@@ -182,12 +189,21 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "labels disagree with the inputs (label noise) or regularization holds the model back.",
                     "check the training labels for mistakes, or lower dropout and weight decay.")
         )  # fmt: skip
-    if loss_rose and details.get("best_epoch"):
+    if got_worse and details.get("best_epoch") and best is not None and peak is not None:
+        returned_rose = final is not None and final > best * (1 + d.VAL_LOSS_RISE)
+        # a rise only in early stopping's extra epochs with a gap is the overfitting warning's; without a
+        # gap nothing above explains it
+        if returned_rose or gap <= d.OVERFITTING_GAP:
+            found.append(_loss_rose(details["best_epoch"], best, peak, returned_rose=returned_rose, gap=gap))
+    drop, chance = details.get("last_epoch_drop", 0.0), details.get("initial_loss") or 0.0
+    if final and drop > d.STILL_FALLING * (final + drop) and drop > d.VAL_LOSS_RISE_FLOOR * chance:
         found.append(
-            Finding("warning", "convergence_quality", None,
-                    f"validation loss rose after epoch {details['best_epoch']} ({best:.3f} -> {final:.3f})",
-                    "Training went on past the point where the model generalized best.",
-                    "train fewer epochs, use early stopping, or regularize more.")
+            Finding("info", "convergence_quality", None,
+                    f"still learning when training ended: the last epoch took {drop / (final + drop):.0%} off "
+                    "the validation loss",
+                    "The model had not converged: its validation loss was still falling fast, so its accuracy "
+                    "and its other metrics describe a model part of the way there.",
+                    "train more epochs, or raise the learning rate if every epoch gains little.")
         )  # fmt: skip
     if details.get("improvement", 1.0) < d.BARELY_FELL_IMPROVEMENT:
         found.append(
@@ -311,3 +327,23 @@ def threshold_findings(metrics: dict[str, float], found: list[Finding]) -> list[
         for name, threshold in d.METRIC_THRESHOLDS.items()
         if (value := metrics[name]) < threshold and name not in named
     ]  # fmt: skip
+
+
+def _loss_rose(best_epoch: int, best: float, peak: float, *, returned_rose: bool, gap: float) -> Finding:
+    """The validation loss rose after its lowest: in the returned model's epochs or in early stopping's."""
+    why = (
+        "Training went on past the point where the model generalized best."
+        if returned_rose
+        else f"Early stopping returned epoch {best_epoch}'s weights, but the epochs after it made the model "
+        "clearly worse on unseen examples: this configuration starts to memorize soon after its best epoch."
+    )
+    if gap <= d.OVERFITTING_GAP:
+        why += (
+            f" Its train accuracy is not above validation's (a gap of {gap:+.1%}), so what it memorizes is not "
+            "a pattern of the inputs: typically training labels that disagree with their inputs (label noise), "
+            "or steps that are too large late in training."
+        )
+    return Finding("warning", "convergence_quality", None,
+                   f"validation loss rose after epoch {best_epoch} ({best:.3f} -> {peak:.3f})", why,
+                   "check the training labels, lower or decay the learning rate, train fewer epochs, or "
+                   "regularize more.")  # fmt: skip

@@ -186,7 +186,8 @@ def convergence_quality(
     running train accuracy gives the gap (and no underfitting penalty: it lags the model).
     `after_best_val_loss` (epochs trained past the returned one) does not change the score, which judges
     the returned model; `peak_val_loss_after_best` keeps the highest validation loss after its lowest, so
-    the overfitting finding can tell whether more epochs made validation worse.
+    the overfitting finding can tell whether more epochs made validation worse; `last_epoch_drop`, what
+    the last epoch trained took off the validation loss, tells a run that ended still learning.
     """
     val_loss = [v for v in history.get("val_loss", []) if math.isfinite(v)]
     if not val_loss:
@@ -233,6 +234,10 @@ def convergence_quality(
             "underfitting_penalty": penalties["underfitting"],
             "loss_rise_penalty": penalties["loss_rise"],
             "generalization_credit": credit,
+            # how much the last epoch trained lowered the validation loss (0 when epochs followed the best)
+            "last_epoch_drop": 0.0
+            if after_best_val_loss or len(val_loss) < 2
+            else val_loss[-2] - val_loss[-1],
         },
     )
 
