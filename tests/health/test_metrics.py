@@ -161,6 +161,12 @@ def test_a_run_that_ended_still_learning_is_told_so() -> None:
         "val_accuracy": [0.85] * 6,
     }
     assert not convergence_findings(convergence_quality(converged, num_classes=10, train_accuracy=0.85))
+    # a diverged run whose loss came down from far above a guess's has learned nothing; nor has a run
+    # whose last epoch fell but stayed above its lowest
+    diverged = {"val_loss": [9.0, 7.0, 4.9], "accuracy": [0.1] * 3, "val_accuracy": [0.1] * 3}
+    assert convergence_quality(diverged, num_classes=10).details["last_epoch_drop"] == 0.0
+    bounced = {"val_loss": [0.28, 0.22, 0.49, 0.36, 0.32], "accuracy": [0.99] * 5, "val_accuracy": [0.95] * 5}
+    assert convergence_quality(bounced, num_classes=8).details["last_epoch_drop"] == 0.0
 
 
 def test_fold_spread_within_sampling_noise_is_consistent() -> None:

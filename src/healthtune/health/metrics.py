@@ -234,12 +234,17 @@ def convergence_quality(
             "underfitting_penalty": penalties["underfitting"],
             "loss_rise_penalty": penalties["loss_rise"],
             "generalization_credit": credit,
-            # how much the last epoch trained lowered the validation loss (0 when epochs followed the best)
-            "last_epoch_drop": 0.0
-            if after_best_val_loss or len(val_loss) < 2
-            else val_loss[-2] - val_loss[-1],
+            "last_epoch_drop": _last_epoch_drop(val_loss, start, after_best_val_loss),
         },
     )
+
+
+def _last_epoch_drop(val_loss: list[float], chance_loss: float, after_best: Sequence[float]) -> float:
+    """What the last epoch took off the validation loss, when it ended training at a new lowest below a
+    guess's loss; otherwise 0 (epochs after the best, a last epoch that got worse, a diverged run)."""
+    if after_best or len(val_loss) < 2 or val_loss[-1] > min(val_loss) or val_loss[-1] >= chance_loss:
+        return 0.0
+    return val_loss[-2] - val_loss[-1]
 
 
 def overfitting_gap(history: dict[str, list[float]]) -> float:
