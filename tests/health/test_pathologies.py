@@ -58,6 +58,41 @@ def test_negative_bias_relu_layers_have_dead_units(train_and_diagnose) -> None: 
     assert any(t.startswith("dead_layer:") and "dormant" in t for t in titles(report, "neuron_utilization"))
 
 
+def test_tanh_units_with_huge_initial_weights_are_saturated(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+    def tanh_net(init: object) -> keras.Model:
+        return dense_net(
+            *[
+                layers.Dense(128, activation="tanh", kernel_initializer=init, name=f"tanh_{i}")
+                for i in range(3)
+            ]
+        )
+
+    saturated = train_and_diagnose(lambda: tanh_net(keras.initializers.RandomNormal(stddev=3.0)))
+    layer_stats = saturated.details["neuron_utilization"]["layers"]
+    assert layer_stats["tanh_1"]["saturated_share"] >= 0.5
+    assert saturated.metrics["neuron_utilization"] < 0.75  # below its threshold: the number says it too
+    assert any(t.startswith("tanh_1:") and "saturated" in t for t in titles(saturated, "neuron_utilization"))
+    healthy = train_and_diagnose(lambda: tanh_net("glorot_uniform"))
+    assert max(s["saturated_share"] for s in healthy.details["neuron_utilization"]["layers"].values()) < 0.1
+    assert not any("saturated" in t for t in titles(healthy, "neuron_utilization"))
+
+
+def test_saturation_reads_each_activation_s_own_bounds() -> None:
+    import numpy as np
+
+    from healthtune.health.probes import SATURATING, activity_stats
+
+    # two sigmoid units: one stuck at 1 for 3 of 4 inputs, one in the middle; the tanh bounds would
+    # read 0.995 as saturated too, but 0.002 (a sigmoid at its floor) only with the sigmoid's
+    outputs = np.array([[0.995, 0.5], [0.999, 0.4], [0.998, 0.6], [0.3, 0.002]])
+    stats = activity_stats("sig", "dense", outputs, 0.025, SATURATING["sigmoid"])
+    assert stats.saturated_share == pytest.approx(4 / 8)
+    assert activity_stats(
+        "sig", "dense", outputs, 0.025, SATURATING["tanh"]
+    ).saturated_share == pytest.approx(3 / 8)
+    assert activity_stats("relu", "dense", outputs, 0.025).saturated_share == 0.0
+
+
 def test_a_deep_sigmoid_stack_has_vanishing_gradients(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
     stack = [layers.Dense(32, activation="sigmoid", name=f"sig_{i}") for i in range(12)]
     report = train_and_diagnose(lambda: dense_net(*stack), optimizer=keras.optimizers.SGD(learning_rate=0.01))

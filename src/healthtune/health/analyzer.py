@@ -165,6 +165,7 @@ def assemble(
     found = [
         *f.learning_findings(make_gate(gain, chance, []), val_accuracy),
         *f.dormancy_findings(results["neuron_utilization"]),
+        *f.saturation_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),
         *f.stability_findings(results["training_stability"]),
         *f.convergence_findings(results["convergence_quality"]),

@@ -64,6 +64,26 @@ def dormancy_findings(result: MetricResult) -> list[Finding]:
     return found
 
 
+def saturation_findings(result: MetricResult) -> list[Finding]:
+    found = []
+    for layer, stats in result.details.get("layers", {}).items():
+        share = stats.get("saturated_share", 0.0)
+        passed = [severity for severity, least in d.SATURATED_SHARES.items() if share >= least]
+        if not passed:
+            continue
+        found.append(
+            Finding(passed[-1], "neuron_utilization", layer,
+                    f"{share:.0%} of its outputs are saturated",
+                    "A tanh or sigmoid output next to its bound (within 1% of its range) has almost no slope: "
+                    "little gradient flows back through it, so the unit acts as an on/off switch and stops "
+                    "learning from that input. Common causes: large initial weights, a learning rate too high, "
+                    "inputs that are not scaled.",
+                    "scale the inputs, use the default (Glorot) initialization, add batch normalization before "
+                    "the activation, lower the learning rate, or use ReLU or GELU.")
+        )  # fmt: skip
+    return found
+
+
 def gradient_findings(result: MetricResult) -> list[Finding]:
     found = []
     texts = {

@@ -48,7 +48,8 @@ def clip(value: float) -> float:
 # What each metric measures, in one sentence: the API serves these to the UI next to the sliders.
 METRIC_DESCRIPTIONS = {
     "neuron_utilization": "Share of units that are not dormant (activity above 2.5% of their layer's "
-    "average). Low: part of the network does nothing; lower the learning rate or add batch norm.",
+    "average) nor saturated (a tanh or sigmoid output at its bound passes no gradient). Low: part of the "
+    "network does nothing; lower the learning rate, add batch norm, or check the initialization.",
     "parameter_efficiency": "Accuracy gained over chance per order of magnitude of parameters above "
     "10,000. Low: the model is big for what it achieves; use fewer or narrower layers.",
     "training_stability": "How smoothly the per-batch training loss falls (few spikes, little jitter); "
@@ -73,16 +74,25 @@ METRIC_DESCRIPTIONS = {
 
 
 def neuron_utilization(snapshot: ProbeSnapshot | None) -> MetricResult:
-    """1 - dormant units / all units, over every probed layer at the last probe."""
+    """1 - (dormant units + saturated outputs of the others, in units) / all units, at the last probe.
+
+    A saturated output (a tanh or sigmoid next to its bound) passes almost no gradient, so a layer whose
+    live units are saturated for 60% of their inputs counts 60% of them as unused.
+    """
     if snapshot is None or not snapshot.activity:
         return MetricResult(1.0, {"layers": {}, "note": "no probed layers"})
     units = sum(a.units for a in snapshot.activity)
     dormant = sum(a.dormant for a in snapshot.activity)
+    saturated = sum(a.saturated_share * (a.units - a.dormant) for a in snapshot.activity)
     layers = {
-        a.layer: {"units": a.units, "dormant": a.dormant, "dead": a.dead, "dormant_share": a.dormant_share}
+        a.layer: {"units": a.units, "dormant": a.dormant, "dead": a.dead, "dormant_share": a.dormant_share,
+                  "saturated_share": a.saturated_share}
         for a in snapshot.activity
-    }
-    return MetricResult(clip(1 - dormant / units), {"units": units, "dormant": dormant, "layers": layers})
+    }  # fmt: skip
+    return MetricResult(
+        clip(1 - (dormant + saturated) / units),
+        {"units": units, "dormant": dormant, "saturated_units": saturated, "layers": layers},
+    )
 
 
 def parameter_efficiency(

@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from healthtune.health.defaults import DORMANCY_TAU
+from healthtune.health.defaults import DORMANCY_TAU, SATURATION_MARGIN
 from healthtune.health.gradients import forward_fn, gradient_fn
 
 SCHEDULE_SAMPLES = 32  # steps at which a schedule is evaluated to average it over an epoch
+SATURATING = {"tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0)}
+"""Bounded activations and their bounds: an output next to a bound is saturated (SATURATION_MARGIN)."""
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
 
@@ -26,6 +28,9 @@ class LayerActivity:
     mean_abs: list[float]  # E|h_i| per unit over the probe batch (and positions / time steps)
     dormant: int  # units with s_i = E|h_i| / mean_k E|h_k| <= tau
     dead: int  # units that are exactly 0 for every probe example
+    # share of the non-dormant units' outputs next to a bound of a tanh/sigmoid (0 for unbounded
+    # activations, and in snapshots stored before it was measured)
+    saturated_share: float = 0.0
 
     @property
     def dormant_share(self) -> float:
@@ -74,7 +79,7 @@ def probed_layers(model: Any) -> list[tuple[Any, str]]:
         if layer is output_layer:
             continue
         kind = type(layer).__name__
-        activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+        activation = activation_name(layer)
         if kind in RECURRENT_LAYERS:
             chosen.append((layer, "recurrent"))
         elif kind in ACTIVATION_LAYERS:
@@ -156,9 +161,10 @@ class Prober:
             return []
         result = []
         for (layer, kind), output in zip(self.layers, self.activity(self.x), strict=True):
-            values = np.abs(np.asarray(output, dtype=np.float64))
+            values = np.asarray(output, dtype=np.float64)
             per_unit = values.reshape(-1, values.shape[-1])  # examples x positions/time steps, units
-            result.append(activity_stats(layer.name, kind, per_unit, self.tau))
+            bounds = None if kind == "recurrent" else SATURATING.get(activation_name(layer))
+            result.append(activity_stats(layer.name, kind, per_unit, self.tau, bounds))
         return result
 
     def measure_gradients(self, rate: float | None = None) -> list[LayerGradient]:
@@ -193,8 +199,19 @@ class Prober:
         return result
 
 
-def activity_stats(layer: str, kind: str, abs_values: np.ndarray, tau: float) -> LayerActivity:
-    """Dormancy per unit: s_i = E|h_i| / mean_k E|h_k|, dormant when s_i <= tau; dead when always 0."""
+def activation_name(layer: Any) -> str:
+    return str(getattr(getattr(layer, "activation", None), "__name__", "linear"))
+
+
+def activity_stats(
+    layer: str, kind: str, values: np.ndarray, tau: float, bounds: tuple[float, float] | None = None
+) -> LayerActivity:
+    """Dormancy per unit: s_i = E|h_i| / mean_k E|h_k|, dormant when s_i <= tau; dead when always 0.
+
+    `values` is examples (and positions) x units; with `bounds` (a bounded activation's range), the
+    share of the non-dormant units' outputs within SATURATION_MARGIN of a bound is the saturated share.
+    """
+    abs_values = np.abs(values)
     mean_abs = abs_values.mean(axis=0)
     layer_mean = float(mean_abs.mean()) if mean_abs.size else 0.0
     if layer_mean > 0 and math.isfinite(layer_mean):
@@ -202,4 +219,13 @@ def activity_stats(layer: str, kind: str, abs_values: np.ndarray, tau: float) ->
     else:
         dormant = int(mean_abs.size)  # a silent layer: every unit is dormant
     dead = int(np.sum(abs_values.max(axis=0) == 0))
-    return LayerActivity(layer, kind, int(mean_abs.size), [float(v) for v in mean_abs], dormant, dead)
+    saturated = 0.0
+    if bounds is not None and layer_mean > 0 and values.size:
+        alive = values[:, mean_abs / layer_mean > tau]
+        low, high = bounds
+        margin = SATURATION_MARGIN * (high - low) / 2
+        at_bound = (alive <= low + margin) | (alive >= high - margin)
+        saturated = float(at_bound.mean()) if alive.size else 0.0
+    return LayerActivity(
+        layer, kind, int(mean_abs.size), [float(v) for v in mean_abs], dormant, dead, saturated
+    )
