@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 
 from healthtune.core.config import Architecture
+from healthtune.core.scoring import ScoringWeights
 from healthtune.data import Dataset, import_dataset, load_dataset
 from healthtune.health.analyzer import HealthReport
 from healthtune.health.defaults import UPDATE_RATIO_LOW
 from healthtune.models import ModelConfig, build_model
+from healthtune.plots.context import PlotContext
+from healthtune.plots.dormancy import DormantUnitsPlot
 
 
 def dense_net(*hidden: layers.Layer) -> keras.Model:
@@ -58,7 +62,7 @@ def test_negative_bias_relu_layers_have_dead_units(train_and_diagnose) -> None: 
     assert any(t.startswith("dead_layer:") and "dormant" in t for t in titles(report, "neuron_utilization"))
 
 
-def test_tanh_units_with_huge_initial_weights_are_saturated(train_and_diagnose) -> None:  # type: ignore[no-untyped-def]
+def test_tanh_units_with_huge_initial_weights_are_saturated(train_and_diagnose, digits: Dataset) -> None:  # type: ignore[no-untyped-def]
     def tanh_net(init: object) -> keras.Model:
         return dense_net(
             *[
@@ -72,14 +76,17 @@ def test_tanh_units_with_huge_initial_weights_are_saturated(train_and_diagnose) 
     assert layer_stats["tanh_1"]["saturated_share"] >= 0.5
     assert saturated.metrics["neuron_utilization"] < 0.75  # below its threshold: the number says it too
     assert any(t.startswith("tanh_1:") and "saturated" in t for t in titles(saturated, "neuron_utilization"))
+    # the dormant-units plot draws the saturated share and states the metric's own number
+    context = PlotContext(None, digits, {}, saturated, ScoringWeights(), np.zeros((1, 10)), 5, 32)
+    _, drawn = DormantUnitsPlot().draw(context)
+    assert drawn["neuron_utilization"] == pytest.approx(saturated.metrics["neuron_utilization"])
+    assert drawn["layers"][1]["saturated_share"] == layer_stats["tanh_1"]["saturated_share"]
     healthy = train_and_diagnose(lambda: tanh_net("glorot_uniform"))
     assert max(s["saturated_share"] for s in healthy.details["neuron_utilization"]["layers"].values()) < 0.1
     assert not any("saturated" in t for t in titles(healthy, "neuron_utilization"))
 
 
 def test_saturation_reads_each_activation_s_own_bounds() -> None:
-    import numpy as np
-
     from healthtune.health.probes import SATURATING, activity_stats
 
     # two sigmoid units: one stuck at 1 for 3 of 4 inputs, one in the middle; the tanh bounds would

@@ -1,4 +1,4 @@
-"""Dormant and dead units per layer at the last probe, with the dormancy scores against tau."""
+"""Dormant, dead and saturated units per layer at the last probe, with the dormancy scores against tau."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from healthtune.health.defaults import DORMANCY_TAU
+from healthtune.health.metrics import neuron_utilization
 from healthtune.plots.base import TrialPlot, short
 from healthtune.plots.context import PlotContext
 
@@ -20,7 +21,8 @@ class DormantUnitsPlot(TrialPlot):
     title = "Dormant and dead units per layer (last probe)"
     caption = (
         f"A unit is dormant when its mean |activation| is at most tau = {DORMANCY_TAU} of its layer's "
-        "average (s_i <= tau), dead when it outputs 0 for every probe example. Dormant units cost compute and do nothing."
+        "average (s_i <= tau), dead when it outputs 0 for every probe example. Dormant units cost compute and do nothing. "
+        "Purple: the share of a tanh or sigmoid layer's live outputs stuck at a bound (saturated), which pass no gradient."
     )
 
     def applies_to(self, context: PlotContext) -> bool:
@@ -35,7 +37,9 @@ class DormantUnitsPlot(TrialPlot):
         dead = np.array([a.dead / a.units if a.units else 0.0 for a in layers])
         total_units = sum(a.units for a in layers)
         total_dormant = sum(a.dormant for a in layers)
-        utilization = 1 - total_dormant / total_units if total_units else float("nan")
+        # of the layer's units, the live ones' saturated outputs (counted by neuron_utilization like dormancy)
+        saturated = np.array([a.saturated_share * (1 - a.dormant_share) for a in layers])
+        utilization = neuron_utilization(snapshot).score if total_units else float("nan")
 
         figure = self.figure(
             f"Dormant units after epoch {snapshot.epoch}: {total_dormant} of {total_units} "
@@ -45,6 +49,8 @@ class DormantUnitsPlot(TrialPlot):
         y = np.arange(len(layers))
         shares.barh(y, dormant, color="#fdae6b", label="dormant (s_i <= tau)")
         shares.barh(y, dead, color="#d62728", label="dead (always 0)")
+        if saturated.any():
+            shares.barh(y, saturated, left=dormant, color="#9467bd", label="saturated outputs (tanh/sigmoid)")
         for row, activity in enumerate(layers):
             shares.text(
                 min(dormant[row], 1.0) + 0.02,
@@ -102,6 +108,7 @@ class DormantUnitsPlot(TrialPlot):
                     "dead": a.dead,
                     "dormant_share": float(ds),
                     "dead_share": float(dd),
+                    "saturated_share": a.saturated_share,
                     "scores": s,
                 }
                 for a, ds, dd, s in zip(layers, dormant, dead, all_scores, strict=True)
