@@ -76,3 +76,30 @@ def test_a_dead_layer_shows_as_critical_and_faded(digits: Dataset) -> None:
     assert dead.health_state == "critical"
     assert dead.opacity < alive.opacity
     assert np.isclose(dead.opacity, 0.9 * 0.4)
+
+
+def test_a_saturated_tanh_layer_shows_its_saturated_share(digits: Dataset) -> None:
+    """tanh units with huge initial weights sit at +-1: the block says how much and is not "ok"."""
+    seed_everything(0)
+    huge = keras.initializers.RandomNormal(stddev=3.0)
+    model = keras.Sequential(
+        [
+            keras.Input(digits.input_shape),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(64, activation="tanh", kernel_initializer=huge, name="tanh_1"),
+            keras.layers.Dense(64, activation="relu", name="relu_1"),
+            keras.layers.Dense(digits.num_classes, activation="softmax", name="predictions"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    report = trained_report(model, digits)
+
+    visualization = ModelVisualizer().visualize(model, health=report)
+    data = visualization.to_dict()
+    validate_architecture(data)
+    saturated, relu = visualization.layer("tanh_1"), visualization.layer("relu_1")
+    assert saturated.saturated_share is not None and saturated.saturated_share >= 0.5
+    assert saturated.health_state == "warning"
+    assert relu.saturated_share is None  # unbounded: never saturated, so not shown
+    (node,) = [n["data"] for n in data["cytoscape"]["elements"]["nodes"] if n["data"]["id"] == "tanh_1"]
+    assert node["saturated_share"] == saturated.saturated_share

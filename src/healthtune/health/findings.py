@@ -38,6 +38,12 @@ def dormancy_severity(share: float) -> str:
     return max(passed, key=SEVERITIES.index, default="ok")
 
 
+def saturation_severity(share: float) -> str:
+    """ok, info or warning for a layer with this saturated share of its live outputs (SATURATED_SHARES)."""
+    passed = [severity for severity, least in d.SATURATED_SHARES.items() if share >= least]
+    return max(passed, key=SEVERITIES.index, default="ok")
+
+
 def dormancy_findings(result: MetricResult) -> list[Finding]:
     found = []
     for layer, stats in result.details.get("layers", {}).items():
@@ -68,11 +74,11 @@ def saturation_findings(result: MetricResult) -> list[Finding]:
     found = []
     for layer, stats in result.details.get("layers", {}).items():
         share = stats.get("saturated_share", 0.0)
-        passed = [severity for severity, least in d.SATURATED_SHARES.items() if share >= least]
-        if not passed:
+        severity = saturation_severity(share)
+        if severity == "ok":
             continue
         found.append(
-            Finding(passed[-1], "neuron_utilization", layer,
+            Finding(severity, "neuron_utilization", layer,
                     f"{share:.0%} of its outputs are saturated",
                     "A tanh or sigmoid output next to its bound (within 1% of its range) has almost no slope: "
                     "little gradient flows back through it, so the unit acts as an on/off switch and stops "

@@ -38,6 +38,7 @@ class LayerVisualization:
     dormant_share: float | None = None
     dead_units: int | None = None
     dormancy_source: str | None = None
+    saturated_share: float | None = None
     grad_norm: float | None = None
     update_ratio: float | None = None
     gradient_state: str | None = None

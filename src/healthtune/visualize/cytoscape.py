@@ -57,6 +57,7 @@ def node_data(layer: LayerVisualization) -> dict[str, Any]:
         "shape": style.shape,
         "dormant_share": layer.dormant_share,
         "dead_units": layer.dead_units,
+        "saturated_share": layer.saturated_share,
         "grad_norm": layer.grad_norm,
         "update_ratio": layer.update_ratio,
         "gradient_state": layer.gradient_state,

@@ -1,4 +1,4 @@
-"""Per-layer health from a HealthReport's last probe: dormancy, gradient norm and state, overall severity."""
+"""Per-layer health from a HealthReport's last probe: dormancy, saturation, gradient norm and state, overall severity."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from healthtune.health.findings import dormancy_severity
+from healthtune.health.findings import dormancy_severity, saturation_severity
 from healthtune.health.gradient_states import peak_rate, probe_states
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class LayerHealth:
     dormant_share: float | None = None
     dead_units: int | None = None
     dormancy_source: str | None = None  # the layer whose activations were measured
+    saturated_share: float | None = None  # tanh/sigmoid outputs at a bound; None where none were
     grad_norm: float | None = None
     update_ratio: float | None = None
     gradient_state: str | None = None  # ok, too_slow, too_fast, vanishing, exploding, nan
@@ -72,6 +73,7 @@ def layer_health(report: HealthReport | None, layers: Sequence[GraphLayer]) -> d
             entry.dormant_share = activity.dormant_share
             entry.dead_units = activity.dead
             entry.dormancy_source = activity.layer
+            entry.saturated_share = activity.saturated_share or None
     for entry in result.values():
         entry.health_state = _worst(entry)
     return result
@@ -95,6 +97,8 @@ def _worst(entry: LayerHealth) -> str | None:
     states = []
     if entry.dormant_share is not None:
         states.append(dormancy_severity(entry.dormant_share))
+    if entry.saturated_share is not None:
+        states.append(saturation_severity(entry.saturated_share))
     if entry.gradient_state is not None:
         states.append(GRADIENT_SEVERITY.get(entry.gradient_state, "warning"))
     return max(states, key=SEVERITIES.index) if states else None

@@ -101,6 +101,7 @@ def _layer(
         dormant_share=health.dormant_share,
         dead_units=health.dead_units,
         dormancy_source=health.dormancy_source,
+        saturated_share=health.saturated_share,
         grad_norm=health.grad_norm,
         update_ratio=health.update_ratio,
         gradient_state=health.gradient_state,

@@ -213,6 +213,7 @@ export default function ArchitectureGraph({ data, name }: { data: ArchitectureJs
               {selected.kernel_size && (<><dt>kernel</dt><dd>{selected.kernel_size.join("×")}</dd></>)}
               <dt>dormant units</dt>
               <dd>{pct(selected.dormant_share)}{selected.dead_units ? ` (${selected.dead_units} dead)` : ""}</dd>
+              {selected.saturated_share != null && (<><dt>saturated outputs</dt><dd>{pct(selected.saturated_share)}</dd></>)}
               <dt>gradient norm</dt>
               <dd>{num(selected.grad_norm, 4)}</dd>
               <dt>update ratio</dt>

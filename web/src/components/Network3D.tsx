@@ -184,6 +184,7 @@ export default function Network3D({ data }: { data: ArchitectureJson }) {
               <dd>{hovered.parameters.toLocaleString()}</dd>
               <dt>dormant</dt>
               <dd>{pct(hovered.dormant_share)}</dd>
+              {hovered.saturated_share != null && (<><dt>saturated</dt><dd>{pct(hovered.saturated_share)}</dd></>)}
               <dt>gradient</dt>
               <dd>{hovered.gradient_state ?? "–"}</dd>
               <dt>health</dt>

@@ -23,6 +23,7 @@ export interface LayerViz {
   dormant_share?: number | null;
   dead_units?: number | null;
   dormancy_source?: string | null;
+  saturated_share?: number | null;
   grad_norm?: number | null;
   update_ratio?: number | null;
   gradient_state?: string | null;
@@ -45,6 +46,7 @@ export interface NodeData {
   shape: string;
   dormant_share?: number | null;
   dead_units?: number | null;
+  saturated_share?: number | null;
   grad_norm?: number | null;
   update_ratio?: number | null;
   gradient_state?: string | null;
