@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from healthtune.health.findings import convergence_findings, stability_findings
 from healthtune.health.learning import chance_level, chance_loss
 from healthtune.health.metrics import consistency_score, convergence_quality, training_stability
+from healthtune.health.training_findings import convergence_findings, stability_findings
 
 
 def noisy(curve: np.ndarray, noise: float, seed: int = 0) -> list[float]:

@@ -10,6 +10,7 @@ import numpy as np
 
 from healthtune.health import findings as f
 from healthtune.health import metrics as m
+from healthtune.health import training_findings as tf
 from healthtune.health.gradient_states import gradient_health
 from healthtune.health.learning import (
     OPEN_GATE,
@@ -167,8 +168,8 @@ def assemble(
         *f.dormancy_findings(results["neuron_utilization"]),
         *f.saturation_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),
-        *f.stability_findings(results["training_stability"]),
-        *f.convergence_findings(results["convergence_quality"]),
+        *tf.stability_findings(results["training_stability"]),
+        *tf.convergence_findings(results["convergence_quality"]),
         *f.efficiency_findings(results["parameter_efficiency"]),
         *f.consistency_findings(results["accuracy_consistency"]),
         *f.calibration_findings(results["calibration"]),
