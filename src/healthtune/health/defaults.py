@@ -11,10 +11,11 @@ HEALTH_MONITORING_FREQUENCY = 1
 DORMANCY_TAU = 0.025
 """A unit is dormant when its mean |activation| is at most 2.5% of its layer's mean (Sokar et al., 2023)."""
 
-SATURATION_MARGIN = 0.01
-"""A tanh or softsign output within 0.01 of -1 or 1, a sigmoid's within 0.01 of 0 or 1, is saturated: the
-activation's slope there is at most about 2% of its largest (tanh: 1 - 0.99^2), so almost no gradient
-flows back through it and the unit acts as an on/off switch for that input."""
+SATURATION_MARGIN = 0.005
+"""An output within this share of its activation's range from a bound is saturated (tanh and softsign:
+|a| >= 0.99; sigmoid: a <= 0.005 or a >= 0.995): the slope there is at most about 2% of its largest
+(tanh: 1 - 0.99^2; sigmoid: 0.995 x 0.005 / 0.25), so almost no gradient flows back through it and the
+unit acts as an on/off switch for that input."""
 
 SATURATED_SHARES = {"info": 0.10, "warning": 0.50}
 """Severity of a layer's saturated share (of its non-dormant units' outputs). No critical: a saturated

@@ -32,16 +32,19 @@ class Finding:
         return f"{where}{self.title}. {self.explanation} Try: {self.suggestion}"
 
 
+def _severity(share: float, least_shares: dict[str, float]) -> str:
+    passed = [severity for severity, least in least_shares.items() if share >= least]
+    return max(passed, key=SEVERITIES.index, default="ok")
+
+
 def dormancy_severity(share: float) -> str:
     """ok, info, warning or critical for a layer with this share of dormant units (DORMANT_SHARES)."""
-    passed = [severity for severity, least in d.DORMANT_SHARES.items() if share >= least]
-    return max(passed, key=SEVERITIES.index, default="ok")
+    return _severity(share, d.DORMANT_SHARES)
 
 
 def saturation_severity(share: float) -> str:
     """ok, info or warning for a layer with this saturated share of its live outputs (SATURATED_SHARES)."""
-    passed = [severity for severity, least in d.SATURATED_SHARES.items() if share >= least]
-    return max(passed, key=SEVERITIES.index, default="ok")
+    return _severity(share, d.SATURATED_SHARES)
 
 
 def dormancy_findings(result: MetricResult) -> list[Finding]:
@@ -80,7 +83,7 @@ def saturation_findings(result: MetricResult) -> list[Finding]:
         found.append(
             Finding(severity, "neuron_utilization", layer,
                     f"{share:.0%} of its outputs are saturated",
-                    "A tanh or sigmoid output next to its bound (within 1% of its range) has almost no slope: "
+                    "A tanh or sigmoid output next to its bound (within 0.5% of its range) has almost no slope: "
                     "little gradient flows back through it, so the unit acts as an on/off switch and stops "
                     "learning from that input. Common causes: large initial weights, a learning rate too high, "
                     "inputs that are not scaled.",

@@ -138,6 +138,11 @@ class Prober:
         self.y = y
         self.tau = tau
         self.layers = probed_layers(model) if activity else []
+        # a bounded activation's range, for saturation (recurrent layers' gates are not their outputs)
+        self.bounds = [
+            None if kind == "recurrent" else SATURATING.get(activation_name(layer))
+            for layer, kind in self.layers
+        ]
         self.activity = None
         if self.layers:
             inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
@@ -160,10 +165,10 @@ class Prober:
         if self.activity is None:
             return []
         result = []
-        for (layer, kind), output in zip(self.layers, self.activity(self.x), strict=True):
+        outputs = self.activity(self.x)
+        for (layer, kind), bounds, output in zip(self.layers, self.bounds, outputs, strict=True):
             values = np.asarray(output, dtype=np.float64)
             per_unit = values.reshape(-1, values.shape[-1])  # examples x positions/time steps, units
-            bounds = None if kind == "recurrent" else SATURATING.get(activation_name(layer))
             result.append(activity_stats(layer.name, kind, per_unit, self.tau, bounds))
         return result
 
@@ -223,7 +228,7 @@ def activity_stats(
     if bounds is not None and layer_mean > 0 and values.size:
         alive = values[:, mean_abs / layer_mean > tau]
         low, high = bounds
-        margin = SATURATION_MARGIN * (high - low) / 2
+        margin = SATURATION_MARGIN * (high - low)
         at_bound = (alive <= low + margin) | (alive >= high - margin)
         saturated = float(at_bound.mean()) if alive.size else 0.0
     return LayerActivity(
