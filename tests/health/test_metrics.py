@@ -69,6 +69,22 @@ def test_a_loss_that_falls_only_to_the_class_shares_is_stalled() -> None:
     assert training_stability(falling_to_prior, chance_loss=1.34).details["stalled"] is True
 
 
+def test_a_loss_that_fell_from_far_above_a_guess_to_a_guess_s_is_called_stalled_near_it() -> None:
+    # a too-high learning rate: the first batches at 76, then down to about a guess's loss (1.34)
+    result = training_stability([76.0] * 10 + noisy(np.full(190, 1.49), 0.01), chance_loss=1.34)
+    (finding,) = [f for f in stability_findings(result) if "stalled" in f.title]
+    assert finding.title.startswith("the training loss stalled near a guess's (1.49 against 1.34, from 76")
+
+
+def test_a_validation_loss_above_a_guess_s_is_not_said_to_have_fallen() -> None:
+    rose = {"val_loss": [2.1, 2.05, 2.04], "accuracy": [0.52] * 3, "val_accuracy": [0.52] * 3}
+    titles = [f.title for f in convergence_findings(convergence_quality(rose, 8, chance_loss=1.34))]
+    assert "the validation loss never fell below a guess's (2.04 against 1.34)" in titles
+    barely = {"val_loss": [2.29, 2.25, 2.2], "accuracy": [0.15] * 3, "val_accuracy": [0.15] * 3}
+    titles = [f.title for f in convergence_findings(convergence_quality(barely, 10))]
+    assert "the validation loss barely fell (from 2.3, a guess's, to 2.2)" in titles
+
+
 def test_a_flat_run_earns_no_convergence_credit() -> None:
     # it "improved" by a hair every epoch and never overfitted: the old formula gave it 0.67
     flat = {

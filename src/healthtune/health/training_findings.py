@@ -5,6 +5,8 @@ Texts teach, as in findings.py: what was measured, what it means, what to try.
 
 from __future__ import annotations
 
+from typing import Any
+
 from healthtune.health import defaults as d
 from healthtune.health.findings import Finding
 from healthtune.health.metrics import MetricResult
@@ -27,8 +29,7 @@ def stability_findings(result: MetricResult) -> list[Finding]:
     found = []
     if details.get("stalled"):
         found.append(
-            Finding("warning", "training_stability", None,
-                    f"the training loss stalled (from {details['start_median']:.3g} to {details['end_loss']:.3g})",
+            Finding("warning", "training_stability", None, _stalled_title(details),
                     f"A calm loss is only stable if it falls: this one ended less than {d.STALL_DROP:.0%} below "
                     f"{details['reference_loss']:.3g} (where it started, or the loss of guessing the class shares "
                     "if lower), so the optimizer is barely moving the model.",
@@ -51,6 +52,16 @@ def stability_findings(result: MetricResult) -> list[Finding]:
                     "lower the learning rate or raise the batch size.")
         )  # fmt: skip
     return found
+
+
+def _stalled_title(details: dict[str, Any]) -> str:
+    """From where the loss started, or, when it started above a guess's, against the guess's loss:
+    "stalled (from 75.9 to 1.49)" would read as progress."""
+    start, end = details["start_median"], details["end_loss"]
+    reference = details.get("reference_loss", start)
+    if reference >= start:
+        return f"the training loss stalled (from {start:.3g} to {end:.3g})"
+    return f"the training loss stalled near a guess's ({end:.3g} against {reference:.3g}, from {start:.3g})"
 
 
 def _rose_clearly(best: float | None, peak: float | None, chance_loss: float | None) -> bool:
@@ -110,11 +121,13 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "train more epochs, or raise the learning rate if every epoch gains little.")
         )  # fmt: skip
     if details.get("improvement", 1.0) < d.BARELY_FELL_IMPROVEMENT:
+        guess, final = details["initial_loss"], details["final_val_loss"]
         found.append(
             Finding("warning", "convergence_quality", None,
-                    f"the validation loss barely fell (from {details['initial_loss']:.3g}, a guess's, "
-                    f"to {details['final_val_loss']:.3g})",
-                    "The validation loss is close to that of random guessing.",
+                    f"the validation loss barely fell (from {guess:.3g}, a guess's, to {final:.3g})"
+                    if final < guess
+                    else f"the validation loss never fell below a guess's ({final:.3g} against {guess:.3g})",
+                    "The validation loss is close to that of guessing the class shares, or worse.",
                     "check the learning rate (too low or far too high) and that labels match inputs.")
         )  # fmt: skip
     return found
