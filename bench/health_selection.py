@@ -11,7 +11,7 @@ and of WeightWatcher's alpha with those outcomes says which signal predicts them
 Peers: WeightWatcher reads the saved Keras models; install it first (not a healthtune dependency):
     .venv/bin/pip install weightwatcher
 Run: .venv/bin/python bench/health_selection.py [--datasets digits,fashion,reuters,mnist,fashion_small,mnist_small] [--pool 30]
-     [--save DIR] [--markdown FILE] [--measure-only]
+     [--save DIR] [--markdown FILE] [--measure-only] [--no-retrain] [--bands 0.5,1,2]
 Targets: on each dataset the health-aware pick keeps test accuracy within 0.5 points of the
 accuracy-only pick and beats it on at least two of the out-of-sample measures; the composite
 predicts corrupted-input accuracy better (higher rank correlation) than WeightWatcher's alpha.
@@ -233,6 +233,32 @@ def subpool_effect(
             "picks differ": changed / SUBPOOL_DRAWS}  # fmt: skip
 
 
+def band_sensitivity(trials: list[Any], measured: dict[int, dict[str, Any]], bands: list[float]) -> str:
+    """The health-aware pick with the near-tie band at each of `bands` standard errors: its single pick
+    and its effect over random runs, beside the default's (markdown)."""
+    from healthtune.run import selection
+
+    lines = ["| band (standard errors) | pick | test acc | calibration error | corrupted acc | gap | "
+             "picks differ | test acc | -calibration error | corrupted acc | -gap |",
+             "| --- |" + " --- |" * 10]  # fmt: skip
+    default = selection.NEAR_TIE_STANDARD_ERRORS
+    try:
+        for band in bands:
+            selection.NEAR_TIE_STANDARD_ERRORS = band
+            number = picks(trials)["health-aware"]
+            values, effect = measured[number], subpool_effect(trials, measured)
+            lines.append(
+                f"| {band:g}{' (default)' if band == default else ''} | {number} | {values['test_accuracy']:.4f} | "
+                f"{values['calibration_error']:.4f} | {values['corrupted_accuracy']:.4f} | {values['gap']:+.4f} | "
+                f"{effect['picks differ']:.0%} | "
+                + " | ".join(f"{effect[k]:+.2f}" for k in ("test acc", "-calibration error", "corrupted acc", "-gap"))
+                + " |"
+            )  # fmt: skip
+    finally:
+        selection.NEAR_TIE_STANDARD_ERRORS = default
+    return "\n".join(lines)
+
+
 def seed_spread(run_dir: Path, number: int) -> dict[str, float]:
     """Test accuracy of the trial's configuration retrained with RETRAIN_SEEDS: mean and std."""
     from healthtune.core.paths import RunPaths, TrialPaths
@@ -372,6 +398,9 @@ def main() -> None:
     parser.add_argument("--no-retrain", action="store_true", help="skip the 3-seed retraining of each pick")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     parser.add_argument(
+        "--bands", help="also pick with the near-tie band at these standard errors (e.g. 0.5,1,2) and compare"
+    )
+    parser.add_argument(
         "--measure-only", action="store_true",
         help="train and measure the pools, print nothing about the pickers (keeps a held-out pool unseen)",
     )  # fmt: skip
@@ -385,6 +414,11 @@ def main() -> None:
             print(f"[{name}] {len(measured)} trials measured")
             continue
         table, misses = report(name, run_dir, measured, retrain=not args.no_retrain)
+        if args.bands:
+            bands = [float(b) for b in args.bands.split(",")]
+            table += (f"\n\nThe near-tie band, {name} (the health-aware pick, then its effect over "
+                      f"{SUBPOOL_DRAWS} random {SUBPOOL_SIZE}-trial runs in points):\n\n"
+                      + band_sensitivity(pool_trials(run_dir, measured), measured, bands))  # fmt: skip
         print(table, "\n")
         tables.append(table)
         missed += misses

@@ -176,3 +176,17 @@ def test_a_cosine_schedule_that_ends_at_zero_does_not_look_like_frozen_weights( 
     assert all(g.update_ratio > UPDATE_RATIO_LOW for g in report.snapshots[-1].gradients)
     assert not [title for title in titles(report, "gradient_health") if "barely change" in title]
     assert report.metrics["gradient_health"] >= 0.9
+
+
+def test_a_layer_whose_outputs_overflowed_says_nan_not_dormant() -> None:
+    from healthtune.health.findings import dormancy_findings
+    from healthtune.health.metrics import neuron_utilization
+    from healthtune.health.probes import ProbeSnapshot, activity_stats
+
+    overflowed = activity_stats("dense", "dense", np.full((4, 3), np.nan), 0.025)
+    healthy = activity_stats("dense_1", "dense", np.array([[0.5, 1.0], [1.5, 0.2]]), 0.025)
+    result = neuron_utilization(ProbeSnapshot(epoch=1, learning_rate=0.1, activity=[overflowed, healthy]))
+    assert result.score == pytest.approx(1 - 3 / 5)
+    (finding,) = dormancy_findings(result)
+    assert (finding.severity, finding.layer) == ("critical", "dense")
+    assert finding.title == "outputs are NaN or infinite (3 of 3 units)"

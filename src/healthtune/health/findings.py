@@ -50,6 +50,16 @@ def saturation_severity(share: float) -> str:
 def dormancy_findings(result: MetricResult) -> list[Finding]:
     found = []
     for layer, stats in result.details.get("layers", {}).items():
+        if stats.get("non_finite"):
+            found.append(
+                Finding("critical", "neuron_utilization", layer,
+                        f"outputs are NaN or infinite ({stats['non_finite']} of {stats['units']} units)",
+                        "The layer's outputs overflowed: its weights (or those before it) blew up, so it computes "
+                        "nothing and every unit counts as unused.",
+                        "lower the learning rate, add gradient clipping (clipnorm=1.0) or batch normalization, "
+                        "check the input for NaNs.")
+            )  # fmt: skip
+            continue
         share = stats["dormant_share"]
         severity = dormancy_severity(share)
         if severity == "ok":

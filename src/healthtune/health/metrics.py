@@ -86,7 +86,8 @@ def neuron_utilization(snapshot: ProbeSnapshot | None) -> MetricResult:
     saturated = sum(a.saturated_share * (a.units - a.dormant) for a in snapshot.activity)
     layers = {
         a.layer: {"units": a.units, "dormant": a.dormant, "dead": a.dead, "dormant_share": a.dormant_share,
-                  "saturated_share": a.saturated_share}
+                  "saturated_share": a.saturated_share,
+                  "non_finite": sum(not math.isfinite(v) for v in a.mean_abs)}
         for a in snapshot.activity
     }  # fmt: skip
     return MetricResult(
