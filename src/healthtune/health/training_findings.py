@@ -61,7 +61,7 @@ def _stalled_title(details: dict[str, Any]) -> str:
     reference = details.get("reference_loss", start)
     if reference >= start:
         return f"the training loss stalled (from {start:.3g} to {end:.3g})"
-    return f"the training loss stalled near a guess's ({end:.3g} against {reference:.3g}, from {start:.3g})"
+    return f"the training loss stalled at {end:.3g}, not clearly below a guess's {reference:.3g} (from {start:.3g})"
 
 
 def _rose_clearly(best: float | None, peak: float | None, chance_loss: float | None) -> bool:
