@@ -11,7 +11,7 @@ and of WeightWatcher's alpha with those outcomes says which signal predicts them
 Peers: WeightWatcher reads the saved Keras models; install it first (not a healthtune dependency):
     .venv/bin/pip install weightwatcher
 Run: .venv/bin/python bench/health_selection.py [--datasets digits,fashion,reuters,mnist,fashion_small,mnist_small] [--pool 30]
-     [--save DIR] [--markdown FILE] [--measure-only] [--no-retrain] [--bands 0.5,1,2]
+     [--save DIR] [--markdown FILE] [--measure-only] [--no-retrain] [--bands 0.5,1,2 [--loss-tolerances 0.05,0.2,inf]]
 Targets: on each dataset the health-aware pick keeps test accuracy within 0.5 points of the
 accuracy-only pick and beats it on at least two of the out-of-sample measures; the composite
 predicts corrupted-input accuracy better (higher rank correlation) than WeightWatcher's alpha.
@@ -233,29 +233,34 @@ def subpool_effect(
             "picks differ": changed / SUBPOOL_DRAWS}  # fmt: skip
 
 
-def band_sensitivity(trials: list[Any], measured: dict[int, dict[str, Any]], bands: list[float]) -> str:
-    """The health-aware pick with the near-tie band at each of `bands` standard errors: its single pick
-    and its effect over random runs, beside the default's (markdown)."""
+def band_sensitivity(
+    trials: list[Any], measured: dict[int, dict[str, Any]], bands: list[float], tolerances: list[float]
+) -> str:
+    """The health-aware pick with the near-tie band at each of `bands` standard errors and the loss band at
+    each of `tolerances`: its single pick and its effect over random runs, beside the defaults' (markdown)."""
+    import itertools
+
     from healthtune.run import selection
 
-    lines = ["| band (standard errors) | pick | test acc | calibration error | corrupted acc | gap | "
-             "picks differ | test acc | -calibration error | corrupted acc | -gap |",
-             "| --- |" + " --- |" * 10]  # fmt: skip
-    default = selection.NEAR_TIE_STANDARD_ERRORS
+    lines = ["| band (standard errors) | loss tolerance | pick | test acc | calibration error | corrupted acc | "
+             "gap | picks differ | test acc | -calibration error | corrupted acc | -gap |",
+             "| --- |" + " --- |" * 11]  # fmt: skip
+    defaults = selection.NEAR_TIE_STANDARD_ERRORS, selection.NEAR_TIE_LOSS_TOLERANCE
     try:
-        for band in bands:
-            selection.NEAR_TIE_STANDARD_ERRORS = band
+        for band, tolerance in itertools.product(bands, tolerances):
+            selection.NEAR_TIE_STANDARD_ERRORS, selection.NEAR_TIE_LOSS_TOLERANCE = band, tolerance
             number = picks(trials)["health-aware"]
             values, effect = measured[number], subpool_effect(trials, measured)
             lines.append(
-                f"| {band:g}{' (default)' if band == default else ''} | {number} | {values['test_accuracy']:.4f} | "
+                f"| {band:g} | {tolerance:g}{' (defaults)' if (band, tolerance) == defaults else ''} | {number} | "
+                f"{values['test_accuracy']:.4f} | "
                 f"{values['calibration_error']:.4f} | {values['corrupted_accuracy']:.4f} | {values['gap']:+.4f} | "
                 f"{effect['picks differ']:.0%} | "
                 + " | ".join(f"{effect[k]:+.2f}" for k in ("test acc", "-calibration error", "corrupted acc", "-gap"))
                 + " |"
             )  # fmt: skip
     finally:
-        selection.NEAR_TIE_STANDARD_ERRORS = default
+        selection.NEAR_TIE_STANDARD_ERRORS, selection.NEAR_TIE_LOSS_TOLERANCE = defaults
     return "\n".join(lines)
 
 
@@ -401,6 +406,9 @@ def main() -> None:
         "--bands", help="also pick with the near-tie band at these standard errors (e.g. 0.5,1,2) and compare"
     )
     parser.add_argument(
+        "--loss-tolerances", default="0.05", help="with --bands: the loss bands to try (e.g. 0.05,0.2,inf)"
+    )
+    parser.add_argument(
         "--measure-only", action="store_true",
         help="train and measure the pools, print nothing about the pickers (keeps a held-out pool unseen)",
     )  # fmt: skip
@@ -418,7 +426,8 @@ def main() -> None:
             bands = [float(b) for b in args.bands.split(",")]
             table += (f"\n\nThe near-tie band, {name} (the health-aware pick, then its effect over "
                       f"{SUBPOOL_DRAWS} random {SUBPOOL_SIZE}-trial runs in points):\n\n"
-                      + band_sensitivity(pool_trials(run_dir, measured), measured, bands))  # fmt: skip
+                      + band_sensitivity(pool_trials(run_dir, measured), measured, bands,
+                                         [float(t) for t in args.loss_tolerances.split(",")]))  # fmt: skip
         print(table, "\n")
         tables.append(table)
         missed += misses
