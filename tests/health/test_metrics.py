@@ -85,6 +85,16 @@ def test_a_validation_loss_above_a_guess_s_is_not_said_to_have_fallen() -> None:
     barely = {"val_loss": [2.29, 2.25, 2.2], "accuracy": [0.15] * 3, "val_accuracy": [0.15] * 3}
     titles = [f.title for f in convergence_findings(convergence_quality(barely, 10))]
     assert "the validation loss barely fell (from 2.3, a guess's, to 2.2)" in titles
+    flat = {"val_loss": [2.304, 2.303, 2.3031], "accuracy": [0.1] * 3, "val_accuracy": [0.1] * 3}
+    titles = [f.title for f in convergence_findings(convergence_quality(flat, 10))]
+    assert "the validation loss stayed at a guess's (2.3)" in titles  # not "(2.3 against 2.3)"
+
+
+def test_a_loss_that_started_at_a_guess_s_stalls_from_where_it_started() -> None:
+    # balanced digits: a guess's loss is 2.302, the first batches 2.47
+    result = training_stability([2.47] * 10 + noisy(np.full(190, 2.32), 0.001), chance_loss=2.302)
+    (finding,) = [f for f in stability_findings(result) if "stalled" in f.title]
+    assert finding.title == "the training loss stalled (from 2.47 to 2.32)"
 
 
 def test_a_flat_run_earns_no_convergence_credit() -> None:

@@ -55,13 +55,22 @@ def stability_findings(result: MetricResult) -> list[Finding]:
 
 
 def _stalled_title(details: dict[str, Any]) -> str:
-    """From where the loss started, or, when it started above a guess's, against the guess's loss:
-    "stalled (from 75.9 to 1.49)" would read as progress."""
+    """From where the loss started, or, when it started far above a guess's (a blow-up in the first steps),
+    against the guess's loss: "stalled (from 75.9 to 1.49)" would read as progress."""
     start, end = details["start_median"], details["end_loss"]
     reference = details.get("reference_loss", start)
-    if reference >= start:
+    if start <= reference * (1 + d.STALL_DROP):
         return f"the training loss stalled (from {start:.3g} to {end:.3g})"
     return f"the training loss stalled at {end:.3g}, not clearly below a guess's {reference:.3g} (from {start:.3g})"
+
+
+def _barely_fell_title(guess: float, final: float) -> str:
+    """What the validation loss did against a guess's, in numbers that differ when printed."""
+    if f"{final:.3g}" == f"{guess:.3g}":
+        return f"the validation loss stayed at a guess's ({guess:.3g})"
+    if final < guess:
+        return f"the validation loss barely fell (from {guess:.3g}, a guess's, to {final:.3g})"
+    return f"the validation loss never fell below a guess's ({final:.3g} against {guess:.3g})"
 
 
 def _rose_clearly(best: float | None, peak: float | None, chance_loss: float | None) -> bool:
@@ -121,12 +130,9 @@ def convergence_findings(result: MetricResult) -> list[Finding]:
                     "train more epochs, or raise the learning rate if every epoch gains little.")
         )  # fmt: skip
     if details.get("improvement", 1.0) < d.BARELY_FELL_IMPROVEMENT:
-        guess, final = details["initial_loss"], details["final_val_loss"]
         found.append(
             Finding("warning", "convergence_quality", None,
-                    f"the validation loss barely fell (from {guess:.3g}, a guess's, to {final:.3g})"
-                    if final < guess
-                    else f"the validation loss never fell below a guess's ({final:.3g} against {guess:.3g})",
+                    _barely_fell_title(details["initial_loss"], details["final_val_loss"]),
                     "The validation loss is close to that of guessing the class shares, or worse.",
                     "check the learning rate (too low or far too high) and that labels match inputs.")
         )  # fmt: skip
