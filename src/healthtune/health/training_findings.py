@@ -60,6 +60,8 @@ def _stalled_title(details: dict[str, Any]) -> str:
     start, end = details["start_median"], details["end_loss"]
     reference = details.get("reference_loss", start)
     if start <= reference * (1 + d.STALL_DROP):
+        if f"{start:.3g}" == f"{end:.3g}":
+            return f"the training loss stalled at {end:.3g}, where it started"
         return f"the training loss stalled (from {start:.3g} to {end:.3g})"
     return f"the training loss stalled at {end:.3g}, not clearly below a guess's {reference:.3g} (from {start:.3g})"
 
