@@ -190,3 +190,34 @@ def test_a_layer_whose_outputs_overflowed_says_nan_not_dormant() -> None:
     (finding,) = dormancy_findings(result)
     assert (finding.severity, finding.layer) == ("critical", "dense")
     assert finding.title == "outputs are NaN or infinite (3 of 3 units)"
+
+
+def test_many_layers_with_the_same_problem_become_a_few_findings_and_one_that_names_the_rest() -> None:
+    from healthtune.health.findings import Finding, collapse_layer_findings
+
+    def vanishing(layer: str) -> Finding:
+        return Finding(
+            "warning", "gradient_health", layer, "gradients are vanishing (3 of 3 probes)", "why", "try"
+        )
+
+    backbone = [vanishing(f"backbone/conv{i}") for i in range(10)]
+    other = Finding(
+        "warning", "gradient_health", None, "gradient norms differ 1e+05x across layers", "x", "y"
+    )
+    collapsed = collapse_layer_findings([*backbone, other], shown=3)
+    assert collapsed[:3] == backbone[:3] and collapsed[-1] == other and len(collapsed) == 5
+    rest = collapsed[3]
+    assert (rest.severity, rest.metric, rest.layer, rest.explanation) == (
+        "warning",
+        "gradient_health",
+        None,
+        "why",
+    )
+    assert rest.title == "the same in 7 more layers: backbone/conv3, backbone/conv4, backbone/conv5, ..."
+    # one layer more than shown is not worth a summary; each problem is grouped on its own
+    assert collapse_layer_findings(backbone[:4], shown=3) == backbone[:4]
+    dormant = [
+        Finding("info", "neuron_utilization", f"act{i}", "20% of units are dormant", "w", "t")
+        for i in range(5)
+    ]
+    assert len(collapse_layer_findings([*backbone, *dormant], shown=3)) == 8

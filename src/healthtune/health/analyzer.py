@@ -176,6 +176,7 @@ def assemble(
         *f.robustness_findings(results["robustness"]),
     ]
     found += f.threshold_findings(metrics, found)
+    found = f.collapse_layer_findings(found)
     found.sort(key=lambda finding: SEVERITY_ORDER[finding.severity])
     return HealthReport(
         metrics=metrics,

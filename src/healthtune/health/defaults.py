@@ -163,6 +163,10 @@ CRITICAL_HEALTH_CAP = 0.5
 """Health cannot exceed this while a critical finding stands (NaN, divergence, a mostly dormant layer,
 severe overfitting, no learning): at best "fair", never "healthy", so the number and the words agree."""
 
+LAYER_FINDINGS_SHOWN = 3
+"""Of more layers than this with the same problem (a pretrained backbone whose gradients all vanish), the
+first ones get a finding each and one more finding names the rest; every layer's numbers stay in the details."""
+
 METRIC_THRESHOLDS = {
     "neuron_utilization": 0.75,
     "parameter_efficiency": 0.3,

@@ -32,6 +32,29 @@ class Finding:
         return f"{where}{self.title}. {self.explanation} Try: {self.suggestion}"
 
 
+def collapse_layer_findings(found: list[Finding], shown: int = d.LAYER_FINDINGS_SHOWN) -> list[Finding]:
+    """The first `shown` layers with the same problem (severity, metric and explanation) keep their findings;
+    the others become one finding naming them, so a 100-layer backbone does not bury the rest."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in found:
+        if finding.layer is not None:
+            groups.setdefault((finding.severity, finding.metric, finding.explanation), []).append(finding)
+    result = []
+    for finding in found:
+        group = (
+            groups.get((finding.severity, finding.metric, finding.explanation), []) if finding.layer else []
+        )
+        if len(group) <= shown + 1 or group.index(finding) < shown:
+            result.append(finding)
+        elif group.index(finding) == shown:
+            rest = [str(other.layer) for other in group[shown:]]
+            named = ", ".join(rest[:shown]) + (", ..." if len(rest) > shown else "")
+            result.append(Finding(finding.severity, finding.metric, None,
+                                  f"the same in {len(rest)} more layers: {named}",
+                                  finding.explanation, finding.suggestion))  # fmt: skip
+    return result
+
+
 def _severity(share: float, least_shares: dict[str, float]) -> str:
     passed = [severity for severity, least in least_shares.items() if share >= least]
     return max(passed, key=SEVERITIES.index, default="ok")
