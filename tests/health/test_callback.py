@@ -1,5 +1,5 @@
 """HealthCallback and diagnose() on models healthtune did not build: functional with a residual add, subclassed,
-custom layers, logits and one-hot labels; trained for real on digits."""
+nested, custom layers, logits and one-hot labels; trained for real on digits."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from healthtune.core.exceptions import ConfigError
 from healthtune.data.base import Dataset
 from healthtune.health.callback import class_probabilities
 from healthtune.health.metrics import METRIC_NAMES
+from healthtune.visualize.graph import model_graph
+from healthtune.visualize.layer_health import layer_health
 
 
 def residual_model() -> keras.Model:
@@ -104,10 +106,10 @@ def test_subclassed_models_logits_and_custom_layers_are_probed_as_far_as_possibl
     assert subclassed.report.inputs["val_accuracy"] > 0.6
     probabilities = class_probabilities(model, digits.x_val[:5])  # logits become probabilities
     assert np.allclose(probabilities.sum(axis=1), 1.0) and np.all(probabilities >= 0)
-    assert subclassed.report.snapshots[-1].gradients  # gradients still measured
-    assert not subclassed.report.snapshots[-1].activity and any(
-        "dormant units not probed" in n for n in subclassed.notes
-    )
+    # a subclassed model has no graph to read layer outputs from: they are recorded as its layers run
+    assert {g.layer for g in subclassed.report.snapshots[-1].gradients} == {model.hidden.name, model.out.name}
+    assert [a.layer for a in subclassed.report.snapshots[-1].activity] == [model.hidden.name]
+    assert not any("not probed" in n for n in subclassed.notes)
 
     inputs = keras.Input((8, 8, 1))
     hidden = layers.Dense(32, activation="relu", name="hidden")(layers.Flatten()(inputs))
@@ -117,6 +119,28 @@ def test_subclassed_models_logits_and_custom_layers_are_probed_as_far_as_possibl
         y=keras.utils.to_categorical(digits.y_train, 10))  # fmt: skip
     assert callback.report is not None and any("my_scale (Scale)" in note for note in callback.notes)
     assert "my_scale" in {g.layer for g in callback.report.snapshots[-1].gradients}
+
+
+def test_the_layers_inside_a_nested_model_are_probed_and_named_by_their_path(digits: Dataset) -> None:
+    dead = layers.Dense(
+        32, activation="relu", bias_initializer=keras.initializers.Constant(-10.0), name="dead"
+    )
+    block = keras.Sequential(
+        [layers.Flatten(), layers.Dense(32, activation="relu", name="fine"), dead], name="block"
+    )
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, layers.Dense(10, activation="softmax", name="out")(block(inputs)))
+    callback = healthtune.HealthCallback((digits.x_val, digits.y_val))
+    fit(model, digits, callback, epochs=2)
+    assert callback.report is not None
+    snapshot = callback.report.snapshots[-1]
+    activity = {a.layer: a for a in snapshot.activity}
+    assert set(activity) == {"block/fine", "block/dead"} and activity["block/dead"].dormant == 32
+    assert {g.layer for g in snapshot.gradients} == {"block/fine", "block/dead", "out"}
+    assert any(f.severity == "critical" and f.layer == "block/dead" for f in callback.report.findings)
+    assert not any("not probed" in n for n in callback.notes)
+    # the architecture view draws the block as one node, as sick as the worst layer inside it
+    assert layer_health(callback.report, model_graph(model))["block"].health_state == "critical"
 
 
 def test_diagnose_judges_a_trained_model_after_the_fact(digits: Dataset) -> None:

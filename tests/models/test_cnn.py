@@ -15,7 +15,7 @@ def test_batch_norm_normalizes_the_dense_head_as_it_does_the_convolutions(digits
         assert dense + 1 == bn and bn + 1 == act  # dense_N -> dense_bn_N -> dense_act_N
         assert model.get_layer(f"dense_{index}").use_bias is False  # batch norm's beta is the bias
     # health reads the units after the non-linearity, as it does act_N of a conv block
-    probed = [layer.name for layer, _ in probed_layers(model)]
+    probed = [probed.name for probed in probed_layers(model)]
     assert "dense_act_1" in probed and "dense_1" not in probed
 
 

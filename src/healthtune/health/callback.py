@@ -16,7 +16,7 @@ from healthtune.core.paths import TrialPaths
 from healthtune.core.scoring import ScoringWeights
 from healthtune.health.analyzer import HealthReport, analyze
 from healthtune.health.defaults import PROBE_BATCH_SIZE, TRAIN_EVAL_EXAMPLES
-from healthtune.health.probes import Prober, ProbeSnapshot
+from healthtune.health.probes import Prober, ProbeSnapshot, activation_name, model_layers
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,8 @@ def _accuracy_and_loss(model: Any, x: np.ndarray, labels: np.ndarray) -> tuple[f
 
 
 KNOWN_WITHOUT_UNITS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
-                       "Embedding", "Dense", "Dropout")  # fmt: skip
-"""Layers with weights whose outputs are not unit activations to judge (normalization, embeddings, a linear Dense)."""
+                       "Embedding", "Dropout")  # fmt: skip
+"""Layers with weights whose outputs are not unit activations to judge (normalization, embeddings)."""
 
 
 def probe_labels(model: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -94,7 +94,8 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
     units_readable = True
     try:
         prober = Prober(model, x, y)
-    except Exception as error:  # subclassed models have no layer outputs to read
+        prober.measure_activity()  # once now, so that a model whose outputs cannot be recorded is known
+    except Exception as error:
         units_readable = False
         notes.append(
             f"dormant units not probed: layer outputs cannot be read ({type(error).__name__}: {error})"
@@ -104,14 +105,15 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
         except Exception as inner:
             notes.append(f"no health probes: {type(inner).__name__}: {inner}")
             return None
-    probed = {layer.name for layer, _ in prober.layers}
+    probed = {probed.name for probed in prober.layers}
     skipped = [
-        f"{layer.name} ({type(layer).__name__})"
-        for layer in model.layers[:-1]
+        f"{name} ({type(layer).__name__})"
+        for name, layer in model_layers(model)[:-1]
         if layer.trainable_weights
-        and layer.name not in probed
+        and name not in probed
         and units_readable
         and type(layer).__name__ not in KNOWN_WITHOUT_UNITS
+        and not _linear(layer)
     ]
     if skipped:
         notes.append(
@@ -119,6 +121,12 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
             f"layers; gradients are still measured): {', '.join(skipped[:10])}"
         )
     return prober
+
+
+def _linear(layer: Any) -> bool:
+    """A Dense or Conv layer without a non-linearity: its outputs are the next layer's inputs, not units to judge."""
+    kind = type(layer).__name__
+    return (kind == "Dense" or "Conv" in kind) and activation_name(layer) == "linear"
 
 
 def take_snapshot(prober: Prober | None, epoch: int, notes: list[str]) -> ProbeSnapshot | None:

@@ -1,4 +1,4 @@
-"""The backend-specific pieces of the health probes: per-weight gradients and a forward pass.
+"""The backend-specific pieces of the health probes: per-weight gradients and the probed layers' outputs.
 
 Each is bound to one model and built once: on JAX both are compiled with `jax.jit` on the first
 probe and reused at every later one. Run op by op instead, a probe compiled dozens of small
@@ -7,8 +7,9 @@ kernels and took ~3 s per epoch on a CPU (~11 s the first time).
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -84,25 +85,57 @@ def _torch_gradients(model: Any) -> GradientFn:
     return gradients
 
 
-def forward_fn(model: Any) -> ForwardFn:
-    """`model(x, training=False)` as a list of NumPy arrays (one per output), compiled on JAX."""
+def layer_outputs_fn(model: Any, layers: Sequence[Any]) -> ForwardFn:
+    """What each of `layers` (at any depth of `model`) outputs when `model(x, training=False)` runs,
+    as NumPy arrays; compiled on JAX. A layer the pass never called gives an empty array.
+
+    The outputs are recorded as the layers are called, not read from a graph, so nested models
+    (a `keras.applications` backbone used as a layer) and subclassed models are probed as well.
+    """
     import keras
 
+    def outputs_of(run: Callable[[], Any]) -> list[Any]:
+        with _recording(layers) as recorded:
+            run()
+        return [recorded.get(index) for index in range(len(layers))]
+
     if keras.backend.backend() != "jax":
-        return lambda x: _as_list(model(x, training=False))
+        return lambda x: _as_list(outputs_of(lambda: model(x, training=False)))
     import jax
 
     mode = _inference(model)
 
-    def outputs_of(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
-        return model.stateless_call(trainable, non_trainable, x, **mode)[0]
+    def traced(trainable: list[Any], non_trainable: list[Any], x: Any) -> list[Any]:
+        # The layers are wrapped only while jax traces; the compiled function runs without them.
+        return outputs_of(lambda: model.stateless_call(trainable, non_trainable, x, **mode))
 
-    compiled = jax.jit(outputs_of)
+    compiled = jax.jit(traced)
+    return lambda x: _as_list(compiled(*_jax_state(model), x))
 
-    def forward(x: np.ndarray) -> list[np.ndarray]:
-        return _as_list(compiled(*_jax_state(model), x))
 
-    return forward
+@contextlib.contextmanager
+def _recording(layers: Sequence[Any]) -> Iterator[dict[int, Any]]:
+    """Within the block, each layer's first output (of a layer returning several, the first) by position."""
+    recorded: dict[int, Any] = {}
+    wrapped = []
+    for index, layer in enumerate(layers):
+        own = vars(layer).get("call")  # normally None: `call` is the class's method
+
+        def call(*args: Any, _index: int = index, _call: Any = layer.call, **kwargs: Any) -> Any:
+            output = _call(*args, **kwargs)
+            recorded.setdefault(_index, output[0] if isinstance(output, list | tuple) else output)
+            return output
+
+        layer.call = call
+        wrapped.append((layer, own))
+    try:
+        yield recorded
+    finally:
+        for layer, own in wrapped:
+            if own is None:
+                del layer.call
+            else:
+                layer.call = own
 
 
 def _inference(model: Any) -> dict[str, bool]:
@@ -121,11 +154,13 @@ def _jax_state(model: Any) -> tuple[list[Any], list[Any]]:
     return [v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables]
 
 
-def _as_list(outputs: Any) -> list[np.ndarray]:
+def _as_list(outputs: list[Any]) -> list[np.ndarray]:
     import keras
 
-    outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
-    return [np.asarray(keras.ops.convert_to_numpy(output)) for output in outputs]
+    return [
+        np.zeros(0) if output is None else np.asarray(keras.ops.convert_to_numpy(output))
+        for output in outputs
+    ]
 
 
 def _loss(model: Any) -> Callable[[Any, Any], Any]:

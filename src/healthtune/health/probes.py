@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from healthtune.health.defaults import DORMANCY_TAU, SATURATION_MARGIN
-from healthtune.health.gradients import forward_fn, gradient_fn
+from healthtune.health.gradients import gradient_fn, layer_outputs_fn
 
 SCHEDULE_SAMPLES = 32  # steps at which a schedule is evaluated to average it over an epoch
 SATURATING = {"tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0)}
@@ -71,23 +71,53 @@ class ProbeSnapshot:
         )
 
 
-def probed_layers(model: Any) -> list[tuple[Any, str]]:
-    """Layers whose outputs are unit activations after a non-linearity; the output layer is left out."""
-    chosen = []
-    output_layer = model.layers[-1]
+class ProbedLayer(NamedTuple):
+    """A layer whose units the probe reads, named by its path in the model ("backbone/conv1_relu")."""
+
+    name: str
+    layer: Any
+    kind: str  # dense, conv, recurrent, activation
+
+
+def model_layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every layer of `model` in order, with nested models (a Sequential block, a pretrained backbone)
+    expanded into their own layers, each named by its path ("block/conv2d")."""
+    import keras
+
+    result = []
     for layer in model.layers:
-        if layer is output_layer:
-            continue
-        kind = type(layer).__name__
-        activation = activation_name(layer)
-        if kind in RECURRENT_LAYERS:
-            chosen.append((layer, "recurrent"))
-        elif kind in ACTIVATION_LAYERS:
-            chosen.append((layer, "activation"))
-        elif kind.startswith("Conv") and activation != "linear":
-            chosen.append((layer, "conv"))
-        elif kind == "Dense" and activation != "linear":
-            chosen.append((layer, "dense"))
+        name = f"{prefix}{layer.name}"
+        if isinstance(layer, keras.Model):
+            result.extend(model_layers(layer, f"{name}/"))
+        else:
+            result.append((name, layer))
+    return result
+
+
+def unit_kind(layer: Any) -> str | None:
+    """dense, conv, recurrent or activation for a layer whose outputs are unit activations after a
+    non-linearity; None for every other layer (a linear Dense or Conv feeds one that is)."""
+    kind = type(layer).__name__
+    activation = activation_name(layer)
+    if kind in RECURRENT_LAYERS:
+        return "recurrent"
+    if kind in ACTIVATION_LAYERS:
+        return "activation"
+    if "Conv" in kind and activation != "linear":  # Conv2D, Conv1DTranspose, DepthwiseConv2D, SeparableConv2D
+        return "conv"
+    if kind == "Dense" and activation != "linear":
+        return "dense"
+    return None
+
+
+def probed_layers(model: Any) -> list[ProbedLayer]:
+    """Layers whose outputs are unit activations after a non-linearity, at any depth; the output layer
+    (the last one) is left out."""
+    chosen = []
+    for name, layer in model_layers(model)[:-1]:
+        kind = unit_kind(layer)
+        if kind is not None:
+            chosen.append(ProbedLayer(name, layer, kind))
     return chosen
 
 
@@ -130,9 +160,7 @@ class Prober:
     def __init__(
         self, model: Any, x: np.ndarray, y: np.ndarray, tau: float = DORMANCY_TAU, *, activity: bool = True
     ) -> None:
-        """`activity=False` measures gradients only (a model whose layer outputs cannot be read, e.g. subclassed)."""
-        import keras
-
+        """`activity=False` measures gradients only (for a model whose layers' outputs could not be recorded)."""
         self.model = model
         self.x = x
         self.y = y
@@ -140,13 +168,12 @@ class Prober:
         self.layers = probed_layers(model) if activity else []
         # a bounded activation's range, for saturation (recurrent layers' gates are not their outputs)
         self.bounds = [
-            None if kind == "recurrent" else SATURATING.get(activation_name(layer))
-            for layer, kind in self.layers
+            None if probed.kind == "recurrent" else SATURATING.get(activation_name(probed.layer))
+            for probed in self.layers
         ]
-        self.activity = None
-        if self.layers:
-            inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-            self.activity = forward_fn(keras.Model(inputs, [layer.output for layer, _ in self.layers]))
+        self.activity = (
+            layer_outputs_fn(model, [probed.layer for probed in self.layers]) if self.layers else None
+        )
         self.gradients = gradient_fn(model)
         self.probed_step = optimizer_step(model)  # where the previous probe's update-ratio window ended
 
@@ -166,10 +193,12 @@ class Prober:
             return []
         result = []
         outputs = self.activity(self.x)
-        for (layer, kind), bounds, output in zip(self.layers, self.bounds, outputs, strict=True):
+        for probed, bounds, output in zip(self.layers, self.bounds, outputs, strict=True):
+            if output.size == 0:  # the layer is not on the path from the inputs to the outputs
+                continue
             values = np.asarray(output, dtype=np.float64)
             per_unit = values.reshape(-1, values.shape[-1])  # examples x positions/time steps, units
-            result.append(activity_stats(layer.name, kind, per_unit, self.tau, bounds))
+            result.append(activity_stats(probed.name, probed.kind, per_unit, self.tau, bounds))
         return result
 
     def measure_gradients(self, rate: float | None = None) -> list[LayerGradient]:
@@ -180,7 +209,7 @@ class Prober:
         by_path = {w.path: g for w, g in zip(self.model.trainable_weights, grads, strict=True)}
         rate = current_learning_rate(self.model) if rate is None else rate
         result = []
-        for layer in self.model.layers:
+        for name, layer in model_layers(self.model):
             weights = [w for w in layer.trainable_weights if w.path in by_path]
             if not weights:
                 continue
@@ -193,7 +222,7 @@ class Prober:
             grad_norm, weight_norm = math.sqrt(grad_sq), math.sqrt(weight_sq)
             result.append(
                 LayerGradient(
-                    layer=layer.name,
+                    layer=name,
                     grad_norm=grad_norm,
                     weight_norm=weight_norm,
                     update_ratio=rate * grad_norm / weight_norm if weight_norm > 0 else float("inf"),

@@ -49,7 +49,8 @@ def layer_health(report: HealthReport | None, layers: Sequence[GraphLayer]) -> d
     that feeds it (through batch norm or dropout), since those are the same channels: conv_N
     gets act_N's dormant share, with `dormancy_source = "act_N"`.
     Gradients are per layer with trainable weights, classified as in the gradient_health metric
-    (health.gradient_states.probe_states: vanishing by depth too).
+    (health.gradient_states.probe_states: vanishing by depth too). Layers inside a nested model are
+    keyed by their path ("backbone/conv1"); the nested model's own node gets their worst state.
     """
     if report is None or not report.snapshots:
         return {}
@@ -76,7 +77,17 @@ def layer_health(report: HealthReport | None, layers: Sequence[GraphLayer]) -> d
             entry.saturated_share = activity.saturated_share or None
     for entry in result.values():
         entry.health_state = _worst(entry)
+    _roll_up_nested(result, by_name)
     return result
+
+
+def _roll_up_nested(result: dict[str, LayerHealth], by_name: dict[str, GraphLayer]) -> None:
+    """A nested model (a backbone drawn as one node) takes the worst state of the layers inside it."""
+    for name in by_name:
+        inside = [entry.health_state for key, entry in result.items() if key.startswith(f"{name}/")]
+        states = [state for state in inside if state is not None]
+        if states and name not in result:
+            result[name] = LayerHealth(health_state=max(states, key=SEVERITIES.index))
 
 
 def _producer(name: str, by_name: dict[str, GraphLayer]) -> str | None:
