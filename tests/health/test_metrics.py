@@ -217,3 +217,15 @@ def test_chance_is_the_best_constant_guess() -> None:
     assert chance_level(8) == pytest.approx(1 / 8)
     assert chance_loss(8) == pytest.approx(np.log(8))
     assert chance_loss(8, labels) < np.log(3)
+
+
+def test_a_loss_that_fell_clearly_but_less_than_the_stall_drop_learned_slowly_not_stalled() -> None:
+    # a small net on digits after 4 epochs at 74%: 2.27 -> 1.84, still falling; a guess's loss is 2.302
+    result = training_stability(list(np.linspace(2.27, 1.84, 200)), chance_loss=2.302)
+    assert result.details["stalled"] is True and result.score < 1  # scored as before
+    (finding,) = stability_findings(result)
+    assert finding.title == "the training loss fell only 18% (from 2.26 to 1.85)"
+    assert "learns, but slowly" in finding.explanation and "more epochs" in finding.suggestion
+    # under 10%, it is stalled
+    flat = training_stability(list(np.linspace(2.27, 2.10, 200)), chance_loss=2.302)
+    assert stability_findings(flat)[0].title.startswith("the training loss stalled")

@@ -56,6 +56,10 @@ STALL_DROP = 0.2
 """The training loss (median of the last batches) must end at least 20% below where it started (median of
 the first batches) for full training_stability; a loss that does not move is stalled, not stable."""
 
+SLOW_LEARNING_DROP = 0.1
+"""A training loss that ended at least 10% (but less than STALL_DROP) below its start learned slowly: its
+finding says "fell only 19%", not "stalled", though training_stability scores both alike."""
+
 STABILITY_WINDOW = 10
 """Batches in the moving average and moving median of the training loss."""
 

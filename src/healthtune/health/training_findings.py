@@ -28,13 +28,17 @@ def stability_findings(result: MetricResult) -> list[Finding]:
                         "normalization.")]  # fmt: skip
     found = []
     if details.get("stalled"):
+        slow = _learned_slowly(details)
         found.append(
-            Finding("warning", "training_stability", None, _stalled_title(details),
+            Finding("warning", "training_stability", None,
+                    _slow_title(details) if slow else _stalled_title(details),
                     f"A calm loss is only stable if it falls: this one ended less than {d.STALL_DROP:.0%} below "
                     f"{details['reference_loss']:.3g} (where it started, or the loss of guessing the class shares "
-                    "if lower), so the optimizer is barely moving the model.",
-                    "raise the learning rate (or use Adam), add batch normalization, or check that labels "
-                    "match inputs.")
+                    "if lower), so "
+                    + ("the model learns, but slowly." if slow else "the optimizer is barely moving the model."),
+                    ("raise the learning rate (or use Adam), train for more epochs, add batch normalization."
+                     if slow else "raise the learning rate (or use Adam), add batch normalization, or check that "
+                     "labels match inputs."))
         )  # fmt: skip
     spike_share = details.get("spike_share", 0.0)
     if spike_share > d.SPIKE_SHARES["info"]:
@@ -52,6 +56,21 @@ def stability_findings(result: MetricResult) -> list[Finding]:
                     "lower the learning rate or raise the batch size.")
         )  # fmt: skip
     return found
+
+
+def _learned_slowly(details: dict[str, Any]) -> bool:
+    """A loss that fell clearly, from about where a guess's is, but less than STALL_DROP: slow, not stalled."""
+    start, reference = details["start_median"], details.get("reference_loss", details["start_median"])
+    return bool(
+        details.get("loss_drop", 0.0) >= d.SLOW_LEARNING_DROP and start <= reference * (1 + d.STALL_DROP)
+    )
+
+
+def _slow_title(details: dict[str, Any]) -> str:
+    return (
+        f"the training loss fell only {details['loss_drop']:.0%} "
+        f"(from {details['start_median']:.3g} to {details['end_loss']:.3g})"
+    )
 
 
 def _stalled_title(details: dict[str, Any]) -> str:
