@@ -16,7 +16,7 @@ from healthtune.core.paths import TrialPaths
 from healthtune.core.scoring import ScoringWeights
 from healthtune.health.analyzer import HealthReport, analyze
 from healthtune.health.defaults import PROBE_BATCH_SIZE, TRAIN_EVAL_EXAMPLES
-from healthtune.health.probes import Prober, ProbeSnapshot, activation_name, model_layers
+from healthtune.health.probes import Prober, ProbeSnapshot, model_layers, pre_activation
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
         and name not in probed
         and units_readable
         and type(layer).__name__ not in KNOWN_WITHOUT_UNITS
-        and not _linear(layer)
+        and not pre_activation(layer)
     ]
     if skipped:
         notes.append(
@@ -121,12 +121,6 @@ def make_prober(model: Any, x: np.ndarray, y: np.ndarray, notes: list[str]) -> P
             f"layers; gradients are still measured): {', '.join(skipped[:10])}"
         )
     return prober
-
-
-def _linear(layer: Any) -> bool:
-    """A Dense or Conv layer without a non-linearity: its outputs are the next layer's inputs, not units to judge."""
-    kind = type(layer).__name__
-    return (kind == "Dense" or "Conv" in kind) and activation_name(layer) == "linear"
 
 
 def take_snapshot(prober: Prober | None, epoch: int, notes: list[str]) -> ProbeSnapshot | None:

@@ -96,18 +96,24 @@ def model_layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 def unit_kind(layer: Any) -> str | None:
     """dense, conv, recurrent or activation for a layer whose outputs are unit activations after a
-    non-linearity; None for every other layer (a linear Dense or Conv feeds one that is)."""
+    non-linearity; None for every other layer (see pre_activation)."""
     kind = type(layer).__name__
-    activation = activation_name(layer)
     if kind in RECURRENT_LAYERS:
         return "recurrent"
     if kind in ACTIVATION_LAYERS:
         return "activation"
-    if "Conv" in kind and activation != "linear":  # Conv2D, Conv1DTranspose, DepthwiseConv2D, SeparableConv2D
-        return "conv"
-    if kind == "Dense" and activation != "linear":
-        return "dense"
+    if _dense_or_conv(kind) and not pre_activation(layer):
+        return "dense" if kind == "Dense" else "conv"
     return None
+
+
+def pre_activation(layer: Any) -> bool:
+    """A Dense or Conv layer without a non-linearity: its outputs feed the activation that is probed."""
+    return _dense_or_conv(type(layer).__name__) and activation_name(layer) == "linear"
+
+
+def _dense_or_conv(kind: str) -> bool:
+    return kind == "Dense" or "Conv" in kind  # Conv2D, Conv1DTranspose, DepthwiseConv2D, SeparableConv2D
 
 
 def probed_layers(model: Any) -> list[ProbedLayer]:
