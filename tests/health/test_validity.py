@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import keras
+import numpy as np
 import optuna
 from keras import layers
 
@@ -80,6 +81,26 @@ def test_every_metric_below_its_threshold_has_a_finding_that_names_it(train_and_
     low = [name for name, value in report.metrics.items() if value < METRIC_THRESHOLDS[name]]
     assert low, report.metrics
     assert all(any(f.metric == name for f in report.findings) for name in low), (low, report.findings)
+
+
+def test_a_model_that_answers_the_majority_class_of_imbalanced_data_is_told_to_weigh_the_classes(  # type: ignore[no-untyped-def]
+    train_and_diagnose, digits: Dataset
+) -> None:
+    # nine in ten examples are zeros: always answering 0 is right 90% of the time and learns nothing
+    def mostly_zeros(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = (y == 0) | (np.arange(len(y)) % 60 == 0)
+        return x[keep], y[keep]
+
+    x_train, y_train = mostly_zeros(digits.x_train, digits.y_train)
+    x_val, y_val = mostly_zeros(digits.x_val, digits.y_val)
+    skewed = dataclasses.replace(digits, x_train=x_train, y_train=y_train, x_val=x_val, y_val=y_val)
+    report = train_and_diagnose(lambda: dense_net(layers.Dense(64, activation="relu")), dataset=skewed)
+    assert report.gate.chance > 0.85 and not report.gate.learned
+    answers = report.inputs["answers"]
+    assert answers["top_class"] == answers["majority_class"] == 0 and answers["top_share"] > 0.95
+    learning = next(f for f in report.findings if f.metric == "learning")
+    assert "answers class 0 for" in learning.explanation
+    assert learning.suggestion.startswith("weigh the classes (class_weight=balanced)"), learning.suggestion
 
 
 def _trial(values: list[float], learned: bool) -> optuna.trial.FrozenTrial:

@@ -14,7 +14,9 @@ from healthtune.health import training_findings as tf
 from healthtune.health.gradient_states import gradient_health
 from healthtune.health.learning import (
     OPEN_GATE,
+    Answers,
     HealthGate,
+    answers_of,
     chance_level,
     chance_loss,
     learning_gain,
@@ -129,6 +131,7 @@ def analyze(
         known=known,
         efficiency=efficiency,
         after_best_val_loss=after_best_val_loss,
+        answers=answers_of(val_probabilities, y_val, x_val),
     )
 
 
@@ -145,10 +148,11 @@ def assemble(
     known: Mapping[str, MetricResult],
     efficiency: tuple[float, float] | None = None,
     after_best_val_loss: Sequence[float] = (),
+    answers: Answers | None = None,
 ) -> HealthReport:
     """The report from everything but the validation predictions, which accuracy_consistency, calibration
     and robustness need: they come in `known`, with any metric that cannot be computed again (re-scoring
-    rebuilds stored trials here)."""
+    rebuilds stored trials here), and `answers` (what the model answers, which the learning finding reads)."""
     history = dict(history)
     judged, judged_chance = efficiency or (val_accuracy, chance)  # what parameter_efficiency weighs
     compute: dict[str, Callable[[], MetricResult]] = {
@@ -164,7 +168,7 @@ def assemble(
     metrics = {name: result.score for name, result in results.items()}
     gain = learning_gain(val_accuracy, chance)
     found = [
-        *f.learning_findings(make_gate(gain, chance, []), val_accuracy),
+        *f.learning_findings(make_gate(gain, chance, []), val_accuracy, num_classes, answers),
         *f.dormancy_findings(results["neuron_utilization"]),
         *f.saturation_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),
@@ -192,6 +196,7 @@ def assemble(
             "chance": chance,
             "chance_loss": chance_loss,
             "train_accuracy": train_accuracy,
+            **({"answers": answers.to_dict()} if answers else {}),
             **({"objective_value": efficiency[0], "objective_chance": efficiency[1]} if efficiency else {}),
         },
     )

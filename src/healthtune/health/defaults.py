@@ -167,6 +167,19 @@ CRITICAL_HEALTH_CAP = 0.5
 """Health cannot exceed this while a critical finding stands (NaN, divergence, a mostly dormant layer,
 severe overfitting, no learning): at best "fair", never "healthy", so the number and the words agree."""
 
+ONE_ANSWER_SHARE = 0.95
+"""A model that did not learn and gives one class for at least this share of the validation examples has
+collapsed to one answer: its finding then names the causes that do that (over-regularization, unscaled
+inputs, imbalanced classes) beside a wrong learning rate."""
+
+IMBALANCED_MAJORITY_SHARE = 0.75
+"""Classes are imbalanced when the most common is at least 3 / classes of the examples, or this share
+(two or three classes): always answering it is then a cheap minimum of the loss."""
+
+UNSCALED_INPUT_MAGNITUDE = 20.0
+"""Float inputs reaching this absolute value are unscaled (pixels in 0-255, raw features): networks and
+their default initializations and learning rates expect values near 0-1."""
+
 LAYER_FINDINGS_SHOWN = 3
 """Of more layers than this with the same problem (a pretrained backbone whose gradients all vanish), the
 first ones get a finding each and one more finding names the rest; every layer's numbers stay in the details."""

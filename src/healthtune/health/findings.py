@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from healthtune.health import defaults as d
-from healthtune.health.learning import HealthGate
+from healthtune.health.learning import Answers, HealthGate, imbalanced
 from healthtune.health.metrics import METRIC_DESCRIPTIONS, MetricResult
 
 SEVERITIES = ("info", "warning", "critical")
@@ -196,20 +196,41 @@ def consistency_findings(result: MetricResult) -> list[Finding]:
     ]  # fmt: skip
 
 
-def learning_findings(gate: HealthGate, accuracy: float) -> list[Finding]:
-    """Critical below NOT_LEARNED_GAIN, a warning below LEARNED_GAIN (where the learning gate scales health)."""
+def learning_findings(
+    gate: HealthGate, accuracy: float, num_classes: int, answers: Answers | None = None
+) -> list[Finding]:
+    """Critical below NOT_LEARNED_GAIN, a warning below LEARNED_GAIN (where the learning gate scales health).
+    With `answers`, the causes they point to come first (unscaled inputs, one answer for every input)."""
     if gate.gain >= d.LEARNED_GAIN:
         return []
     did_not = gate.gain < d.NOT_LEARNED_GAIN
+    title = "the model did not learn" if did_not else "the model learned little"
+    explanation = (
+        f"Health counts in full only once a model gets at least {d.LEARNED_GAIN:.0%} of what guessing gets "
+        f"wrong right; this one gets {gate.gain:.0%}, so its health is scaled by {gate.learning_factor:.2f}. "
+        "Calm training of a model that learns nothing is not health."
+    )
+    first: list[str] = []
+    last: list[str] = []
+    if answers is not None:
+        if answers.input_magnitude is not None and answers.input_magnitude >= d.UNSCALED_INPUT_MAGNITUDE:
+            first.append(f"scale the inputs: they reach {answers.input_magnitude:.4g}, where networks expect "
+                         "values near 0-1 (divide pixels by 255, standardize features)")  # fmt: skip
+        if answers.one_answer:
+            explanation += (f" It answers class {answers.top_class} for {answers.top_share:.0%} of the "
+                            "validation examples: its output hardly depends on its input.")  # fmt: skip
+            if imbalanced(gate.chance, num_classes) and answers.top_class == answers.majority_class:
+                first.append(f"weigh the classes (class_weight=balanced) or resample: {gate.chance:.0%} of the "
+                             "examples are one class, so answering it always is a cheap minimum of the loss")  # fmt: skip
+            last.append("weaken regularization if it is strong: weight decay or dropout above 0.5 can pin a "
+                        "network to one answer")  # fmt: skip
+    usual = ("check the learning rate (too low or far too high), the labels, and that the network is not too "
+             "deep for its activations")  # fmt: skip
     return [
         Finding("critical" if did_not else "warning", "learning", None,
-                f"{'the model did not learn' if did_not else 'the model learned little'}: validation accuracy "
-                f"{accuracy:.1%}, always guessing the most common class gets {gate.chance:.1%}",
-                f"Health counts in full only once a model gets at least {d.LEARNED_GAIN:.0%} of what guessing "
-                f"gets wrong right; this one gets {gate.gain:.0%}, so its health is scaled by "
-                f"{gate.learning_factor:.2f}. Calm training of a model that learns nothing is not health.",
-                "check the learning rate (too low or far too high), the labels, and that the network is "
-                "not too deep for its activations.")
+                f"{title}: validation accuracy {accuracy:.1%}, always guessing the most common class gets "
+                f"{gate.chance:.1%}",
+                explanation, "; ".join([*first, usual, *last]) + ".")
     ]  # fmt: skip
 
 

@@ -105,3 +105,37 @@ def as_gate(gate: HealthGate | Mapping[str, Any] | None) -> HealthGate:
     if gate is None:
         return OPEN_GATE
     return gate if isinstance(gate, HealthGate) else HealthGate.from_dict(gate)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """How a model answers its validation inputs, which tells the causes of not learning apart."""
+
+    top_class: int  # the class it answers most often
+    top_share: float  # of the validation examples answered with it
+    majority_class: int  # the most common class among the labels
+    input_magnitude: float | None  # the largest |value| of float inputs; None for token ids
+
+    @property
+    def one_answer(self) -> bool:
+        return self.top_share >= d.ONE_ANSWER_SHARE
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def answers_of(probabilities: np.ndarray, labels: np.ndarray, x: np.ndarray) -> Answers:
+    """What `probabilities` (examples x classes) answer for inputs `x` whose true classes are `labels`."""
+    answered = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1])
+    floats = np.issubdtype(x.dtype, np.floating) and x.size > 0
+    return Answers(
+        top_class=int(answered.argmax()),
+        top_share=float(answered.max()) / max(1, int(answered.sum())),
+        majority_class=int(np.bincount(np.asarray(labels, dtype=np.int64)).argmax()) if len(labels) else 0,
+        input_magnitude=float(np.max(np.abs(x))) if floats else None,
+    )
+
+
+def imbalanced(chance: float, num_classes: int) -> bool:
+    """The most common class is at least 3 / classes of the examples (IMBALANCED_MAJORITY_SHARE for 2-3)."""
+    return chance >= min(3.0 / max(1, num_classes), d.IMBALANCED_MAJORITY_SHARE)
