@@ -93,6 +93,28 @@ def test_finished_job_reports_trials_health_and_plots(finished: tuple[TestClient
     assert later == events[-2:]
 
 
+def test_a_trial_s_health_report_is_typed_and_a_damaged_field_is_left_out(
+    finished: tuple[TestClient, str],
+) -> None:
+    client, job_id = finished
+    state = client.app.state.healthtune  # type: ignore[attr-defined]
+    report = client.get(f"/api/jobs/{job_id}/trials/0").json()["health"]
+    assert set(report["gate"]) == {"gain", "chance", "learning_factor", "cap", "worst_severity", "learned"}
+    assert all(f["severity"] in ("info", "warning", "critical") for f in report["findings"])
+    path = state.run_paths(state.job(job_id)).trial(0).health
+    stored = path.read_text()
+    damaged = {**json.loads(stored), "findings": [{"severity": "fatal"}], "gate": "open"}
+    try:
+        path.write_text(json.dumps(damaged))
+        response = client.get(f"/api/jobs/{job_id}/trials/0")
+        assert response.status_code == 200, response.text
+        served = response.json()["health"]
+        assert served["findings"] == [] and served["gate"] is None  # the damaged fields, not the report
+        assert served["metrics"] == report["metrics"]
+    finally:
+        path.write_text(stored)
+
+
 def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Path) -> None:
     client, job_id = finished
     best = client.get(f"/api/jobs/{job_id}/best-model").json()

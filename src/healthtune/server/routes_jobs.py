@@ -15,6 +15,7 @@ from healthtune.evaluation.baselines import verdict
 from healthtune.run.results import TrialRecord
 from healthtune.run.service import delete_run, recorded_pareto_front, trial_files
 from healthtune.server.errors import EVERY_ROUTE, error_responses, validation_detail, weights_error_location
+from healthtune.server.health_schemas import HealthReportOut
 from healthtune.server.jobs_store import RESCORABLE, RESUMABLE, TERMINAL, JobStatus
 from healthtune.server.requests import OptimizationRequest, RescoreRequest, request_to_config
 from healthtune.server.salvage import without_phantoms
@@ -27,6 +28,7 @@ from healthtune.server.schemas import (
     RescoreOut,
     TrialDetail,
     TrialOut,
+    from_stored,
 )
 from healthtune.server.state import AppState, get_state
 
@@ -185,8 +187,9 @@ def get_trial(job_id: str, number: int, state: State) -> TrialDetail:
     trial = next((t for t in _trials(state, job_id) if t["number"] == number), None)
     if trial is None:
         raise HTTPException(status_code=404, detail=f"job {job_id} has no trial {number}")
-    files = trial_files(state.run_paths(state.job(job_id)).trial(number))
-    return TrialDetail(**trial, **asdict(files))
+    files = asdict(trial_files(state.run_paths(state.job(job_id)).trial(number)))
+    files["health"] = from_stored(HealthReportOut, files["health"])
+    return TrialDetail(**trial, **files)
 
 
 @router.post("/jobs/{job_id}/rescore", response_model=RescoreOut, responses=error_responses(404, 409, 413))

@@ -20,6 +20,7 @@ from healthtune.run.events import (
     TrialPrunedData,
     TrialStartedData,
 )
+from healthtune.server.health_schemas import HealthReportOut
 from healthtune.server.jobs_store import JobStatus
 from healthtune.server.requests import OptimizationRequest
 
@@ -185,8 +186,8 @@ class TrialOut(BaseModel):
 
 
 class TrialDetail(TrialOut):
-    health: dict[str, Any] | None = Field(
-        None, description="health report: metrics, findings, per-layer data"
+    health: HealthReportOut | None = Field(
+        None, description="health report: metrics, gate, findings, per-layer data"
     )
     plots: list[str] = Field(default_factory=list, description="plot names available for this trial")
     has_model: bool = False

@@ -860,6 +860,33 @@ export interface components {
          * @enum {string}
          */
         ExecutorKind: "local" | "inline" | "runpod" | "ray";
+        /**
+         * FindingOut
+         * @description One problem (or note) health found, in words, with what to try.
+         */
+        FindingOut: {
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Metric
+             * @description the metric it concerns
+             */
+            metric: string;
+            /**
+             * Layer
+             * @description the layer, by its path in the model; null for the whole model
+             */
+            layer?: string | null;
+            /** Title */
+            title: string;
+            /** Explanation */
+            explanation: string;
+            /** Suggestion */
+            suggestion: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -889,6 +916,43 @@ export interface components {
             /** Summary */
             summary: string;
         };
+        /**
+         * HealthGateOut
+         * @description What turns the weighted metrics into health: health = min(weighted x learning_factor, cap).
+         */
+        HealthGateOut: {
+            /**
+             * Gain
+             * @description the share of what guessing gets wrong that the model gets right
+             */
+            gain: number;
+            /**
+             * Chance
+             * @description validation accuracy of always guessing the most common class
+             */
+            chance: number;
+            /**
+             * Learning Factor
+             * @description min(1, gain / 0.5): the learning gate
+             */
+            learning_factor: number;
+            /**
+             * Cap
+             * @description 0.5 while a critical finding stands, else 1
+             */
+            cap: number;
+            /**
+             * Worst Severity
+             * @description of the findings; null without findings
+             */
+            worst_severity?: ("info" | "warning" | "critical") | null;
+            /**
+             * Learned
+             * @description false: gain below 0.2, the model did not learn
+             * @default true
+             */
+            learned: boolean;
+        };
         /** HealthOut */
         HealthOut: {
             /** Status */
@@ -904,6 +968,78 @@ export interface components {
              * @description largest dataset file POST /api/datasets/uploads takes
              */
             max_upload_mb: number;
+        };
+        /**
+         * HealthReportOut
+         * @description health.json: the metrics (0-1), their raw diagnostics, the gate, the findings and the probes.
+         */
+        HealthReportOut: {
+            /**
+             * Version
+             * @description health.json's layout; null for runs before the learning gate
+             */
+            version?: number | null;
+            /**
+             * Metrics
+             * @description each health metric, 0 (unhealthy) to 1
+             */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /**
+             * Details
+             * @description per metric, the raw measurements it was computed from
+             */
+            details?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * Overfitting Gap
+             * @description train accuracy minus validation accuracy
+             */
+            overfitting_gap?: number | null;
+            /** @description null for runs before the learning gate */
+            gate?: components["schemas"]["HealthGateOut"] | null;
+            /** Findings */
+            findings?: components["schemas"]["FindingOut"][];
+            /**
+             * Weighted
+             * @description the metrics weighed by `proportions`, before the gate
+             */
+            weighted?: number | null;
+            /**
+             * Overall
+             * @description health: `weighted` through the gate
+             */
+            overall?: number | null;
+            /**
+             * Proportions
+             * @description the metric proportions `overall` used
+             */
+            proportions?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Inputs
+             * @description what re-scoring recomputes the metrics from
+             */
+            inputs?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Snapshots
+             * @description each probe: per-layer unit activity and gradient norms
+             */
+            snapshots?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Notes
+             * @description what the probes could not read (own models)
+             */
+            notes?: string[];
         };
         /**
          * ImportancesOut
@@ -1774,13 +1910,8 @@ export interface components {
              * @default false
              */
             pareto: boolean;
-            /**
-             * Health
-             * @description health report: metrics, findings, per-layer data
-             */
-            health?: {
-                [key: string]: unknown;
-            } | null;
+            /** @description health report: metrics, gate, findings, per-layer data */
+            health?: components["schemas"]["HealthReportOut"] | null;
             /**
              * Plots
              * @description plot names available for this trial

@@ -1,20 +1,12 @@
+import type { Schemas } from "../api/client";
 import { human, num, pct } from "../lib/format";
 import type { WeightsLike } from "../lib/weights";
-import { gatedHealth, healthGate } from "../lib/healthGate";
+import { gatedHealth } from "../lib/healthGate";
 import { InfoTip } from "./InfoTip";
 import { scoreColor } from "./StatusBadge";
 
-export interface Finding {
-  severity: string;
-  metric: string;
-  layer?: string | null;
-  title: string;
-  explanation: string;
-  suggestion: string;
-}
-
 interface Props {
-  health: Record<string, unknown> | null | undefined;
+  health: Schemas["HealthReportOut"] | null | undefined;
   accuracy: number | null;
   weights: WeightsLike;
   mode: string;
@@ -24,8 +16,8 @@ interface Props {
 /** The eight metrics with their weighted contribution to the score, and the findings with their fixes. */
 export function HealthBreakdown({ health, accuracy, weights, mode, descriptions }: Props) {
   if (!health) return <p className="muted">No health report for this trial (it was pruned or failed before the probes ran, or probes were off).</p>;
-  const metrics = (health.metrics ?? {}) as Record<string, number | null>;
-  const findings = (Array.isArray(health.findings) ? health.findings : []) as Finding[];
+  const metrics = health.metrics;
+  const findings = health.findings ?? [];
   const scoring = mode !== "simple";
   const healthWeight = scoring ? weights.health_overall_weight : 0;
   const names = Object.keys(weights.health_component_proportions).filter((n) => n in metrics);
@@ -36,7 +28,7 @@ export function HealthBreakdown({ health, accuracy, weights, mode, descriptions 
     return { name, value, weight, contribution };
   });
   // the learning gate and the critical cap turn the weighted metrics into health (docs/health.md)
-  const gate = healthGate(health.gate);
+  const gate = health.gate ?? null;
   const weighted = names.reduce((sum, n) => sum + (weights.health_component_proportions[n] ?? 0) * (metrics[n] ?? 0), 0);
   const gated = gatedHealth(weighted, gate) ?? weighted;
   const total = scoring ? weights.accuracy_weight * (accuracy ?? 0) + healthWeight * gated : accuracy ?? 0;

@@ -3,14 +3,18 @@
  * health = min(weighted metrics x learning_factor, cap). The badge colour also follows the worst finding,
  * so a model that did not learn (a critical finding) is never shown green.
  */
+import type { Schemas } from "../api/client";
 
-export interface HealthGate {
-  learning_factor: number;
-  cap: number;
-  worst_severity: string | null;
+/** The parts of the server's gate (HealthGateOut) that health and the badge colour read. */
+export type HealthGate = Pick<Schemas["HealthGateOut"], "learning_factor" | "cap" | "worst_severity">;
+type Severity = NonNullable<HealthGate["worst_severity"]>;
+const SEVERITIES: readonly string[] = ["info", "warning", "critical"] satisfies Severity[];
+
+function isSeverity(value: unknown): value is Severity {
+  return typeof value === "string" && SEVERITIES.includes(value);
 }
 
-/** The gate stored with a trial's metrics; null for trials scored before gates existed. */
+/** The gate stored with a trial's metrics (typed loosely there); null for trials scored before gates existed. */
 export function healthGate(value: unknown): HealthGate | null {
   if (value == null || typeof value !== "object") return null;
   const g = value as Record<string, unknown>;
@@ -18,7 +22,7 @@ export function healthGate(value: unknown): HealthGate | null {
   return {
     learning_factor: g.learning_factor,
     cap: g.cap,
-    worst_severity: typeof g.worst_severity === "string" ? g.worst_severity : null,
+    worst_severity: isSeverity(g.worst_severity) ? g.worst_severity : null,
   };
 }
 
