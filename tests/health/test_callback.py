@@ -164,11 +164,37 @@ def test_diagnose_judges_a_trained_model_after_the_fact(digits: Dataset) -> None
         ({"validation_data": ([1, 2, 3], [1, 2])}, "validation_data must hold the same non-zero number"),
         ({"validation_data": "val.npz"}, "validation_data must be (x, y) arrays"),
         ({"validation_data": ([1], [1]), "frequency": 0}, "frequency must be an integer >= 1"),
+        (
+            {"validation_data": ([[1.0]] * 2, ["cat", "dog"])},
+            "y must be integer class indexes 0, 1, ... or one-hot",
+        ),
+        ({"validation_data": ([[1.0]] * 2, [0.5, 3.7])}, "got the value 0.5: is this a regression target?"),
+        ({"validation_data": ([[1.0]] * 2, [1, -1])}, "got the value -1"),
+        (
+            {"validation_data": ([np.ones((2, 1)), np.ones((2, 3))], [0, 1])},
+            "x must be one array: health is judged for models with one input",
+        ),
+        ({"validation_data": ([[1.0], [1.0, 2.0]], [0, 1])}, "arrays of equal-sized examples"),
     ],
 )
 def test_bad_arguments_name_the_field(kwargs: dict[str, object], text: str) -> None:
     with pytest.raises(ConfigError, match=text.replace("(", r"\(").replace(")", r"\)")):
         healthtune.HealthCallback(**kwargs)  # type: ignore[arg-type]
+
+
+def test_labels_the_model_cannot_output_stop_fit_before_it_trains(digits: Dataset) -> None:
+    # a regression head (one linear output) fed the digit classes 0..9: read as binary, named, not an IndexError
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    before = [w.copy() for w in model.get_weights()]
+    callback = healthtune.HealthCallback((digits.x_val, digits.y_val.astype("float32")))
+    with pytest.raises(
+        ConfigError, match=r"labels go up to 9, but the model outputs 2 classes \(one output column"
+    ):
+        model.fit(digits.x_train, digits.y_train.astype("float32"), epochs=1, verbose=0, callbacks=[callback])
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    with pytest.raises(ConfigError, match=r"labels must be 0\.\.1"):
+        healthtune.diagnose(model, digits.x_val, digits.y_val)
 
 
 def test_a_sigmoid_classifier_on_flat_rows_is_probed_and_plotted(digits: Dataset, tmp_path: Path) -> None:

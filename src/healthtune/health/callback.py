@@ -25,15 +25,41 @@ WORD_OR_PICTURE_PLOTS = ("misclassified_examples", "activation_maps")
 
 
 def _checked_pair(name: str, data: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) as arrays of the same non-zero length, or a ConfigError naming `name` (no I/O)."""
+    """(x, y) as arrays of the same non-zero length, y class labels, or a ConfigError naming `name` (no I/O)."""
     if not isinstance(data, tuple | list) or len(data) != 2:
-        raise ConfigError(f"{name} must be (x, y) arrays, got {type(data).__name__}")
-    x, y = np.asarray(data[0]), np.asarray(data[1])
-    if len(x) == 0 or len(x) != len(y):
         raise ConfigError(
-            f"{name} must hold the same non-zero number of x and y, got {len(x)=} and {len(y)=}"
+            f"{name} must be (x, y) arrays, got {type(data).__name__} (a tf.data.Dataset or a generator is not read)"
         )
+    several = isinstance(data[0], tuple | list) and data[0] and all(hasattr(v, "shape") for v in data[0])
+    if several or isinstance(data[0], Mapping):  # as in Keras: a list or dict of arrays is several inputs
+        raise ConfigError(
+            f"{name}'s x must be one array: health is judged for models with one input, got a "
+            f"{type(data[0]).__name__} of {len(data[0])} arrays (stack single examples into one array)"
+        )
+    try:
+        x, y = np.asarray(data[0]), np.asarray(data[1])
+    except ValueError as error:
+        raise ConfigError(f"{name} must be (x, y) arrays of equal-sized examples: {error}") from None
+    if x.ndim == 0 or y.ndim == 0 or len(x) == 0 or len(x) != len(y):
+        raise ConfigError(
+            f"{name} must hold the same non-zero number of x and y, got {x.shape=} and {y.shape=}"
+        )
+    _check_labels(name, y)
     return x, y
+
+
+def _check_labels(name: str, y: np.ndarray) -> None:
+    """Class indexes 0, 1, ... (integers, or floats that hold them), as a column or one-hot rows."""
+    allowed = "integer class indexes 0, 1, ... or one-hot rows"
+    if y.dtype.kind not in "biuf":
+        raise ConfigError(f"{name}'s y must be {allowed}, got dtype {y.dtype}")
+    if y.ndim > 2 or not np.all(np.isfinite(y)):
+        raise ConfigError(
+            f"{name}'s y must be {allowed}, got shape {y.shape} with non-finite values or too many axes"
+        )
+    if (y.ndim == 1 or y.shape[1] == 1) and (np.any(y < 0) or np.any(y != np.round(y))):
+        bad = y[(y < 0) | (y != np.round(y))].reshape(-1)[0]
+        raise ConfigError(f"{name}'s y must be {allowed}, got the value {bad}: is this a regression target?")
 
 
 def class_labels(y: np.ndarray) -> np.ndarray:
@@ -42,6 +68,16 @@ def class_labels(y: np.ndarray) -> np.ndarray:
     if y.ndim == 2 and y.shape[1] > 1:
         return np.asarray(np.argmax(y, axis=1))
     return np.asarray(y.reshape(len(y)), dtype=np.int64)
+
+
+def _check_classes(name: str, labels: np.ndarray, classes: int) -> None:
+    """The labels name classes the model has: a regression head or a wrong output width is named, not an IndexError."""
+    if labels.size and int(labels.max()) >= classes:
+        read_as = " (one output column is read as a binary classifier's)" if classes == 2 else ""
+        raise ConfigError(
+            f"{name}'s labels go up to {int(labels.max())}, but the model outputs {classes} classes{read_as}: "
+            f"labels must be 0..{classes - 1}; health is judged for classifiers"
+        )
 
 
 def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
@@ -59,9 +95,12 @@ def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
-def _accuracy_and_loss(model: Any, x: np.ndarray, labels: np.ndarray) -> tuple[float, float, np.ndarray, int]:
+def _accuracy_and_loss(
+    model: Any, x: np.ndarray, labels: np.ndarray, name: str = "validation data"
+) -> tuple[float, float, np.ndarray, int]:
     """Accuracy, cross-entropy, the class probabilities and the number of classes."""
     probabilities = class_probabilities(model, x)
+    _check_classes(name, labels, probabilities.shape[1])
     predicted = np.argmax(probabilities, axis=1)
     picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1.0)
     return (
@@ -175,7 +214,9 @@ def diagnose(
     if train_data is not None:
         x_train, y_train = _checked_pair("train_data", train_data)
         keep = slice(0, TRAIN_EVAL_EXAMPLES)
-        train_accuracy = _accuracy_and_loss(model, x_train[keep], class_labels(y_train[keep]))[0]
+        train_accuracy = _accuracy_and_loss(model, x_train[keep], class_labels(y_train[keep]), "train_data")[
+            0
+        ]
     report = analyze(
         snapshots=snapshots,
         history=recorded,
@@ -293,6 +334,12 @@ class HealthCallback(keras.callbacks.Callback):  # type: ignore[misc]
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         probe = slice(0, PROBE_BATCH_SIZE)
+        try:
+            classes = class_probabilities(self.model, self.x_val[probe]).shape[1]
+        except Exception:  # a model that cannot predict yet: diagnose() checks the labels at the end
+            classes = None
+        if classes is not None:  # labels the model cannot output stop fit before it trains, not after
+            _check_classes("validation_data", class_labels(self.y_val), classes)
         self._prober = make_prober(self.model, self.x_val[probe], self.y_val[probe], self.notes)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
