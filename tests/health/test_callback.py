@@ -182,6 +182,21 @@ def test_bad_arguments_name_the_field(kwargs: dict[str, object], text: str) -> N
         healthtune.HealthCallback(**kwargs)  # type: ignore[arg-type]
 
 
+def test_outputs_become_probabilities_as_keras_cross_entropy_reads_them() -> None:
+    def of(rows: list[list[float]]) -> np.ndarray:
+        model = keras.Sequential([keras.Input((len(rows[0]),)), layers.Identity()])
+        return class_probabilities(model, np.array(rows, dtype="float32"))
+
+    softmax = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]
+    assert np.allclose(of(softmax), softmax)
+    # sigmoid or ReLU scores: divided by their sum (a softmax of values in [0, 1] is near uniform), an all-zero row uniform
+    assert np.allclose(of([[0.9, 0.9, 0.0], [0.0, 0.0, 0.0]]), [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    logits = of([[2.0, -1.0, 0.0]])
+    assert np.allclose(logits, np.exp([2.0, -1.0, 0.0]) / np.exp([2.0, -1.0, 0.0]).sum())
+    assert np.allclose(of([[0.8], [0.1]]), [[0.2, 0.8], [0.9, 0.1]])  # one column: binary, a sigmoid's
+    assert np.allclose(of([[0.8], [-2.0]])[:, 1], 1 / (1 + np.exp([-0.8, 2.0])))  # or a logit's
+
+
 def test_labels_the_model_cannot_output_stop_fit_before_it_trains(digits: Dataset) -> None:
     # a regression head (one linear output) fed the digit classes 0..9: read as binary, named, not an IndexError
     model = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(1)])

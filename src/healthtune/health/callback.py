@@ -81,7 +81,8 @@ def _check_classes(name: str, labels: np.ndarray, classes: int) -> None:
 
 
 def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
-    """The model's class probabilities: softmax or sigmoid applied when it outputs logits; one column is binary."""
+    """The model's class probabilities: softmax or sigmoid applied when it outputs logits (any negative value);
+    non-negative scores are divided by their sum, as Keras's cross-entropy reads them; one column is binary."""
     from healthtune.training.feeding import predict
 
     outputs = predict(model, x).reshape(len(x), -1)
@@ -89,8 +90,11 @@ def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
         p = outputs[:, 0]
         p = p if np.all((p >= 0) & (p <= 1)) else 1 / (1 + np.exp(-p))
         return np.stack([1 - p, p], axis=1)
-    if np.all(outputs >= 0) and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3):
-        return outputs
+    if np.all(
+        outputs >= 0
+    ):  # probabilities, or scores (sigmoid, ReLU) that Keras's cross-entropy divides by their sum
+        sums = outputs.sum(axis=1, keepdims=True)
+        return np.where(sums > 0, outputs / np.where(sums > 0, sums, 1.0), 1.0 / outputs.shape[1])
     shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
