@@ -15,6 +15,7 @@ from healthtune.core.exceptions import ConfigError
 from healthtune.core.paths import TrialPaths
 from healthtune.core.scoring import ScoringWeights
 from healthtune.health.analyzer import HealthReport, analyze
+from healthtune.health.batch_losses import BatchLosses
 from healthtune.health.defaults import PROBE_BATCH_SIZE, TRAIN_EVAL_EXAMPLES
 from healthtune.health.probes import Prober, ProbeSnapshot, model_layers, pre_activation
 
@@ -333,7 +334,8 @@ class HealthCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self.health: float | None = None
         self.notes: list[str] = []
         self.snapshots: list[ProbeSnapshot] = []
-        self.history: dict[str, list[float]] = {"batch_loss": []}
+        self._batch_losses = BatchLosses()  # the batch size of the user's fit is not known: see BatchLosses
+        self.history: dict[str, list[float]] = {"batch_loss": self._batch_losses.losses}
         self._prober: Prober | None = None
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -346,11 +348,15 @@ class HealthCallback(keras.callbacks.Callback):  # type: ignore[misc]
             _check_classes("validation_data", class_labels(self.y_val), classes)
         self._prober = make_prober(self.model, self.x_val[probe], self.y_val[probe], self.notes)
 
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._batch_losses.start_epoch()
+
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if logs and "loss" in logs:
-            self.history["batch_loss"].append(float(logs["loss"]))
+            self._batch_losses.add(batch, float(logs["loss"]))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._batch_losses.end_epoch()
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
         if (epoch + 1) % self.frequency == 0:

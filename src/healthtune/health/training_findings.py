@@ -46,8 +46,9 @@ def stability_findings(result: MetricResult) -> list[Finding]:
             Finding("warning" if spike_share > d.SPIKE_SHARES["warning"] else "info", "training_stability", None,
                     f"{details['spikes']} loss spikes ({details['spike_share']:.0%} of batches)",
                     f"A spike is a batch whose loss is over {d.SPIKE_FACTOR:g}x the recent median: the optimizer "
-                    "overshoots and has to recover.",
-                    "lower the learning rate, use a larger batch, or a cosine learning-rate schedule.")
+                    "overshoots and has to recover, or the batch is unlike the ones before it.",
+                    "lower the learning rate, use a larger batch, or a cosine learning-rate schedule; shuffle "
+                    "the training data if it is ordered (by class, by source).")
         )  # fmt: skip
     if result.score < 0.5 and details.get("log_loss_spread", 0) > d.STABILITY_SPREAD_SCALE * 0.7:
         found.append(

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import keras
 
 from healthtune.core.exceptions import RunCancelled
+from healthtune.health.batch_losses import BatchLosses
 from healthtune.health.monitor import HealthMonitor
 from healthtune.training.spec import PRUNED_BY_OPTUNA
 
@@ -36,15 +37,12 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
         batch_size: int | None = None,
     ) -> None:
         super().__init__()
-        self.samples = samples
-        self.batch_size = batch_size
-        self._seen = 0.0
-        self._running_mean = 0.0
+        self._batch_losses = BatchLosses(samples, batch_size)
         self.reporter = reporter
         self.health = health
         self.prune_reason: str | None = None
         self.objective_metric = objective_metric
-        self.batch_losses: list[float] = []
+        self.batch_losses = self._batch_losses.losses
         self.epoch_batches: list[int] = []  # batches recorded by the end of each epoch
         self.epoch_seconds: list[float] = []
         self.intermediate_values: dict[int, float] = {}
@@ -56,30 +54,16 @@ class TrialMonitor(keras.callbacks.Callback):  # type: ignore[misc]
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch = epoch
         self._epoch_start = time.perf_counter()
-        self._seen = 0.0  # examples so far this epoch
-        self._running_mean = 0.0
+        self._batch_losses.start_epoch()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.reporter is not None and self.reporter.stop_requested():
             # Checked every batch so a cancel takes effect in well under a second of training.
             raise RunCancelled(f"run cancelled during epoch {self._epoch + 1}")
-        # Keras reports the epoch's running mean, weighted by batch size; undo it to get this
-        # batch's own loss: l_k = (W_k * m_k - W_(k-1) * m_(k-1)) / w_k.
-        mean = float((logs or {}).get("loss", 0.0))
-        size = float(self._batch_size(batch))
-        loss = ((self._seen + size) * mean - self._seen * self._running_mean) / size
-        self._seen += size
-        self._running_mean = mean
-        self.batch_losses.append(loss if math.isfinite(mean) else mean)
+        loss = self._batch_losses.add(batch, float((logs or {}).get("loss", 0.0)))
         if not math.isfinite(loss):
             self.diverged_at = (self._epoch, batch)
             self.model.stop_training = True
-
-    def _batch_size(self, batch: int) -> int:
-        """Examples in batch `batch` (the last one of an epoch may be smaller); 1 when unknown."""
-        if not self.samples or not self.batch_size:
-            return 1
-        return max(1, min(self.batch_size, self.samples - batch * self.batch_size))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch_seconds.append(time.perf_counter() - self._epoch_start)
