@@ -16,6 +16,8 @@ def test_answers_of_reads_the_most_frequent_answer_the_majority_label_and_the_in
     assert not answers.one_answer
     token_ids = np.array([[4, 17, 0], [9, 2, 1]])
     assert answers_of(probabilities, labels, token_ids).input_magnitude is None
+    nan_inputs = np.array([[np.nan, 1.0], [2.0, 3.0]], dtype="float32")  # health.json stays valid JSON
+    assert answers_of(probabilities, labels, nan_inputs).input_magnitude is None
 
 
 def test_imbalance_is_judged_against_the_number_of_classes() -> None:

@@ -43,6 +43,6 @@ class BatchLosses:
         return bool(self.samples and self.batch_size)
 
     def _size(self, batch: int) -> int:
-        if not (self.samples and self.batch_size):
+        if not (self.samples and self.batch_size):  # spelled out for mypy: _sizes_known does not narrow
             return 1
         return max(1, min(self.batch_size, self.samples - batch * self.batch_size))

@@ -91,9 +91,8 @@ def class_probabilities(model: Any, x: np.ndarray) -> np.ndarray:
         p = outputs[:, 0]
         p = p if np.all((p >= 0) & (p <= 1)) else 1 / (1 + np.exp(-p))
         return np.stack([1 - p, p], axis=1)
-    if np.all(
-        outputs >= 0
-    ):  # probabilities, or scores (sigmoid, ReLU) that Keras's cross-entropy divides by their sum
+    # probabilities, or scores (a sigmoid or ReLU per class) that Keras's cross-entropy divides by their sum
+    if np.all(outputs >= 0):
         sums = outputs.sum(axis=1, keepdims=True)
         return np.where(sums > 0, outputs / np.where(sums > 0, sums, 1.0), 1.0 / outputs.shape[1])
     shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
@@ -219,9 +218,8 @@ def diagnose(
     if train_data is not None:
         x_train, y_train = _checked_pair("train_data", train_data)
         keep = slice(0, TRAIN_EVAL_EXAMPLES)
-        train_accuracy = _accuracy_and_loss(model, x_train[keep], class_labels(y_train[keep]), "train_data")[
-            0
-        ]
+        labels_train = class_labels(y_train[keep])
+        train_accuracy = _accuracy_and_loss(model, x_train[keep], labels_train, "train_data")[0]
     report = analyze(
         snapshots=snapshots,
         history=recorded,

@@ -169,8 +169,8 @@ severe overfitting, no learning): at best "fair", never "healthy", so the number
 
 ONE_ANSWER_SHARE = 0.95
 """A model that did not learn and gives one class for at least this share of the validation examples has
-collapsed to one answer: its finding then names the causes that do that (over-regularization, unscaled
-inputs, imbalanced classes) beside a wrong learning rate."""
+collapsed to one answer: its finding then names the causes that do that beside a wrong learning rate
+(regularization strong enough to pin the weights; the majority of imbalanced classes)."""
 
 IMBALANCED_MAJORITY_SHARE = 0.75
 """Classes are imbalanced when the most common is at least 3 / classes of the examples, or this share

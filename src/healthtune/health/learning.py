@@ -114,7 +114,7 @@ class Answers:
     top_class: int  # the class it answers most often
     top_share: float  # of the validation examples answered with it
     majority_class: int  # the most common class among the labels
-    input_magnitude: float | None  # the largest |value| of float inputs; None for token ids
+    input_magnitude: float | None  # the largest |value| of float inputs; None for token ids or NaN inputs
 
     @property
     def one_answer(self) -> bool:
@@ -127,12 +127,12 @@ class Answers:
 def answers_of(probabilities: np.ndarray, labels: np.ndarray, x: np.ndarray) -> Answers:
     """What `probabilities` (examples x classes) answer for inputs `x` whose true classes are `labels`."""
     answered = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1])
-    floats = np.issubdtype(x.dtype, np.floating) and x.size > 0
+    magnitude = float(np.max(np.abs(x))) if np.issubdtype(x.dtype, np.floating) and x.size else math.nan
     return Answers(
         top_class=int(answered.argmax()),
         top_share=float(answered.max()) / max(1, int(answered.sum())),
         majority_class=int(np.bincount(np.asarray(labels, dtype=np.int64)).argmax()) if len(labels) else 0,
-        input_magnitude=float(np.max(np.abs(x))) if floats else None,
+        input_magnitude=magnitude if math.isfinite(magnitude) else None,  # None: token ids, or NaN inputs
     )
 
 
