@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from healthtune.health.findings import learning_findings
-from healthtune.health.learning import Answers, answers_of, imbalanced, learning_gain, make_gate
+from healthtune.health.learning import Answers, answers_of, learning_gain, make_gate
 
 
 def test_answers_of_reads_the_most_frequent_answer_the_majority_label_and_the_input_scale() -> None:
@@ -20,42 +20,40 @@ def test_answers_of_reads_the_most_frequent_answer_the_majority_label_and_the_in
     assert answers_of(probabilities, labels, nan_inputs).input_magnitude is None
 
 
-def test_imbalance_is_judged_against_the_number_of_classes() -> None:
-    assert imbalanced(0.35, 10) and not imbalanced(0.25, 10)
-    assert imbalanced(0.8, 2) and not imbalanced(0.6, 2)
-
-
-def _finding(accuracy: float, chance: float, classes: int, answers: Answers | None):  # type: ignore[no-untyped-def]
+def _finding(accuracy: float, chance: float, answers: Answers | None):  # type: ignore[no-untyped-def]
     gate = make_gate(learning_gain(accuracy, chance), chance, [])
-    [finding] = learning_findings(gate, accuracy, classes, answers)
+    [finding] = learning_findings(gate, accuracy, answers)
     return finding
 
 
 def test_one_answer_for_every_input_names_regularization_and_for_the_majority_of_skewed_classes_their_weights() -> (
     None
 ):
-    balanced_collapse = _finding(0.1, 0.1, 10, Answers(3, 1.0, 0, 1.0))
+    balanced_collapse = _finding(0.1, 0.1, Answers(3, 1.0, 0, 1.0))
     assert "answers class 3 for 100%" in balanced_collapse.explanation
     assert balanced_collapse.suggestion.startswith("check the learning rate")
     assert balanced_collapse.suggestion.endswith("dropout above 0.5 can pin a network to one answer.")
     assert "class_weight" not in balanced_collapse.suggestion
 
-    majority = _finding(0.9, 0.9, 10, Answers(0, 1.0, 0, 1.0))
+    majority = _finding(0.9, 0.9, Answers(0, 1.0, 0, 1.0))
     assert majority.suggestion.startswith("weigh the classes (class_weight=balanced)")
     assert "90% of the examples are one class" in majority.suggestion
+    # any model that learned nothing answers the majority; at 52% (Reuters R8) the imbalance is no cause
+    mild = _finding(0.52, 0.52, Answers(0, 1.0, 0, 1.0))
+    assert "class_weight" not in mild.suggestion and mild.suggestion.startswith("check the learning rate")
 
     # a model that answers many classes and still did not learn: the usual causes only
-    spread = _finding(0.12, 0.1, 10, Answers(2, 0.3, 0, 1.0))
+    spread = _finding(0.12, 0.1, Answers(2, 0.3, 0, 1.0))
     assert "answers class" not in spread.explanation
     assert spread.suggestion.startswith("check the learning rate")
     assert "regularization" not in spread.suggestion
 
 
 def test_unscaled_inputs_are_named_first_and_token_ids_are_not_read_as_a_scale() -> None:
-    unscaled = _finding(0.1, 0.1, 10, Answers(3, 1.0, 0, 255.0))
+    unscaled = _finding(0.1, 0.1, Answers(3, 1.0, 0, 255.0))
     assert unscaled.suggestion.startswith("scale the inputs: they reach 255")
-    text = _finding(0.1, 0.1, 10, Answers(3, 1.0, 0, None))
+    text = _finding(0.1, 0.1, Answers(3, 1.0, 0, None))
     assert "scale the inputs" not in text.suggestion
-    stored_before = _finding(0.1, 0.1, 10, None)  # reports re-scored from runs before answers were kept
+    stored_before = _finding(0.1, 0.1, None)  # reports re-scored from runs before answers were kept
     assert stored_before.suggestion.startswith("check the learning rate")
-    assert _finding(0.3, 0.1, 10, Answers(3, 1.0, 0, 1.0)).severity == "warning"  # learned little
+    assert _finding(0.3, 0.1, Answers(3, 1.0, 0, 1.0)).severity == "warning"  # learned little

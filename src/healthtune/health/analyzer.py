@@ -168,7 +168,7 @@ def assemble(
     metrics = {name: result.score for name, result in results.items()}
     gain = learning_gain(val_accuracy, chance)
     found = [
-        *f.learning_findings(make_gate(gain, chance, []), val_accuracy, num_classes, answers),
+        *f.learning_findings(make_gate(gain, chance, []), val_accuracy, answers),
         *f.dormancy_findings(results["neuron_utilization"]),
         *f.saturation_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),

@@ -173,8 +173,11 @@ collapsed to one answer: its finding then names the causes that do that beside a
 (regularization strong enough to pin the weights; the majority of imbalanced classes)."""
 
 IMBALANCED_MAJORITY_SHARE = 0.75
-"""Classes are imbalanced when the most common is at least 3 / classes of the examples, or this share
-(two or three classes): always answering it is then a cheap minimum of the loss."""
+"""A model that learned nothing answers the most common class on any data: its loss is lowest there.
+Only when that class holds this share of the examples is the imbalance itself a likely cause (the other
+classes' gradients are few), so only then does the finding put class weights first. Not 3 / classes:
+Reuters R8's networks that did not learn (52% of one topic) have vanishing gradients or a learning rate
+far too low, and class weights would have been named before them."""
 
 UNSCALED_INPUT_MAGNITUDE = 20.0
 """Float inputs reaching this absolute value are unscaled (pixels in 0-255, raw features): networks and

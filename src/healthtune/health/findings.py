@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from healthtune.health import defaults as d
-from healthtune.health.learning import Answers, HealthGate, imbalanced
+from healthtune.health.learning import Answers, HealthGate
 from healthtune.health.metrics import METRIC_DESCRIPTIONS, MetricResult
 
 SEVERITIES = ("info", "warning", "critical")
@@ -196,9 +196,7 @@ def consistency_findings(result: MetricResult) -> list[Finding]:
     ]  # fmt: skip
 
 
-def learning_findings(
-    gate: HealthGate, accuracy: float, num_classes: int, answers: Answers | None = None
-) -> list[Finding]:
+def learning_findings(gate: HealthGate, accuracy: float, answers: Answers | None = None) -> list[Finding]:
     """Critical below NOT_LEARNED_GAIN, a warning below LEARNED_GAIN (where the learning gate scales health).
     With `answers`, the causes they point to come first (unscaled inputs, one answer for every input)."""
     if gate.gain >= d.LEARNED_GAIN:
@@ -219,7 +217,7 @@ def learning_findings(
         if answers.one_answer:
             explanation += (f" It answers class {answers.top_class} for {answers.top_share:.0%} of the "
                             "validation examples: its output hardly depends on its input.")  # fmt: skip
-            if imbalanced(gate.chance, num_classes) and answers.top_class == answers.majority_class:
+            if gate.chance >= d.IMBALANCED_MAJORITY_SHARE and answers.top_class == answers.majority_class:
                 first.append(f"weigh the classes (class_weight=balanced) or resample: {gate.chance:.0%} of the "
                              "examples are one class, so answering it always is a cheap minimum of the loss")  # fmt: skip
             last.append("weaken regularization if it is strong: weight decay or dropout above 0.5 can pin a "

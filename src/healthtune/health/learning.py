@@ -134,8 +134,3 @@ def answers_of(probabilities: np.ndarray, labels: np.ndarray, x: np.ndarray) -> 
         majority_class=int(np.bincount(np.asarray(labels, dtype=np.int64)).argmax()) if len(labels) else 0,
         input_magnitude=magnitude if math.isfinite(magnitude) else None,  # None: token ids, or NaN inputs
     )
-
-
-def imbalanced(chance: float, num_classes: int) -> bool:
-    """The most common class is at least 3 / classes of the examples (IMBALANCED_MAJORITY_SHARE for 2-3)."""
-    return chance >= min(3.0 / max(1, num_classes), d.IMBALANCED_MAJORITY_SHARE)
