@@ -127,7 +127,8 @@ class Answers:
 def answers_of(probabilities: np.ndarray, labels: np.ndarray, x: np.ndarray) -> Answers:
     """What `probabilities` (examples x classes) answer for inputs `x` whose true classes are `labels`."""
     answered = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1])
-    magnitude = float(np.max(np.abs(x))) if np.issubdtype(x.dtype, np.floating) and x.size else math.nan
+    floats = np.issubdtype(x.dtype, np.floating) and x.size
+    magnitude = max(abs(float(x.min())), abs(float(x.max()))) if floats else math.nan  # no copy of x
     return Answers(
         top_class=int(answered.argmax()),
         top_share=float(answered.max()) / max(1, int(answered.sum())),
