@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from healthtune.health.defaults import CRITICAL_HEALTH_CAP, LEARNED_GAIN, NOT_LEARNED_GAIN
+
 Severity = Literal["info", "warning", "critical"]
 
 
@@ -27,10 +29,10 @@ class HealthGateOut(BaseModel):
 
     gain: float = Field(description="the share of what guessing gets wrong that the model gets right")
     chance: float = Field(description="validation accuracy of always guessing the most common class")
-    learning_factor: float = Field(description="min(1, gain / 0.5): the learning gate")
-    cap: float = Field(description="0.5 while a critical finding stands, else 1")
+    learning_factor: float = Field(description=f"min(1, gain / {LEARNED_GAIN}): the learning gate")
+    cap: float = Field(description=f"{CRITICAL_HEALTH_CAP} while a critical finding stands, else 1")
     worst_severity: Severity | None = Field(None, description="of the findings; null without findings")
-    learned: bool = Field(True, description="false: gain below 0.2, the model did not learn")
+    learned: bool = Field(True, description=f"false: gain below {NOT_LEARNED_GAIN}, the model did not learn")
 
 
 class HealthReportOut(BaseModel):
