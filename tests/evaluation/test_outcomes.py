@@ -49,3 +49,14 @@ def test_the_comparison_puts_the_pick_beside_the_accuracy_only_pick() -> None:
     assert "was not measured" in unmeasured["summary"]
     same = compare(trials, trials[1], ScoringWeights.resolve(), measured)
     assert same["same_trial"] and "the same model" in summarize(same["chosen"], same["accuracy_only"], None)
+    assert same["summary"].startswith("Trial 1 is the most accurate on validation")
+
+
+def test_the_summary_names_trials_tied_on_validation_accuracy() -> None:
+    # trial 2 scores higher than trial 0 at the same accuracy (a run whose loss band dropped it): the
+    # summary must not call trial 0 "the best score"
+    trials = [_record(0, 0.84, 0.80), _record(1, 0.70, 0.70), _record(2, 0.84, 0.81)]
+    comparison = compare(trials, trials[0], ScoringWeights.resolve(), {})
+    assert comparison["same_trial"]
+    assert comparison["summary"].startswith("Trials 0, 2 tie on validation accuracy; accuracy alone takes")
+    assert "best score" not in comparison["summary"]

@@ -144,6 +144,8 @@ class ModelConfig:
                 object.__setattr__(self, name, value)
         for name, (low, high) in NUMERIC_LIMITS.items():
             _in_range(name, getattr(self, name), low, high, integer=name in INTEGER_FIELDS)
+            if name not in INTEGER_FIELDS:  # Keras refuses an int momentum (`-O momentum=0`)
+                object.__setattr__(self, name, float(getattr(self, name)))
         for name in ("batch_norm", "global_pooling", "augmentation", "bidirectional"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {name}={getattr(self, name)!r}")

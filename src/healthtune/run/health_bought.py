@@ -120,16 +120,38 @@ def compare(
         "others": others,
         "same_trial": chosen.number == by_accuracy.number,
         "differences": differences,
-        "summary": summarize(chosen_entry, accuracy_entry, differences),
+        "summary": summarize(chosen_entry, accuracy_entry, differences, _accuracy_ties(records, by_accuracy)),
     }
 
 
-def summarize(chosen: dict[str, Any], accuracy: dict[str, Any], differences: dict[str, float] | None) -> str:
-    """The comparison in plain words, as the CLI and the dashboard say it."""
+def _accuracy_ties(records: Sequence[TrialRecord], by_accuracy: TrialRecord) -> list[int]:
+    """The other complete trials exactly as accurate on validation as the accuracy-only pick."""
+    best = by_accuracy.metrics.get("val_accuracy")
+    return [
+        r.number
+        for r in records
+        if r.state == "complete" and r.number != by_accuracy.number and r.metrics.get("val_accuracy") == best
+    ]
+
+
+def summarize(
+    chosen: dict[str, Any],
+    accuracy: dict[str, Any],
+    differences: dict[str, float] | None,
+    ties: Sequence[int] = (),
+) -> str:
+    """The comparison in plain words, as the CLI and the dashboard say it. `ties`: the other trials as
+    accurate on validation as the accuracy-only pick (accuracy alone takes the earliest of them)."""
     if chosen["trial"] == accuracy["trial"]:
+        if ties:
+            tied = ", ".join(str(number) for number in sorted([chosen["trial"], *ties]))
+            return (
+                f"Trials {tied} tie on validation accuracy; accuracy alone takes the earliest, trial "
+                f"{chosen['trial']}, and this run picked it too: the same model accuracy alone would."
+            )
         return (
-            f"Trial {chosen['trial']} has both the best score and the best validation accuracy: "
-            "health-aware selection picked the same model accuracy alone would."
+            f"Trial {chosen['trial']} is the most accurate on validation and this run picked it: the same "
+            "model accuracy alone would."
         )
     if differences is None:
         return (
