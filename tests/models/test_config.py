@@ -148,6 +148,8 @@ def test_whole_numbers_given_for_rates_build_an_optimizer() -> None:
     # `-O momentum=0` reaches the config as the int 0, which Keras's SGD refuses
     from healthtune.models.optimizers import build_optimizer
 
-    config = ModelConfig.from_dict({"optimizer": "sgd", "momentum": 0, "learning_rate": 1, "dense_dropout": 0})
+    config = ModelConfig.from_dict(
+        {"optimizer": "sgd", "momentum": 0, "learning_rate": 1, "dense_dropout": 0}
+    )
     assert isinstance(config.momentum, float) and isinstance(config.learning_rate, float)
     assert float(build_optimizer(config, total_steps=10).momentum) == 0.0
