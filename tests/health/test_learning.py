@@ -57,3 +57,17 @@ def test_unscaled_inputs_are_named_first_and_token_ids_are_not_read_as_a_scale()
     stored_before = _finding(0.1, 0.1, None)  # reports re-scored from runs before answers were kept
     assert stored_before.suggestion.startswith("check the learning rate")
     assert _finding(0.3, 0.1, Answers(3, 1.0, 0, 1.0)).severity == "warning"  # learned little
+
+
+def test_training_batches_far_better_than_prediction_point_at_batch_normalization() -> None:
+    gate = make_gate(learning_gain(0.12, 0.1), 0.1, [])
+    [settling] = learning_findings(gate, 0.12, None, (0.52, 0.15))
+    assert "52% of its training batches right while training and 15% of the training examples" in (
+        settling.explanation
+    )
+    assert settling.suggestion.startswith("if it has batch normalization, its moving statistics")
+    for close in ((0.30, 0.15), (0.10, 0.12)):  # luck of the batches; dropout lowers the running accuracy
+        [plain] = learning_findings(gate, 0.12, None, close)
+        assert "while training" not in plain.explanation and plain.suggestion.startswith(
+            "check the learning rate"
+        )

@@ -167,8 +167,12 @@ def assemble(
     results = {name: known[name] if name in known else compute[name]() for name in m.METRIC_NAMES}
     metrics = {name: result.score for name, result in results.items()}
     gain = learning_gain(val_accuracy, chance)
+    running = history.get("accuracy", [])  # the last epoch's, while training (dropout, batch statistics)
+    train_accuracies = (
+        (float(running[-1]), train_accuracy) if running and train_accuracy is not None else None
+    )
     found = [
-        *f.learning_findings(make_gate(gain, chance, []), val_accuracy, answers),
+        *f.learning_findings(make_gate(gain, chance, []), val_accuracy, answers, train_accuracies),
         *f.dormancy_findings(results["neuron_utilization"]),
         *f.saturation_findings(results["neuron_utilization"]),
         *f.gradient_findings(results["gradient_health"]),

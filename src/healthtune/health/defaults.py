@@ -183,6 +183,14 @@ UNSCALED_INPUT_MAGNITUDE = 20.0
 """Float inputs reaching this absolute value are unscaled (pixels in 0-255, raw features): networks and
 their default initializations and learning rates expect values near 0-1."""
 
+PREDICTION_MODE_DROP = 0.2
+"""A model that did not learn on validation but got this much more of its training examples right while
+training (the epoch's running accuracy) than at prediction (the same kind of examples, measured after
+training) did learn: something acts differently at prediction. Almost always batch normalization, whose
+moving statistics had too few steps to settle (one epoch of 17 batches on digits: 49% while training, 10%
+at prediction); dropout and augmentation only lower the accuracy while training. 0.2: 20 points, far
+beyond the few points a batch's luck or the epoch's changing weights explain."""
+
 LAYER_FINDINGS_SHOWN = 3
 """Of more layers than this with the same problem (a pretrained backbone whose gradients all vanish), the
 first ones get a finding each and one more finding names the rest; every layer's numbers stay in the details."""

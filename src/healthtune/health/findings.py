@@ -196,9 +196,16 @@ def consistency_findings(result: MetricResult) -> list[Finding]:
     ]  # fmt: skip
 
 
-def learning_findings(gate: HealthGate, accuracy: float, answers: Answers | None = None) -> list[Finding]:
+def learning_findings(
+    gate: HealthGate,
+    accuracy: float,
+    answers: Answers | None = None,
+    train_accuracies: tuple[float, float] | None = None,
+) -> list[Finding]:
     """Critical below NOT_LEARNED_GAIN, a warning below LEARNED_GAIN (where the learning gate scales health).
-    With `answers`, the causes they point to come first (unscaled inputs, one answer for every input)."""
+    With `answers`, the causes they point to come first (unscaled inputs, one answer for every input);
+    `train_accuracies` = (while training, at prediction) tells a model that learned but predicts as if it
+    had not (batch normalization's statistics) from one that did not learn."""
     if gate.gain >= d.LEARNED_GAIN:
         return []
     did_not = gate.gain < d.NOT_LEARNED_GAIN
@@ -210,6 +217,13 @@ def learning_findings(gate: HealthGate, accuracy: float, answers: Answers | None
     )
     first: list[str] = []
     last: list[str] = []
+    if train_accuracies is not None and train_accuracies[0] - train_accuracies[1] >= d.PREDICTION_MODE_DROP:
+        while_training, at_prediction = train_accuracies
+        explanation += (f" Yet it got {while_training:.0%} of its training batches right while training and "
+                        f"{at_prediction:.0%} of the training examples at prediction: it learned, and something "
+                        "acts differently at prediction.")  # fmt: skip
+        first.append("if it has batch normalization, its moving statistics (which prediction uses) had too few "
+                     "steps to settle: train more epochs or use a smaller batch")  # fmt: skip
     if answers is not None:
         if answers.input_magnitude is not None and answers.input_magnitude >= d.UNSCALED_INPUT_MAGNITUDE:
             first.append(f"scale the inputs: they reach {answers.input_magnitude:.4g}, where networks expect "
