@@ -115,6 +115,21 @@ def test_a_trial_s_health_report_is_typed_and_a_damaged_field_is_left_out(
         path.write_text(stored)
 
 
+def test_a_hand_edited_or_damaged_architecture_file_is_never_a_500(finished: tuple[TestClient, str]) -> None:
+    client, job_id = finished
+    state = client.app.state.healthtune  # type: ignore[attr-defined]
+    path = state.run_paths(state.job(job_id)).trial(0).architecture
+    stored = path.read_text()
+    try:
+        path.write_text(stored.replace('"model_depth": ', '"nan_field": NaN, "model_depth": ', 1))
+        response = client.get(f"/api/jobs/{job_id}/trials/0/architecture")
+        assert response.status_code == 200 and response.json()["visualization"]["nan_field"] is None
+        path.write_text(stored[: len(stored) // 2])
+        assert client.get(f"/api/jobs/{job_id}/trials/0/architecture").status_code == 404
+    finally:
+        path.write_text(stored)
+
+
 def test_best_model_and_downloads(finished: tuple[TestClient, str], tmp_path: Path) -> None:
     client, job_id = finished
     best = client.get(f"/api/jobs/{job_id}/best-model").json()

@@ -34,6 +34,15 @@ def _inside(base: Path, path: Path) -> Path:
     return resolved
 
 
+def _stored_json(path: Path) -> Any:
+    """A JSON file the run wrote: NaN or Infinity (a hand-edited or older file) read as null, which JSON
+    can send; a damaged file is not found rather than a 500."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda _: None)
+    except (OSError, ValueError):
+        raise _not_found(path.name) from None
+
+
 def _split_name(name: str, allowed: list[str]) -> tuple[str, str]:
     """'confusion_matrix', 'confusion_matrix.png' or 'confusion_matrix.json' -> (name, extension)."""
     stem, _, extension = name.partition(".")
@@ -79,7 +88,7 @@ def get_architecture(job_id: str, number: int, state: State) -> JSONResponse:
     job = state.job(job_id)
     trial_dir = _trial_dir(state, job, number)
     path = _inside(state.run_paths(job).run_dir, TrialPaths(trial_dir).architecture)
-    return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
+    return JSONResponse(_stored_json(path))
 
 
 @router.get(
@@ -120,9 +129,10 @@ def _best_model(state: AppState, job: Job) -> BestModel:
     paths = state.run_paths(job)
     summary = optimized_summary(paths, job)
     architecture_file = TrialPaths(paths.optimized_dir).architecture
-    architecture = (
-        json.loads(architecture_file.read_text(encoding="utf-8")) if architecture_file.is_file() else None
-    )
+    try:
+        architecture = _stored_json(architecture_file)
+    except HTTPException:
+        architecture = None  # the summary is still worth sending
     return BestModel(
         job_id=job.id, run_name=job.run_name, summary=summary, architecture=architecture,
         model_file=summary.get("model_file"),
