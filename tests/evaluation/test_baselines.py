@@ -40,3 +40,17 @@ def test_a_lost_verdict_becomes_a_warning_finding_and_a_won_one_none() -> None:
     assert finding is not None and finding["severity"] == "warning" and finding["metric"] == "baseline"
     assert "0.9500" in finding["explanation"] and "more epochs" in finding["suggestion"]
     assert baseline_finding(verdict(baselines, 0.97)) is None and baseline_finding(None) is None
+
+
+def test_a_tie_with_the_linear_model_is_not_told_to_train_longer() -> None:
+    from healthtune.evaluation.baselines import TIED_SUGGESTION, baseline_finding
+
+    baselines = [
+        {"name": "linear", "description": "logistic regression on standardized pixels", "val_accuracy": 1.0}
+    ]
+    tied = verdict(baselines, 1.0)
+    assert tied is not None and tied["beats_linear"] is False
+    assert "matches a logistic regression" in tied["message"] and "Try" not in tied["message"]
+    finding = baseline_finding(tied)
+    assert finding is not None and finding["suggestion"] == TIED_SUGGESTION
+    assert finding["explanation"].endswith("on validation without beating it.")

@@ -22,6 +22,10 @@ TEXT_EPOCHS, TEXT_L2 = 20, 1e-5
 SAMPLE_SEED = 0
 BEAT_MARGIN = 0.0
 """The best network must have a validation accuracy above the linear model's by more than this."""
+TIED_SUGGESTION = (
+    "The data may be simple enough for the linear model, which is cheaper to run and easier to understand; "
+    "a network pulls ahead, if at all, with more or harder examples."
+)
 NOT_BEATEN_SUGGESTION = (
     "more epochs or trials, a smaller learning rate range, more training data, or (texts) the "
     "bag-of-embeddings encoder; on data this small or this linear, the linear model may simply be the "
@@ -155,6 +159,11 @@ def verdict(baselines: list[dict[str, Any]], best_val_accuracy: float | None) ->
             f"The best network ({best_val_accuracy:.4f}) beats the linear baseline "
             f"({reference['val_accuracy']:.4f}) on validation."
         )
+    elif best_val_accuracy >= reference["val_accuracy"]:  # a tie: often both perfect on easy data
+        message = (
+            f"The best network ({best_val_accuracy:.4f}) matches a {reference['description']} "
+            f"({reference['val_accuracy']:.4f}) on validation without beating it. {TIED_SUGGESTION}"
+        )
     else:
         message = (
             f"The best network ({best_val_accuracy:.4f}) does not beat a {reference['description']} "
@@ -173,6 +182,10 @@ def baseline_finding(verdict: dict[str, Any] | None) -> dict[str, Any] | None:
         "metric": "baseline",
         "layer": None,
         "title": "does not beat a linear baseline",
-        "explanation": verdict["message"].removesuffix(f" Try {NOT_BEATEN_SUGGESTION}"),
-        "suggestion": NOT_BEATEN_SUGGESTION,
+        "explanation": verdict["message"]
+        .removesuffix(f" Try {NOT_BEATEN_SUGGESTION}")
+        .removesuffix(f" {TIED_SUGGESTION}"),
+        "suggestion": TIED_SUGGESTION
+        if verdict["message"].endswith(TIED_SUGGESTION)
+        else NOT_BEATEN_SUGGESTION,
     }
