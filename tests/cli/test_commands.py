@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -54,6 +56,39 @@ def test_optimize_runs_and_reports_json(tmp_path: Path, capsys: pytest.CaptureFi
         names = bundle.namelist()
     assert "optimized_model/summary.json" in names and "trials.csv" in names
     assert any(name.endswith(".keras") for name in names)
+    # its folder deleted, the study lives on in studies.db: continuing it is refused before training
+    shutil.rmtree(run_dir / "trials")
+    capsys.readouterr()
+    again = [
+        "optimize",
+        "--dataset",
+        "digits",
+        "--trials",
+        "3",
+        "--results-root",
+        str(tmp_path),
+        "--run-name",
+        "cli_run",
+    ]
+    assert main(again) == 1
+    assert "continues a study whose complete trials [0, 1] have no files" in " ".join(
+        capsys.readouterr().err.split()
+    )
+
+
+def test_a_logged_exception_is_one_line_without_debug() -> None:
+    from healthtune.cli.commands import _one_line_errors
+
+    try:
+        raise FileNotFoundError("trial_2/config.json")
+    except FileNotFoundError:
+        record = logging.LogRecord(
+            "x", logging.WARNING, __file__, 1, "plots of %s failed", ("trial_2",), sys.exc_info()
+        )
+    assert _one_line_errors(record) and record.exc_info is None
+    assert record.getMessage() == (
+        "plots of trial_2 failed: FileNotFoundError: trial_2/config.json (--debug shows where)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,18 @@ def test_a_flat_loss_is_stalled_not_stable() -> None:
     assert "the training loss stalled at 2.3, where it started" in titles  # not "(from 2.3 to 2.3)"
 
 
+def test_a_short_run_s_falling_loss_is_not_stalled_and_a_flat_one_is() -> None:
+    # 3 epochs of 3 batches (a few hundred texts): two 10-batch windows covered the same 9 batches, so an
+    # R8 LSTM's loss read "stalled at 1.76 (from 1.76)" whatever it did
+    falling = [2.08, 2.05, 1.98, 1.90, 1.76, 1.40, 0.84, 0.80, 0.78]
+    result = training_stability(falling, chance_loss=1.06)
+    assert result.details["stalled"] is False and result.details["compared_batches"] == 3
+    assert (
+        training_stability([2.08, 2.07, 2.09, 2.08, 2.07, 2.08], chance_loss=2.08).details["stalled"] is True
+    )
+    assert training_stability([2.3, 2.3]).details["stalled"] is False  # two batches: nothing to compare
+
+
 def test_a_loss_that_falls_only_to_the_class_shares_is_stalled() -> None:
     # imbalanced labels: guessing the class shares already gives 1.34 (from ln(8) = 2.08)
     falling_to_prior = noisy(1.36 + 0.72 * np.exp(-np.linspace(0, 6, 200)), 0.01)

@@ -153,15 +153,31 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """Without --debug a logged exception is one line, its type and message, not a traceback."""
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(error).__name__}: {error} (--debug shows where)"
+        record.args = None
+        record.exc_info = record.exc_text = None
+    return True
+
+
 def _configure_logging(args: argparse.Namespace) -> None:
     from rich.logging import RichHandler
 
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
     handler = RichHandler(console=console, show_path=False, rich_tracebacks=args.debug)
+    if not args.debug:
+        handler.addFilter(_one_line_errors)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     if not args.debug:
-        for noisy in ("optuna", "absl", "tensorflow", "jax"):
+        for noisy in ("optuna", "absl", "jax"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        # TensorFlow's Python warnings are about its own tracing ("5 out of the last 11 calls ...
+        # triggered tf.function retracing", 17 lines, after a run loads several trials' models), not
+        # about the user's run; its errors still show, and --debug shows the rest.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
         # Optuna's notes on its plots and importances ("less than 2 trials", "identical ylims")
         # are for library users; the CLI's user sees them as noise. --debug shows them.
         warnings.filterwarnings("ignore", category=UserWarning, module=r"optuna(\.|$)")

@@ -128,7 +128,8 @@ def training_stability(batch_losses: Sequence[float], chance_loss: float | None 
     diverged: the median of the last 10 losses is over 2 x (L_0 + floor).
     The floor keeps the normal batch-to-batch noise of tiny, well-trained losses (0.01 vs 0.03)
     from looking like instability.
-    progress = min(1, drop / 0.2), drop = 1 - median(last 10) / min(median(first 10), chance_loss): a loss
+    progress = min(1, drop / 0.2), drop = 1 - median(last k) / min(median(first k), chance_loss), k = 10 or a
+    third of the batches if fewer (not judged below 3 batches): a loss
     that does not fall is stalled, not stable, and one that falls only to `chance_loss` (the entropy of the
     labels, learning.chance_loss) has learned the class shares, nothing about the inputs.
     """
@@ -151,12 +152,16 @@ def training_stability(batch_losses: Sequence[float], chance_loss: float | None 
         if losses[index] > d.SPIKE_FACTOR * median and losses[index] > median + floor:
             spikes += 1
     spike_share = spikes / max(1, losses.size - window)
-    start_loss, end_loss = float(losses[0]), float(np.median(losses[-window:]))
+    # the first and last batches compared, a third of them at most: with fewer than 3 x window batches
+    # (a few epochs on a few hundred examples) two windows of 10 overlap and read any loss as stalled
+    ends = max(1, min(window, losses.size // 3))
+    start_loss, end_loss = float(losses[0]), float(np.median(losses[-ends:]))
     diverged = bool(losses.size > window and end_loss > d.DIVERGENCE_FACTOR * (start_loss + floor))
-    first = float(np.median(losses[:window]))
+    first = float(np.median(losses[:ends]))
     reference = min(first, chance_loss) if chance_loss else first
     drop = 1 - end_loss / reference if reference > 0 else 0.0
-    progress = clip(drop / d.STALL_DROP)
+    judged = losses.size >= 3  # one or two batches have no start and end to compare
+    progress = clip(drop / d.STALL_DROP) if judged else 1.0
     score = math.exp(-spread / d.STABILITY_SPREAD_SCALE) * max(0.0, 1 - 2 * spike_share) * progress
     return MetricResult(
         0.0 if diverged else clip(score),
@@ -172,6 +177,7 @@ def training_stability(batch_losses: Sequence[float], chance_loss: float | None 
             "start_median": first,
             "reference_loss": reference,
             "loss_drop": drop,
+            "compared_batches": ends,
             "stalled": progress < 1,
         },
     )

@@ -17,7 +17,7 @@ from healthtune.run.dispatch import TrialDispatcher
 from healthtune.run.events import EventCallback, EventLog, EventType
 from healthtune.run.results import OptimizationResult, TrialRecord, write_json
 from healthtune.run.run_book import RunBook
-from healthtune.run.study_records import finished_count
+from healthtune.run.study_records import check_files_kept, finished_count
 from healthtune.search.storage import open_storage
 from healthtune.search.study import create_or_load_study
 from healthtune.training.spec import DataSpec, HealthSpec, TrialSpec
@@ -112,6 +112,8 @@ class ModelOptimizer:
         resolve_class_weights(config.class_weight, dataset.y_train, dataset.class_names)
         selector = HyperparameterSelector.for_dataset(dataset, config.search_space_overrides)
         study, resumed = create_or_load_study(config, storage, scoring.directions(config.mode))
+        if resumed:
+            check_files_kept(study, self.paths)
         events = EventLog(config.run_name, self.paths.events_file, self.on_event)
         self.book.write("running", study, started)
         write_json(self.paths.preprocessing_file, describe_preprocessing(dataset))  # for load_predictor

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from healthtune.core import scoring
 from healthtune.core.config import OptimizationConfig
+from healthtune.core.exceptions import StorageError
+from healthtune.core.paths import RunPaths
 from healthtune.run.results import TrialRecord
 
 if TYPE_CHECKING:
@@ -67,3 +69,20 @@ def finished_count(study: optuna.Study) -> int:
         ):
             finished += 1
     return finished
+
+
+def check_files_kept(study: optuna.Study, paths: RunPaths) -> None:
+    """A resumed run needs its complete trials' models: refuse a study whose run folder was deleted
+    (the study lives on in the storage) before anything trains, rather than fail at the end."""
+    gone = [
+        trial.number
+        for trial in study.get_trials(deepcopy=False)
+        if trial.state.name == "COMPLETE" and not paths.trial(trial.number).model.is_file()
+    ]
+    if gone:
+        name = study.study_name
+        raise StorageError(
+            f"run_name {name!r} continues a study whose complete trials {gone[:10]} have no files under "
+            f"{paths.run_dir} (was the folder deleted?); choose another run_name, or delete the study to "
+            f"start over: optuna delete-study --study-name {name} --storage <storage_url>"
+        )
