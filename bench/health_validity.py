@@ -1,6 +1,7 @@
 """Health validity: planted pathologies with known ground truth, trained on real data, 3 seeds each.
 
-Datasets: scikit-learn's digits, a 6,000-image Fashion-MNIST subset, Reuters R8 (text). Cases are in
+Datasets: scikit-learn's digits, a 6,000-image Fashion-MNIST subset, Reuters R8 (text), and, held out (not
+in the default list: no rule or weight was chosen on it), a 6,000-image MNIST subset. Cases are in
 bench/validity_cases.py. Per dataset, case and seed it prints health, the metrics (* = below its
 threshold), the warning and critical findings, and whether the expected metric flagged the case
 (metric below its threshold, or a warning or critical finding naming it). Then it checks the targets:
@@ -11,7 +12,7 @@ threshold), the warning and critical findings, and whether the expected metric f
 - healthy references carry no warning or critical finding.
 --save DIR keeps each training's health report (as health.json has it), --load DIR prints and checks
 saved runs again without training.
-Run: .venv/bin/python bench/health_validity.py [--datasets digits,fashion,reuters] [--seeds 0,1,2]
+Run: .venv/bin/python bench/health_validity.py [--datasets digits,fashion,reuters,mnist] [--seeds 0,1,2]
      [--cases reference,low_lr,...] [--save DIR | --load DIR] [--markdown FILE]
 """
 

@@ -49,7 +49,7 @@ class Case:
 
 
 def load_setting(name: str) -> Setting:
-    """digits (all of it), a 6,000-image Fashion-MNIST subset, Reuters R8 (4,000 texts, 5,000 words)."""
+    """digits (all of it), 6,000-image Fashion-MNIST and MNIST subsets, Reuters R8 (4,000 texts, 5,000 words)."""
     from healthtune.data import import_dataset, list_datasets, load_dataset
 
     if name == "digits":
@@ -61,11 +61,16 @@ def load_setting(name: str) -> Setting:
             "fashion_mnist", validation_split=0.2, seed=0, max_samples=6000, data_dir=BENCH_DATA_DIR
         )
         return Setting(name, data, 6, 64)
+    if name == "mnist":  # held out: no rule or weight was chosen on it (first run December 4, 2026)
+        if not {i.name: i.cached for i in list_datasets(BENCH_DATA_DIR)}.get("mnist"):
+            import_dataset("mnist", SHARED / "mnist", BENCH_DATA_DIR)
+        data = load_dataset("mnist", validation_split=0.2, seed=0, max_samples=6000, data_dir=BENCH_DATA_DIR)
+        return Setting(name, data, 6, 64)
     if name == "reuters":
         data = load_dataset(f"csv:{SHARED / 'reuters-r8'}", validation_split=0.2, seed=0, max_samples=4000,
                             vocab_size=5000, sequence_length=100)  # fmt: skip
         return Setting(name, data, 6, 64)
-    raise ValueError(f"unknown dataset {name!r}; choose digits, fashion or reuters")
+    raise ValueError(f"unknown dataset {name!r}; choose digits, fashion, mnist or reuters")
 
 
 def _configured(**overrides: Any) -> Callable[[Setting, int], Planted]:
