@@ -153,14 +153,16 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_line_errors(record: logging.LogRecord) -> bool:
-    """Without --debug a logged exception is one line, its type and message, not a traceback."""
-    if record.exc_info and record.exc_info[1] is not None:
-        error = record.exc_info[1]
-        record.msg = f"{record.getMessage()}: {type(error).__name__}: {error} (--debug shows where)"
-        record.args = None
-        record.exc_info = record.exc_text = None
-    return True
+class _OneLineErrors(logging.Formatter):
+    """Without --debug a logged exception is one line, its type and message, not a traceback. A formatter,
+    not a filter: the record (which other handlers and pytest's caplog also read) is left as it is."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            return f"{message}: {type(error).__name__}: {error} (--debug shows where)"
+        return message
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
@@ -169,7 +171,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
     handler = RichHandler(console=console, show_path=False, rich_tracebacks=args.debug)
     if not args.debug:
-        handler.addFilter(_one_line_errors)
+        handler.setFormatter(_OneLineErrors())
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     if not args.debug:
         for noisy in ("optuna", "absl", "jax"):
