@@ -54,17 +54,15 @@ def load_setting(name: str) -> Setting:
 
     if name == "digits":
         return Setting(name, load_dataset("digits", validation_split=0.2, seed=0), 10, 32)
-    if name == "fashion":
-        if not {i.name: i.cached for i in list_datasets(BENCH_DATA_DIR)}.get("fashion_mnist"):
-            import_dataset("fashion_mnist", SHARED / "fashion-mnist", BENCH_DATA_DIR)
+    if name in ("fashion", "mnist"):  # mnist held out: no rule or weight was chosen on it (December 4, 2026)
+        registered, folder = {"fashion": ("fashion_mnist", "fashion-mnist"), "mnist": ("mnist", "mnist")}[
+            name
+        ]
+        if not {i.name: i.cached for i in list_datasets(BENCH_DATA_DIR)}.get(registered):
+            import_dataset(registered, SHARED / folder, BENCH_DATA_DIR)
         data = load_dataset(
-            "fashion_mnist", validation_split=0.2, seed=0, max_samples=6000, data_dir=BENCH_DATA_DIR
+            registered, validation_split=0.2, seed=0, max_samples=6000, data_dir=BENCH_DATA_DIR
         )
-        return Setting(name, data, 6, 64)
-    if name == "mnist":  # held out: no rule or weight was chosen on it (first run December 4, 2026)
-        if not {i.name: i.cached for i in list_datasets(BENCH_DATA_DIR)}.get("mnist"):
-            import_dataset("mnist", SHARED / "mnist", BENCH_DATA_DIR)
-        data = load_dataset("mnist", validation_split=0.2, seed=0, max_samples=6000, data_dir=BENCH_DATA_DIR)
         return Setting(name, data, 6, 64)
     if name == "reuters":
         data = load_dataset(f"csv:{SHARED / 'reuters-r8'}", validation_split=0.2, seed=0, max_samples=4000,

@@ -27,7 +27,8 @@ def train_and_diagnose(digits: Dataset) -> TrainFn:
         data = dataset or digits
         seed_everything(0)
         model = build()
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        if optimizer is not None:  # None: build() returns a model compiled as healthtune compiles it
+            model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         outcome = train_model(
             model,
             data,

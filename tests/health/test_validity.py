@@ -17,8 +17,6 @@ from healthtune.health.defaults import CRITICAL_HEALTH_CAP, METRIC_THRESHOLDS, V
 from healthtune.models import ModelConfig, build_model
 from healthtune.plots.study_plots import make_study_plots
 from healthtune.run.selection import pareto_numbers
-from healthtune.training.spec import HealthSpec
-from healthtune.training.trainer import diagnose, seed_everything, train_model
 
 PROPORTIONS = DEFAULT_HEALTH_COMPONENT_PROPORTIONS
 
@@ -129,13 +127,14 @@ def test_a_pareto_front_leaves_out_trials_that_did_not_learn(tmp_path: Path) -> 
     assert json.loads((tmp_path / "study_plots" / "pareto_front.json").read_text())["pareto_front"] == [1, 2]
 
 
-def test_a_model_whose_batch_norm_has_not_settled_is_told_it_learned(digits: Dataset) -> None:
+def test_a_model_whose_batch_norm_has_not_settled_is_told_it_learned(
+    train_and_diagnose, digits: Dataset
+) -> None:  # type: ignore[no-untyped-def]
     # one epoch of 17 batches: the CNN learns while training (about 50%), but predicts with batch
     # normalization's moving statistics, which have not caught up with its weights yet (10-19%)
-    seed_everything(0)
-    model = build_model(ModelConfig(), digits, total_steps=17)
-    outcome = train_model(model, digits, epochs=1, batch_size=64, health=HealthSpec(frequency=1), patience=0)
-    report, _ = diagnose(model, digits, outcome)
+    report = train_and_diagnose(
+        lambda: build_model(ModelConfig(), digits, total_steps=17), epochs=1, batch_size=64, optimizer=None
+    )
     assert not report.gate.learned
     learning = next(f for f in report.findings if f.metric == "learning")
     assert "of its training batches right while training" in learning.explanation, learning.explanation
