@@ -151,6 +151,33 @@ def markdown(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _span(values: list[float], digits: int) -> str:
+    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return low if low == high else f"{low}-{high}"
+
+
+def summary_markdown(rows: list[Row]) -> str:
+    """One line per dataset and case: the range over its seeds, and in how many seeds it was flagged."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.dataset, row.case.name), []).append(row)
+    lines = [
+        f"| dataset | case | val accuracy | health ({len({r.seed for r in rows})} seeds) "
+        "| calibration | robustness | expected metric | flagged |",
+        "|" + " --- |" * 8,
+    ]
+    for (dataset, case), group in groups.items():
+        expected = group[0].case.expected
+        metric = "-" if expected is None else f"{expected} {_span([r.metrics[expected] for r in group], 2)}"
+        flagged = "-" if expected is None else f"{sum(r.flagged for r in group)} of {len(group)}"
+        lines.append(
+            f"| {dataset} | {case} | {_span([r.accuracy for r in group], 3)} | "
+            f"{_span([r.health for r in group], 3)} | {_span([r.metrics['calibration'] for r in group], 2)} | "
+            f"{_span([r.metrics['robustness'] for r in group], 2)} | {metric} | {flagged} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -162,7 +189,9 @@ def main() -> None:
     parser.add_argument(
         "--load", type=Path, help="print and check reports saved by --save instead of training"
     )
-    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the tables as Markdown: one line per case, then per seed"
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     cases = [c for c in CASES if c.name in args.cases.split(",")]
@@ -188,7 +217,7 @@ def main() -> None:
     for miss in misses:
         print(f"  MISSED {miss}")
     if args.markdown:
-        args.markdown.write_text(markdown(rows))
+        args.markdown.write_text(summary_markdown(rows) + "\n" + markdown(rows))
 
 
 if __name__ == "__main__":
